@@ -1,0 +1,76 @@
+"""The FastAPI application: wiring at start-up, routers, and error shapes. OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from psycopg_pool import AsyncConnectionPool
+
+from api.command_bus import CommandBus
+from api.mailer import Mailer
+from api.platform import Platform
+from api.push_hub import PushHub
+from api.routers import commands, push, user_account
+from sinks.postgres.database import api_dsn
+from streams.registry import DOMAINS
+from wellwon.config import Settings, settings
+from wellwon.envelope import codec
+from wellwon.logs import configure_logging
+
+
+def create_app(config: Settings | None = None) -> FastAPI:
+    config = config or settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(api_dsn(config), min_size=2, max_size=20, open=False)
+        await pool.open(wait=True)
+
+        async def projected_version(aggregate_type: str, aggregate_id: str) -> int:
+            async with pool.connection() as conn:
+                row = await (
+                    await conn.execute(
+                        "SELECT version FROM aggregate_positions WHERE aggregate_type = %s AND aggregate_id = %s",
+                        (aggregate_type, aggregate_id),
+                    )
+                ).fetchone()
+            return int(row[0]) if row else 0
+
+        bus = CommandBus(config, codec(), DOMAINS, projected_version)
+        hub = PushHub(config)
+        mailer = Mailer(config)
+        await bus.start()
+        await hub.start()
+        app.state.platform = Platform(config, codec(), pool, bus, hub, mailer)
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await bus.stop()
+            await mailer.close()
+            await pool.close()
+
+    app = FastAPI(title="WellWon", version="0.1.0", lifespan=lifespan)
+    app.include_router(user_account.router)
+    app.include_router(commands.router)
+    app.include_router(push.router)
+
+    @app.get("/health", tags=["platform"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def main() -> None:
+    configure_logging()
+    config = settings()
+    uvicorn.run(create_app(config), host=config.api_host, port=config.api_port, log_config=None, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Outbound mail: SMTP when SMTP_URL is set, else a Redis list (`<ns>mail:outbox`) for local use."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import urlparse
+
+import orjson
+import redis.asyncio as redis
+
+from wellwon.config import Settings
+
+SENDER = os.environ.get("MAIL_FROM", "no-reply@wellwon.local")
+
+
+class Mailer:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.smtp_url = os.environ.get("SMTP_URL")
+        self.redis = redis.from_url(settings.redis_url)
+
+    @property
+    def outbox(self) -> str:
+        return self.settings.name("mail:outbox")
+
+    async def send(self, to: str, subject: str, body: str, tokens: dict[str, str] | None = None) -> None:
+        if self.smtp_url:
+            await asyncio.to_thread(self._send_smtp, to, subject, body)
+            return
+        # Locally, mail is kept where a developer (or a test) can read it, tokens included.
+        letter = {"to": to, "subject": subject, "body": body, "tokens": tokens or {}}
+        await self.redis.rpush(self.outbox, orjson.dumps(letter))
+        await self.redis.ltrim(self.outbox, -1000, -1)
+
+    def _send_smtp(self, to: str, subject: str, body: str) -> None:
+        url = urlparse(self.smtp_url or "")
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = SENDER, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:
+            if url.scheme == "smtp+starttls":
+                smtp.starttls()
+            if url.username:
+                smtp.login(url.username, url.password or "")
+            smtp.send_message(message)
+
+    async def close(self) -> None:
+        await self.redis.aclose()

@@ -1,0 +1,52 @@
+"""Turns a command's outcome into the HTTP answer: the rejection's code picks the status."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from fastapi import HTTPException, status
+from fastapi.responses import JSONResponse
+
+from wellwon.envelope import CommandOutcome
+
+STATUS_BY_CODE = {
+    "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "conflict": status.HTTP_409_CONFLICT,
+    "illegal_state": status.HTTP_409_CONFLICT,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "unauthorized": status.HTTP_401_UNAUTHORIZED,
+    "internal_error": status.HTTP_500_INTERNAL_SERVER_ERROR,
+}
+
+
+def outcome_json(command_id: str, outcome: CommandOutcome | None) -> dict[str, Any]:
+    if outcome is None:
+        return {"command_id": command_id, "status": "pending"}
+    return {
+        "command_id": command_id,
+        "status": outcome.status,
+        "code": outcome.code,
+        "reason": outcome.reason,
+        "field": outcome.field,
+        "event_ids": list(outcome.event_ids),
+        "aggregate_version": outcome.aggregate_version,
+    }
+
+
+def pending_response(command_id: str) -> JSONResponse:
+    return JSONResponse(
+        {**outcome_json(command_id, None), "location": f"/api/commands/{command_id}"},
+        status_code=status.HTTP_202_ACCEPTED,
+        headers={"Location": f"/api/commands/{command_id}"},
+    )
+
+
+def raise_rejection(command_id: str, outcome: CommandOutcome) -> NoReturn:
+    code = STATUS_BY_CODE.get(outcome.code or "", status.HTTP_400_BAD_REQUEST)
+    if code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        # The same shape FastAPI uses for request validation: the field at fault in `loc`.
+        detail: Any = [{"loc": ["body", outcome.field or ""], "msg": outcome.reason, "type": "rejected"}]
+    else:
+        detail = {"command_id": command_id, "reason": outcome.reason, "field": outcome.field}
+    raise HTTPException(code, detail)

@@ -1,0 +1,1 @@
+"""One router per domain: HTTP in, command out; queries from the read model."""

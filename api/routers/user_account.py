@@ -1,0 +1,293 @@
+"""User accounts over HTTP: /api/auth/* (register, login, tokens, profile, passwords, deletion)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import (
+    UNAUTHORIZED,
+    CurrentSession,
+    decode_token,
+    hash_password,
+    issue_tokens,
+    new_secret_token,
+    open_session,
+    password_matches,
+    split_secret_token,
+    token_hash,
+)
+from api.command_bus import Issued
+from api.outcomes import pending_response, raise_rejection
+from api.platform import Platform, platform
+from streams.user_account.commands import (
+    ChangePassword,
+    DeleteUserAccount,
+    Logout,
+    RecordLogin,
+    RegisterUserAccount,
+    RequestPasswordReset,
+    ResetPassword,
+    UpdateProfile,
+    VerifyEmail,
+)
+from streams.user_account.decider import account_id_for_email, normalize_email
+from streams.user_account.domain import USER_ACCOUNT
+from wellwon.envelope import now
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+PlatformDep = Annotated[Platform, Depends(platform)]
+IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
+
+RESET_TTL = timedelta(hours=1)
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RegisterRequest(Strict):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=8, max_length=128)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+
+
+class LoginRequest(Strict):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class RefreshRequest(Strict):
+    refresh_token: str
+
+
+class ProfileRequest(Strict):
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9 ()-]{5,20}$")
+    locale: str | None = Field(None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+
+
+class ChangePasswordRequest(Strict):
+    current_password: str = Field(max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class ForgotPasswordRequest(Strict):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+
+
+class ResetPasswordRequest(Strict):
+    token: str = Field(min_length=10, max_length=200)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class TokenRequest(Strict):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class DeleteRequest(Strict):
+    password: str = Field(max_length=128)
+
+
+async def run_command(
+    found: Platform,
+    aggregate_id: str,
+    command: Any,
+    actor_id: str | None,
+    command_id: uuid.UUID | None = None,
+) -> tuple[str, Any]:
+    """Send and wait; rejections raise the matching HTTP error, a timeout answers 202."""
+    sent_id, outcome = await found.bus.send(
+        USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), str(command_id) if command_id else None
+    )
+    if outcome is None:
+        return sent_id, pending_response(sent_id)
+    if outcome.status != "accepted":
+        raise_rejection(sent_id, outcome)
+    return sent_id, outcome
+
+
+async def account_row(found: Platform, account_id: str) -> dict[str, Any] | None:
+    async with found.pool.connection() as conn:
+        cursor = await conn.execute(
+            """SELECT id::text, email, password_hash, first_name, last_name, phone, locale, email_verified,
+                      status, created_at, updated_at, version FROM user_accounts WHERE id = %s""",
+            (account_id,),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c.name for c in cursor.description or []], row, strict=True))
+
+
+def profile_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "phone": row["phone"],
+        "locale": row["locale"],
+        "email_verified": row["email_verified"],
+        "created_at": row["created_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+        "version": row["version"],
+    }
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: IdempotencyKey = None) -> Any:
+    account_id = account_id_for_email(body.email)
+    verification_token, verification_hash = new_secret_token(account_id)
+    command = RegisterUserAccount(
+        email=body.email,
+        password_hash=await hash_password(body.password),
+        first_name=body.first_name,
+        last_name=body.last_name,
+        verification_token_hash=verification_hash,
+    )
+    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    await found.mailer.send(
+        normalize_email(body.email),
+        "Confirm your email for WellWon",
+        f"Your verification token: {verification_token}",
+        {"verify_email": verification_token},
+    )
+    return {"id": account_id, "email": normalize_email(body.email), "command_id": command_id}
+
+
+@router.post("/login")
+async def login(body: LoginRequest, found: PlatformDep) -> Any:
+    account_id = account_id_for_email(body.email)
+    row = await account_row(found, account_id)
+    stored_hash = row["password_hash"] if row and row["status"] == "active" else None
+    if not await password_matches(stored_hash, body.password) or stored_hash is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid email or password")
+    session_id = str(uuid.uuid4())
+    _, outcome = await run_command(found, account_id, RecordLogin(session_id, stored_hash), account_id)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return issue_tokens(found.settings.jwt_secret, account_id, session_id)
+
+
+@router.post("/refresh")
+async def refresh(body: RefreshRequest, found: PlatformDep) -> dict[str, str]:
+    claims = decode_token(found.settings.jwt_secret, body.refresh_token, "refresh")
+    session = await open_session(found, claims)
+    return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id)
+
+
+@router.get("/me")
+async def me(session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
+    row = await account_row(found, session.account_id)
+    if row is None:
+        raise UNAUTHORIZED
+    return profile_json(row)
+
+
+@router.patch("/profile")
+async def update_profile(
+    body: ProfileRequest, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
+) -> Any:
+    command = UpdateProfile(**body.model_dump(exclude_unset=True))
+    _, outcome = await run_command(found, session.account_id, command, session.account_id, idempotency_key)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return await me(session, found)
+
+
+@router.post("/change-password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: ChangePasswordRequest, session: CurrentSession, found: PlatformDep) -> Response:
+    row = await account_row(found, session.account_id)
+    stored_hash = row["password_hash"] if row else None
+    if not await password_matches(stored_hash, body.current_password) or stored_hash is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, {"reason": "current password is wrong", "field": "current_password"}
+        )
+    command = ChangePassword(stored_hash, await hash_password(body.new_password), session.session_id)
+    _, outcome = await run_command(found, session.account_id, command, session.account_id)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(session: CurrentSession, found: PlatformDep) -> Response:
+    _, outcome = await run_command(found, session.account_id, Logout(session.session_id), session.account_id)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
+async def forgot_password(body: ForgotPasswordRequest, found: PlatformDep) -> dict[str, str]:
+    """Always 202, whether or not the email has an account: the answer must not reveal that."""
+    account_id = account_id_for_email(body.email)
+    if await account_row(found, account_id) is not None:
+        reset_token, reset_hash = new_secret_token(account_id)
+        _, outcome = await found.bus.send(
+            USER_ACCOUNT, account_id, RequestPasswordReset(reset_hash, now() + RESET_TTL), Issued(actor_id=None)
+        )
+        if outcome is not None and outcome.status == "accepted":
+            await found.mailer.send(
+                normalize_email(body.email),
+                "Reset your WellWon password",
+                f"Your password reset token (valid for one hour): {reset_token}",
+                {"reset_password": reset_token},
+            )
+    return {"status": "if the account exists, a reset token was sent"}
+
+
+@router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(body: ResetPasswordRequest, found: PlatformDep) -> Response:
+    parts = split_secret_token(body.token)
+    if parts is None or not _is_uuid(parts[0]):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "reset token is invalid", "field": "token"})
+    account_id, secret = parts
+    command = ResetPassword(token_hash(secret), await hash_password(body.new_password))
+    _, outcome = await run_command(found, account_id, command, None)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT)
+async def verify_email(body: TokenRequest, found: PlatformDep) -> Response:
+    parts = split_secret_token(body.token)
+    if parts is None or not _is_uuid(parts[0]):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "verification token is invalid", "field": "token"})
+    account_id, secret = parts
+    _, outcome = await run_command(found, account_id, VerifyEmail(token_hash(secret)), None)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/delete-account", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_account(body: DeleteRequest, session: CurrentSession, found: PlatformDep) -> Response:
+    row = await account_row(found, session.account_id)
+    stored_hash = row["password_hash"] if row else None
+    if not await password_matches(stored_hash, body.password) or stored_hash is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "password is wrong", "field": "password"})
+    _, outcome = await run_command(found, session.account_id, DeleteUserAccount(stored_hash), session.account_id)
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""Sinks project the event topics into Postgres, ClickHouse and Redis pushes."""

@@ -1,0 +1,133 @@
+"""The ClickHouse sink: every event of every domain, one row each, keyed by the envelope.
+
+Rows are inserted at least once; the table is a ReplacingMergeTree on (aggregate type, aggregate
+id, version), so a re-delivered event collapses into one row (queries use FINAL or group by
+event_id). Secret fields never reach analytics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+from urllib.parse import urlparse
+
+import clickhouse_connect
+import orjson
+from aiokafka import TopicPartition
+from clickhouse_connect.driver.client import Client
+
+from sinks.records import SinkRecord, public_payload
+from wellwon.config import Settings
+from wellwon.envelope import EVENT
+
+EVENT_COLUMNS = (
+    "event_id",
+    "event_type",
+    "schema_version",
+    "aggregate_type",
+    "aggregate_id",
+    "aggregate_version",
+    "tenant_id",
+    "actor_id",
+    "correlation_id",
+    "causation_id",
+    "occurred_at",
+    "payload",
+    "topic",
+    "partition",
+    "offset",
+)
+
+
+def analytics_database(settings: Settings) -> str:
+    base = urlparse(settings.clickhouse_url).path.strip("/") or "wellwon"
+    return f"{base}{settings.database_suffix}"
+
+
+def analytics_client(settings: Settings, database: str | None = "") -> Client:
+    """The one way code reaches ClickHouse: clickhouse-connect over HTTP at CLICKHOUSE_URL."""
+    url = urlparse(settings.clickhouse_url)
+    return clickhouse_connect.get_client(
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 8123,
+        username=url.username or "default",
+        password=url.password or "",
+        database=analytics_database(settings) if database == "" else database,
+        secure=url.scheme == "https",
+    )
+
+
+def migrate_analytics(settings: Settings) -> None:
+    database = analytics_database(settings)
+    client = analytics_client(settings, database=None)
+    try:
+        client.command(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+        client.command(
+            f"""CREATE TABLE IF NOT EXISTS `{database}`.events (
+                event_id UUID,
+                event_type LowCardinality(String),
+                schema_version UInt16,
+                aggregate_type LowCardinality(String),
+                aggregate_id String,
+                aggregate_version UInt64,
+                tenant_id String,
+                actor_id String,
+                correlation_id String,
+                causation_id String,
+                occurred_at DateTime64(6, 'UTC'),
+                payload String,
+                topic LowCardinality(String),
+                partition UInt16,
+                offset UInt64,
+                ingested_at DateTime64(6, 'UTC') DEFAULT now64(6)
+            ) ENGINE = ReplacingMergeTree
+            ORDER BY (aggregate_type, aggregate_id, aggregate_version)"""
+        )
+    finally:
+        client.close()
+
+
+def event_row(record: SinkRecord) -> list[Any]:
+    envelope = record.envelope
+    return [
+        uuid.UUID(envelope.message_id),
+        envelope.schema_name,
+        envelope.schema_version,
+        envelope.aggregate_type,
+        envelope.aggregate_id,
+        envelope.aggregate_version,
+        envelope.tenant_id or "",
+        envelope.actor_id or "",
+        envelope.correlation_id,
+        envelope.causation_id or "",
+        envelope.occurred_at,
+        orjson.dumps(public_payload(record.message), default=str).decode(),
+        record.topic,
+        record.partition,
+        record.offset,
+    ]
+
+
+class ClickHouseSink:
+    name = "clickhouse"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.client: Client | None = None
+
+    async def start(self) -> None:
+        await asyncio.to_thread(migrate_analytics, self.settings)
+        self.client = await asyncio.to_thread(analytics_client, self.settings)
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    async def positions(self) -> dict[TopicPartition, int] | None:
+        return None  # the consumer group's commits; inserts are idempotent
+
+    async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
+        rows = [event_row(r) for r in records if r.envelope.kind == EVENT]
+        if rows and self.client is not None:
+            await asyncio.to_thread(self.client.insert, "events", rows, column_names=EVENT_COLUMNS)

@@ -1,0 +1,1 @@
+"""The Postgres sink: operational read models, one projection module per domain."""

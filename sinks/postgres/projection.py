@@ -1,0 +1,21 @@
+"""What a domain gives the Postgres sink: its tables and how each event changes them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncCursor
+
+from wellwon.envelope import Envelope
+
+ApplyEvent = Callable[[AsyncCursor[Any], Envelope, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Projection:
+    domain: str
+    ddl: tuple[str, ...]  # idempotent statements (CREATE ... IF NOT EXISTS)
+    tables: tuple[str, ...]  # dropped and rebuilt by a replay
+    apply: ApplyEvent

@@ -1,0 +1,157 @@
+"""The Postgres sink: applies every domain's events to its read model, exactly once.
+
+Each batch is one transaction that applies the events, records command outcomes, and stores the
+next Kafka offsets in `sink_offsets`, so a crash anywhere repeats nothing. `aggregate_positions`
+holds each aggregate's last applied version: an event at or below it is skipped, which keeps a
+replay or a duplicate record (same event re-emitted after a stream-worker crash) harmless.
+After commit, the sink announces the applied versions on Redis so the API can answer a command
+only once its effects are readable.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+import redis.asyncio as redis
+from aiokafka import TopicPartition
+from psycopg import AsyncConnection, AsyncCursor
+
+from sinks.postgres.database import ensure_database, owner_dsn
+from sinks.postgres.projection import Projection
+from sinks.records import SinkRecord
+from wellwon.config import Settings
+from wellwon.envelope import EVENT, OUTCOME, CommandOutcome
+
+log = logging.getLogger("wellwon.sinks.postgres")
+
+PLATFORM_DDL = (
+    """CREATE TABLE IF NOT EXISTS sink_offsets (
+        topic text NOT NULL, partition int NOT NULL, next_offset bigint NOT NULL,
+        PRIMARY KEY (topic, partition))""",
+    """CREATE TABLE IF NOT EXISTS aggregate_positions (
+        aggregate_type text NOT NULL, aggregate_id text NOT NULL, version bigint NOT NULL,
+        PRIMARY KEY (aggregate_type, aggregate_id))""",
+    """CREATE TABLE IF NOT EXISTS command_outcomes (
+        command_id uuid PRIMARY KEY,
+        correlation_id uuid NOT NULL,
+        aggregate_type text NOT NULL,
+        aggregate_id text NOT NULL,
+        tenant_id text,
+        actor_id text,
+        status text NOT NULL,
+        code text,
+        reason text,
+        field text,
+        event_ids text[] NOT NULL,
+        aggregate_version bigint NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now())""",
+)
+PLATFORM_TABLES = ("sink_offsets", "aggregate_positions", "command_outcomes")
+
+
+def projected_channel(settings: Settings) -> str:
+    return settings.name("projected")
+
+
+async def migrate(settings: Settings, projections: tuple[Projection, ...]) -> None:
+    await ensure_database(settings)
+    async with await AsyncConnection.connect(owner_dsn(settings)) as conn, conn.cursor() as cur:
+        await cur.execute("SELECT pg_advisory_xact_lock(4242)")  # one migrator at a time
+        for statement in (*PLATFORM_DDL, *(s for p in projections for s in p.ddl)):
+            await cur.execute(statement)
+
+
+async def drop_read_models(cur: AsyncCursor[Any], projections: tuple[Projection, ...]) -> None:
+    for table in (*PLATFORM_TABLES, *(t for p in projections for t in p.tables)):
+        await cur.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+
+
+class PostgresSink:
+    name = "postgres"
+
+    def __init__(self, settings: Settings, projections: tuple[Projection, ...]):
+        self.settings = settings
+        self.projections = {p.domain: p for p in projections}
+        self.conn: AsyncConnection[Any] | None = None
+        self.redis: redis.Redis | None = None
+
+    async def start(self) -> None:
+        await migrate(self.settings, tuple(self.projections.values()))
+        self.conn = await AsyncConnection.connect(owner_dsn(self.settings))
+        self.redis = redis.from_url(self.settings.redis_url)
+
+    async def stop(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def _connection(self) -> AsyncConnection[Any]:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            self.conn = await AsyncConnection.connect(owner_dsn(self.settings))
+        return self.conn
+
+    async def positions(self) -> dict[TopicPartition, int]:
+        conn = await self._connection()
+        async with conn.transaction(), conn.cursor() as cur:
+            await cur.execute("SELECT topic, partition, next_offset FROM sink_offsets")
+            return {TopicPartition(t, p): o for t, p, o in await cur.fetchall()}
+
+    async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
+        conn = await self._connection()
+        applied: list[tuple[str, int]] = []
+        async with conn.transaction(), conn.cursor() as cur:
+            for record in records:
+                if record.envelope.kind == EVENT and await self._apply_event(cur, record):
+                    applied.append((record.envelope.aggregate_id, record.envelope.aggregate_version))
+                elif record.envelope.kind == OUTCOME:
+                    await self._record_outcome(cur, record)
+                    applied.append((record.envelope.aggregate_id, 0))
+            await cur.executemany(
+                """INSERT INTO sink_offsets (topic, partition, next_offset) VALUES (%s, %s, %s)
+                   ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
+                [(tp.topic, tp.partition, offset) for tp, offset in next_offsets.items()],
+            )
+        if applied and self.redis is not None:
+            await self.redis.publish(projected_channel(self.settings), orjson.dumps(applied))
+
+    async def _apply_event(self, cur: AsyncCursor[Any], record: SinkRecord) -> bool:
+        envelope = record.envelope
+        projection = self.projections.get(envelope.aggregate_type)
+        await cur.execute(
+            """INSERT INTO aggregate_positions (aggregate_type, aggregate_id, version) VALUES (%s, %s, %s)
+               ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET version = EXCLUDED.version
+               WHERE aggregate_positions.version < EXCLUDED.version
+               RETURNING version""",
+            (envelope.aggregate_type, envelope.aggregate_id, envelope.aggregate_version),
+        )
+        if await cur.fetchone() is None:
+            return False  # already applied
+        if projection is not None:
+            await projection.apply(cur, envelope, record.message)
+        return True
+
+    async def _record_outcome(self, cur: AsyncCursor[Any], record: SinkRecord) -> None:
+        envelope, outcome = record.envelope, record.message
+        assert isinstance(outcome, CommandOutcome)
+        await cur.execute(
+            """INSERT INTO command_outcomes (command_id, correlation_id, aggregate_type, aggregate_id, tenant_id,
+                   actor_id, status, code, reason, field, event_ids, aggregate_version)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (command_id) DO NOTHING""",
+            (
+                outcome.command_id,
+                envelope.correlation_id,
+                envelope.aggregate_type,
+                envelope.aggregate_id,
+                envelope.tenant_id,
+                envelope.actor_id,
+                outcome.status,
+                outcome.code,
+                outcome.reason,
+                outcome.field,
+                list(outcome.event_ids),
+                outcome.aggregate_version,
+            ),
+        )

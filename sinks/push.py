@@ -1,0 +1,57 @@
+"""The push sink: publishes every event on Redis for the API's WebSocket hub to deliver.
+
+Channels: `push:user:<account id>` for a user's own account events, `push:tenant:<tenant id>`
+for events of a tenant's aggregates. Secret fields are removed before publishing.
+"""
+
+from __future__ import annotations
+
+import orjson
+import redis.asyncio as redis
+from aiokafka import TopicPartition
+
+from sinks.records import SinkRecord, public_event
+from wellwon.config import Settings
+from wellwon.envelope import EVENT
+
+USER_AGGREGATE = "user_account"
+
+
+def push_channels(settings: Settings, record: SinkRecord) -> list[str]:
+    envelope = record.envelope
+    channels = []
+    if envelope.aggregate_type == USER_AGGREGATE:
+        channels.append(settings.name(f"push:user:{envelope.aggregate_id}"))
+    if envelope.tenant_id:
+        channels.append(settings.name(f"push:tenant:{envelope.tenant_id}"))
+    return channels
+
+
+class PushSink:
+    name = "push"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.redis: redis.Redis | None = None
+
+    async def start(self) -> None:
+        self.redis = redis.from_url(self.settings.redis_url)
+
+    async def stop(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def positions(self) -> dict[TopicPartition, int] | None:
+        return None  # pushes are best-effort live updates; clients re-read state on reconnect
+
+    async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
+        if self.redis is None:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for record in records:
+                if record.envelope.kind != EVENT:
+                    continue
+                message = orjson.dumps(public_event(record))
+                for channel in push_channels(self.settings, record):
+                    pipe.publish(channel, message)
+            await pipe.execute()

@@ -1,0 +1,103 @@
+"""Rebuilds read models from the event topics: Kafka is the system of record.
+
+Postgres: in one transaction, drop the read-model tables, recreate them, apply every event and
+outcome from offset 0 up to the ends seen at the start, and store those positions; the live
+sink, if running, waits on the locks and then carries on from the stored positions.
+ClickHouse: drop and recreate the events table, then insert every event again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from psycopg import AsyncConnection
+
+from sinks.clickhouse import ClickHouseSink, analytics_client, analytics_database, migrate_analytics
+from sinks.postgres.database import ensure_database, owner_dsn
+from sinks.postgres.projection import Projection
+from sinks.postgres.sink import PLATFORM_DDL, PostgresSink, drop_read_models
+from sinks.records import SinkRecord, decode_records
+from wellwon.config import Settings
+from wellwon.envelope import MessageCodec
+from wellwon.topics import partitions_of
+
+log = logging.getLogger("wellwon.replay")
+
+
+async def read_all(
+    settings: Settings, codec: MessageCodec, topics: list[str]
+) -> AsyncIterator[tuple[list[SinkRecord], dict[TopicPartition, int]]]:
+    """Every record of the topics up to their current ends, in batches, with the next offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, topics)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        for tp in partitions:
+            if ends[tp] == 0:
+                consumer.pause(tp)
+        while remaining:
+            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+            records = []
+            next_offsets: dict[TopicPartition, int] = {}
+            for tp, part in batches.items():
+                part = [r for r in part if r.offset < ends[tp]]
+                records += part
+                if part:
+                    next_offsets[tp] = part[-1].offset + 1
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+                    consumer.pause(tp)
+            readable, _ = decode_records(codec, records)
+            yield readable, next_offsets
+    finally:
+        await consumer.stop()
+
+
+async def replay_postgres(
+    settings: Settings, codec: MessageCodec, projections: tuple[Projection, ...], topics: list[str]
+) -> int:
+    await ensure_database(settings)
+    sink = PostgresSink(settings, projections)
+    applied = 0
+    async with await AsyncConnection.connect(owner_dsn(settings)) as conn:
+        sink.conn = conn
+        async with conn.transaction(), conn.cursor() as cur:
+            await cur.execute("SELECT pg_advisory_xact_lock(4242)")
+            await drop_read_models(cur, projections)
+            for statement in (*PLATFORM_DDL, *(s for p in projections for s in p.ddl)):
+                await cur.execute(statement)
+            async for records, next_offsets in read_all(settings, codec, topics):
+                await sink.apply(records, next_offsets)  # nested: a savepoint inside the replay
+                applied += len(records)
+        sink.conn = None
+    log.info("postgres read models rebuilt", extra={"records": applied})
+    return applied
+
+
+async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: list[str]) -> int:
+    def drop() -> None:
+        client = analytics_client(settings, database=None)
+        try:
+            client.command(f"DROP TABLE IF EXISTS `{analytics_database(settings)}`.events")
+        finally:
+            client.close()
+
+    await asyncio.to_thread(drop)
+    await asyncio.to_thread(migrate_analytics, settings)
+    sink = ClickHouseSink(settings)
+    await sink.start()
+    applied = 0
+    try:
+        async for records, next_offsets in read_all(settings, codec, topics):
+            await sink.apply(records, next_offsets)
+            applied += len(records)
+    finally:
+        await sink.stop()
+    return applied

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the platform needs on a fresh machine; safe to run again (it skips what is there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOCAL=.local
+mkdir -p "$LOCAL"
+
+# Debian packages: Postgres and Redis servers, and Java/Maven for the Kafka broker.
+missing=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Debian starts its own clusters on install; the platform runs project-local instances instead.
+if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+  systemctl stop redis-server || true
+fi
+
+# Python environment.
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=$LOCAL/.deps-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[dev]'
+  touch "$stamp"
+fi
+
+# Kafka broker jars from Maven Central.
+if ! ls $LOCAL/kafka/libs/kafka_2.13-*.jar >/dev/null 2>&1; then
+  echo "bootstrap: resolving Kafka jars with Maven"
+  mvn -q -B -f stack/kafka/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/$LOCAL/kafka/libs" -DincludeScope=runtime
+fi

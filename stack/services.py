@@ -1,0 +1,284 @@
+"""The local stack: Kafka (KRaft), Postgres, Redis and the ClickHouse engine, on loopback.
+
+Each service runs from this machine's own binaries (Kafka's jars resolved by Maven into
+`.local/kafka/libs`, Postgres and Redis from Debian's packages, ClickHouse through chDB), keeps
+its data under `.local/<service>`, and listens on its usual local port unless that is taken, in
+which case a free one is chosen once and remembered in `.local/stack.env`, which
+`wellwon.config` reads as its defaults. Setting a service's URL variable (KAFKA_BOOTSTRAP,
+POSTGRES_DSN, REDIS_URL, CLICKHOUSE_URL) skips the local instance.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, read_env_file
+
+log = logging.getLogger("wellwon.stack")
+
+PREFERRED_PORTS = {"kafka": 19092, "kafka_controller": 19093, "postgres": 15432, "redis": 16379, "clickhouse": 18123}
+URL_VARIABLES = {
+    "kafka": "KAFKA_BOOTSTRAP",
+    "postgres": "POSTGRES_DSN",
+    "redis": "REDIS_URL",
+    "clickhouse": "CLICKHOUSE_URL",
+}
+
+
+def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def choose_ports() -> dict[str, int]:
+    """The ports remembered in stack.env, else the preferred ones if free, else free ones."""
+    remembered = read_env_file(STACK_ENV_FILE)
+    ports: dict[str, int] = {}
+    for name, preferred in PREFERRED_PORTS.items():
+        key = f"WELLWON_{name.upper()}_PORT"
+        if key in remembered:
+            ports[name] = int(remembered[key])
+        else:
+            ports[name] = preferred if not port_is_open(preferred) else free_port()
+    return ports
+
+
+def write_stack_env(ports: dict[str, int]) -> None:
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    lines = [f"WELLWON_{name.upper()}_PORT={port}" for name, port in ports.items()]
+    lines += [
+        f"KAFKA_BOOTSTRAP=127.0.0.1:{ports['kafka']}",
+        f"POSTGRES_DSN=postgresql://wellwon@127.0.0.1:{ports['postgres']}/wellwon",
+        f"REDIS_URL=redis://127.0.0.1:{ports['redis']}/0",
+        f"CLICKHOUSE_URL=http://default:@127.0.0.1:{ports['clickhouse']}/wellwon",
+    ]
+    STACK_ENV_FILE.write_text("# written by `wellwon stack up`: the local stack's ports\n" + "\n".join(lines) + "\n")
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    start: Callable[[], subprocess.Popen[bytes] | None]
+
+    @property
+    def folder(self) -> Path:
+        return LOCAL_DIR / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "service.pid"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text())
+            os.kill(pid, 0)
+            return pid
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+
+    def running(self) -> bool:
+        return self.pid() is not None and port_is_open(self.port)
+
+
+def _spawn(service_folder: Path, argv: list[str], user: str | None = None) -> subprocess.Popen[bytes]:
+    service_folder.mkdir(parents=True, exist_ok=True)
+    log_file = open(service_folder / "service.log", "ab")  # noqa: SIM115 - handed to the child
+    if user and os.geteuid() == 0:
+        argv = ["runuser", "-u", user, "--", *argv]
+    return subprocess.Popen(
+        argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def _kafka(port: int, controller_port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    def start() -> subprocess.Popen[bytes]:
+        folder = LOCAL_DIR / "kafka"
+        libs = folder / "libs"
+        if not glob.glob(str(libs / "kafka_2.13-*.jar")):
+            raise RuntimeError(f"Kafka jars missing in {libs}: run stack/bootstrap.sh (it resolves them with Maven)")
+        data = folder / "data"
+        properties = folder / "server.properties"
+        properties.write_text(
+            "\n".join(
+                [
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
+                    f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+                    "controller.listener.names=CONTROLLER",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    f"log.dirs={data}",
+                    # The platform creates every topic itself, with explicit partitions and configs.
+                    "auto.create.topics.enable=false",
+                    "offsets.topic.replication.factor=1",
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "share.coordinator.state.topic.replication.factor=1",
+                    "group.initial.rebalance.delay.ms=0",
+                    "num.partitions=1",
+                    "log.cleaner.backoff.ms=5000",
+                ]
+            )
+            + "\n"
+        )
+        classpath = f"{libs}/*"
+        java = shutil.which("java") or "java"
+        if not (data / "meta.properties").exists():
+            subprocess.run(
+                [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22],
+                 "-c", str(properties)],
+                check=True, capture_output=True,
+            )  # fmt: skip
+        log4j = folder / "log4j2.properties"
+        log4j.write_text(
+            "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=out\n"
+            "appender.out.type=Console\nappender.out.name=out\nappender.out.layout.type=PatternLayout\n"
+            "appender.out.layout.pattern=[%d] %p %m (%c)%n\n"
+        )
+        return _spawn(
+            folder,
+            [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", f"-Dlog4j2.configurationFile={log4j}",
+             "-cp", classpath, "kafka.Kafka", str(properties)],
+        )  # fmt: skip
+
+    return start
+
+
+def _postgres_bin(tool: str) -> str:
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{tool}"))
+    if not candidates:
+        raise RuntimeError("PostgreSQL server binaries missing: run stack/bootstrap.sh (apt-get install postgresql)")
+    return candidates[-1]
+
+
+def _postgres(port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    def start() -> subprocess.Popen[bytes]:
+        folder = LOCAL_DIR / "postgres"
+        data = folder / "data"
+        folder.mkdir(parents=True, exist_ok=True)
+        # initdb refuses to run as root: the cluster belongs to the `postgres` system user then.
+        user = "postgres" if os.geteuid() == 0 else None
+        if user:
+            shutil.chown(folder, user)
+        if not (data / "PG_VERSION").exists():
+            argv = [_postgres_bin("initdb"), "-D", str(data), "-U", "wellwon", "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8"]  # fmt: skip
+            subprocess.run(["runuser", "-u", user, "--", *argv] if user else argv, check=True, capture_output=True)
+        return _spawn(
+            folder,
+            [_postgres_bin("postgres"), "-D", str(data), "-p", str(port), "-c", "listen_addresses=127.0.0.1",
+             "-c", f"unix_socket_directories={folder}", "-c", "max_connections=200", "-c", "fsync=on",
+             "-c", "shared_buffers=256MB"],
+            user=user,
+        )  # fmt: skip
+
+    return start
+
+
+def _redis(port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    def start() -> subprocess.Popen[bytes]:
+        folder = LOCAL_DIR / "redis"
+        folder.mkdir(parents=True, exist_ok=True)
+        server = shutil.which("redis-server")
+        if not server:
+            raise RuntimeError("redis-server missing: run stack/bootstrap.sh (apt-get install redis-server)")
+        return _spawn(
+            folder,
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--appendonly", "yes",
+             "--protected-mode", "yes", "--daemonize", "no"],
+        )  # fmt: skip
+
+    return start
+
+
+def _clickhouse(port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    def start() -> subprocess.Popen[bytes]:
+        folder = LOCAL_DIR / "clickhouse"
+        return _spawn(
+            folder,
+            [sys.executable, "-m", "stack.clickhouse_http", "--host", "127.0.0.1", "--port", str(port),
+             "--data-dir", str(folder / "data")],
+        )  # fmt: skip
+
+    return start
+
+
+def services() -> list[Service]:
+    ports = choose_ports()
+    all_services = [
+        Service("kafka", ports["kafka"], _kafka(ports["kafka"], ports["kafka_controller"])),
+        Service("postgres", ports["postgres"], _postgres(ports["postgres"])),
+        Service("redis", ports["redis"], _redis(ports["redis"])),
+        Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
+    ]
+    # A service whose URL is set in the environment is somebody else's: leave it alone.
+    return [s for s in all_services if URL_VARIABLES[s.name] not in os.environ]
+
+
+def up(timeout: float = 120.0) -> None:
+    ports = choose_ports()
+    write_stack_env(ports)
+    os.environ.setdefault("PYTHONPATH", str(PROJECT_ROOT))
+    pending: list[Service] = []
+    for service in services():
+        if service.running():
+            continue
+        if port_is_open(service.port):
+            raise RuntimeError(f"{service.name}: port {service.port} is taken by another process")
+        process = service.start()
+        if process is not None:
+            service.pid_file.parent.mkdir(parents=True, exist_ok=True)
+            service.pid_file.write_text(str(process.pid))
+        pending.append(service)
+    deadline = time.monotonic() + timeout
+    for service in pending:
+        while not port_is_open(service.port):
+            if time.monotonic() > deadline or service.pid() is None:
+                tail = (service.folder / "service.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{service.name} did not start on port {service.port}:\n{tail}")
+            time.sleep(0.2)
+        log.info("service up", extra={"service": service.name, "port": service.port})
+
+
+def down() -> None:
+    for service in services():
+        pid = service.pid()
+        if pid is None:
+            continue
+        # Postgres: SIGINT is its fast shutdown; the others stop cleanly on SIGTERM.
+        os.killpg(pid, signal.SIGINT if service.name == "postgres" else signal.SIGTERM)
+        for _ in range(150):
+            if service.pid() is None:
+                break
+            time.sleep(0.1)
+        else:
+            os.killpg(pid, signal.SIGKILL)
+        service.pid_file.unlink(missing_ok=True)
+
+
+def status() -> dict[str, str]:
+    return {s.name: (f"up on 127.0.0.1:{s.port}" if s.running() else "down") for s in services()}

@@ -1,0 +1,313 @@
+"""The one Faust agent loop every domain runs: read, dedupe, decide, emit, reply.
+
+Per domain: an agent on `<domain>.commands` (key = aggregate id) and a table of aggregates
+(changelog `<app>-<domain>-aggregates-changelog`, compacted). Commands are taken in small
+batches; for each, the aggregate's record gives its state, its version and the outcomes of its
+recent commands (so a repeated command id gets the first outcome and emits nothing). Events and
+outcomes of the whole batch are produced and acknowledged by the broker *before* the new
+aggregate records are written to the table, and offsets are committed only after that (Faust
+flushes the producer before committing). A crash at any point therefore re-runs commands whose
+effects were not all recorded; decide is pure and event ids derive from the command id, so the
+re-run emits the same events with the same ids, which the idempotent sinks apply once.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+import orjson
+from pydantic import TypeAdapter
+
+from streams.decider import CommandContext, Rejection
+from streams.domain import Domain
+from wellwon.config import Settings
+from wellwon.envelope import (
+    COMMAND,
+    EVENT,
+    OUTCOME,
+    CommandOutcome,
+    DeadLetter,
+    Envelope,
+    MessageCodec,
+    UnreadableRecord,
+    derived_id,
+    now,
+)
+from wellwon.topics import dead_letter_for, streams_app_id
+
+log = logging.getLogger("wellwon.streams")
+
+BATCH_SIZE = 500
+BATCH_WINDOW_SECONDS = 0.005
+
+
+@dataclass
+class AggregateRecord:
+    """What the table holds per aggregate: state, version, outcomes of recent commands."""
+
+    state: Any
+    version: int = 0
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class AggregateStore:
+    """Serialises aggregate records for the Faust table (JSON: readable in the changelog)."""
+
+    def __init__(self, domain: Domain):
+        self.domain = domain
+        self._state: TypeAdapter[Any] = TypeAdapter(domain.state_type)
+
+    def load(self, raw: bytes | None) -> AggregateRecord:
+        if raw is None:
+            return AggregateRecord(state=self.domain.decider.initial_state)
+        data = orjson.loads(raw)
+        return AggregateRecord(
+            state=self._state.validate_python(data["state"]),
+            version=data["version"],
+            outcomes=dict(data["outcomes"]),
+        )
+
+    def dump(self, record: AggregateRecord) -> bytes:
+        # Keep only the most recent outcomes; dicts keep insertion order.
+        outcomes = list(record.outcomes.items())[-self.domain.remembered_outcomes :]
+        return orjson.dumps(
+            {
+                "state": self._state.dump_python(record.state, mode="json"),
+                "version": record.version,
+                "outcomes": outcomes,
+            }
+        )
+
+
+class AggregateTable(faust.Table):  # type: ignore[misc]
+    """A Faust table whose changelog partition is the partition of the command that changed the key.
+
+    Faust would take the partition of the stream's *current* event, which in a batch spanning
+    partitions is the last event's, not necessarily this key's.
+    """
+
+    _writing_partition: int | None = None
+
+    def write(self, key: bytes, value: bytes, partition: int) -> None:
+        self._writing_partition = partition
+        try:
+            self[key] = value
+        finally:
+            self._writing_partition = None
+
+    def partition_for_key(self, key: Any) -> int | None:
+        if self._writing_partition is not None:
+            return self._writing_partition
+        partition: int | None = super().partition_for_key(key)
+        return partition
+
+
+def outcome_id(command_id: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(command_id), "outcome"))
+
+
+class DomainAgent:
+    """Runs one domain's decider over its commands topic."""
+
+    def __init__(self, app: faust.App, domain: Domain, settings: Settings, codec: MessageCodec):
+        self.app = app
+        self.domain = domain
+        self.codec = codec
+        self.store = AggregateStore(domain)
+        self.events_topic = settings.name(domain.events_topic)
+        self.results_topic = settings.name(domain.results_topic)
+        self.dead_letter_topic = dead_letter_for(settings.name(domain.commands_topic))
+        self.commands = app.topic(
+            settings.name(domain.commands_topic),
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+        )
+        self.table: AggregateTable = app.tables.add(  # type: ignore[assignment]
+            AggregateTable(
+                app,
+                name=domain.aggregates_table,
+                default=None,
+                beacon=app.tables.beacon,
+                schema=faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"),
+                partitions=settings.partitions,
+            )
+        )
+        app.agent(self.commands, name=f"{domain.name}-commands")(self.run)
+
+    async def run(self, stream: faust.StreamT[bytes]) -> None:
+        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
+            await self.handle_batch(batch)
+
+    async def handle_batch(self, batch: list[faust.EventT[bytes]]) -> None:
+        working: dict[bytes, AggregateRecord] = {}
+        partitions: dict[bytes, int] = {}
+        deliveries: list[Awaitable[Any]] = []
+        for event in batch:
+            key = event.key if isinstance(event.key, bytes) else None
+            message = event.message
+            try:
+                if key is None:
+                    raise UnreadableRecord("record has no key (the aggregate id)")
+                envelope, command = self.codec.decode(message.value)
+                if envelope.kind != COMMAND or envelope.aggregate_id.encode() != key:
+                    raise UnreadableRecord("not a command for the aggregate named by the record key")
+            except UnreadableRecord as exc:
+                deliveries.append(await self.dead_letter(message, str(exc)))
+                continue
+            record = working.get(key) or self.store.load(self.table.get(key))
+            deliveries += await self.handle_command(key, record, envelope, command, message)
+            working[key] = record
+            partitions[key] = message.partition
+        for delivery in deliveries:
+            await delivery
+        for key, record in working.items():
+            self.table.write(key, self.store.dump(record), partitions[key])
+
+    async def handle_command(
+        self, key: bytes, record: AggregateRecord, envelope: Envelope, command: Any, message: Any
+    ) -> list[Awaitable[Any]]:
+        command_id = envelope.message_id
+        previous = record.outcomes.get(command_id)
+        if previous is not None:  # a repeated command: answer again, emit nothing
+            return [await self.reply(key, envelope, CommandOutcome(**previous))]
+        context = CommandContext(
+            command_id=command_id,
+            issued_at=envelope.occurred_at,
+            actor_id=envelope.actor_id,
+            tenant_id=envelope.tenant_id,
+            claims=tuple(sorted(envelope.claims.items())),
+        )
+        deliveries: list[Awaitable[Any]] = []
+        try:
+            decision = self.domain.decider.decide(record.state, command, context)
+        except Exception as exc:  # a bug in decide must not stop the partition
+            log.exception("decide failed", extra={"command_id": command_id, "domain": self.domain.name})
+            deliveries.append(
+                await self.dead_letter(message, f"decide raised {exc!r}: {traceback.format_exc(limit=3)}")
+            )
+            decision = Rejection(code="internal_error", reason="the command could not be processed")  # type: ignore[arg-type]
+        if isinstance(decision, Rejection):
+            outcome = CommandOutcome(
+                command_id=command_id,
+                status="rejected",
+                code=str(decision.code),
+                reason=decision.reason,
+                field=decision.field,
+                aggregate_version=record.version,
+            )
+        else:
+            event_ids = []
+            for index, domain_event in enumerate(decision):
+                record.version += 1
+                event_id = derived_id(command_id, index)
+                event_ids.append(event_id)
+                _, value = self.codec.encode(
+                    {
+                        "message_id": event_id,
+                        "kind": EVENT,
+                        "correlation_id": envelope.correlation_id,
+                        "causation_id": command_id,
+                        "tenant_id": envelope.tenant_id,
+                        "actor_id": envelope.actor_id,
+                        "occurred_at": envelope.occurred_at,
+                        "aggregate_type": self.domain.name,
+                        "aggregate_id": envelope.aggregate_id,
+                        "aggregate_version": record.version,
+                    },
+                    domain_event,
+                )
+                deliveries.append(await self.app.producer.send(self.events_topic, key, value, None, None, None))
+                record.state = self.domain.decider.evolve(record.state, domain_event)
+            outcome = CommandOutcome(
+                command_id=command_id,
+                status="accepted",
+                event_ids=tuple(event_ids),
+                aggregate_version=record.version,
+            )
+        record.outcomes[command_id] = self.codec.payloads.to_dict(outcome)
+        deliveries.append(await self.reply(key, envelope, outcome))
+        return deliveries
+
+    async def reply(self, key: bytes, command: Envelope, outcome: CommandOutcome) -> Awaitable[Any]:
+        _, value = self.codec.encode(
+            {
+                "message_id": outcome_id(command.message_id),
+                "kind": OUTCOME,
+                "correlation_id": command.correlation_id,
+                "causation_id": command.message_id,
+                "tenant_id": command.tenant_id,
+                "actor_id": command.actor_id,
+                "occurred_at": command.occurred_at,
+                "aggregate_type": self.domain.name,
+                "aggregate_id": command.aggregate_id,
+                "aggregate_version": outcome.aggregate_version,
+            },
+            outcome,
+        )
+        return await self.app.producer.send(self.results_topic, key, value, None, None, None)
+
+    async def dead_letter(self, message: Any, reason: str) -> Awaitable[Any]:
+        log.warning(
+            "command dead-lettered",
+            extra={"topic": message.topic, "partition": message.partition, "offset": message.offset, "reason": reason},
+        )
+        letter = DeadLetter(
+            source_topic=message.topic,
+            source_partition=message.partition,
+            source_offset=message.offset,
+            key=message.key if isinstance(message.key, bytes) else None,
+            value=message.value if isinstance(message.value, bytes) else None,
+            reason=reason,
+            failed_at=now(),
+        )
+        return await self.app.producer.send(
+            self.dead_letter_topic, message.key, dead_letter_value(self.codec, letter), None, None, None
+        )
+
+
+def dead_letter_value(codec: MessageCodec, letter: DeadLetter) -> bytes:
+    _, value = codec.encode(
+        {
+            "message_id": str(uuid.uuid4()),
+            "kind": "dead_letter",
+            "correlation_id": str(uuid.uuid4()),
+            "causation_id": None,
+            "tenant_id": None,
+            "actor_id": None,
+            "occurred_at": letter.failed_at,
+            "aggregate_type": "platform",
+            "aggregate_id": letter.source_topic,
+            "aggregate_version": 0,
+        },
+        letter,
+    )
+    return value
+
+
+def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
+    app = faust.App(
+        streams_app_id(settings),
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_allow_declare=False,  # topics come from wellwon.topics, with explicit configs
+        topic_disable_leader=True,
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=0.5,
+        producer_linger=0.002,
+        producer_acks=-1,
+        stream_buffer_maxsize=8192,
+        table_standby_replicas=0,
+    )
+    app.domain_agents = [DomainAgent(app, domain, settings, codec) for domain in domains]  # type: ignore[attr-defined]
+    return app

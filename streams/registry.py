@@ -1,0 +1,13 @@
+"""Every domain the platform runs; adding a domain means adding it here, nothing else."""
+
+from streams.domain import Domain
+from streams.user_account.domain import USER_ACCOUNT
+
+DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT,)
+
+
+def domain_named(name: str) -> Domain:
+    for domain in DOMAINS:
+        if domain.name == name:
+            return domain
+    raise KeyError(f"no domain named {name!r}")

@@ -1,0 +1,1 @@
+"""User accounts: registration, authentication records, passwords, profile, deletion."""

@@ -1,0 +1,208 @@
+"""The `wellwon` command: the local stack, topics, migrations, replays, commands from files, and `run`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from wellwon.config import PROJECT_ROOT, Settings, settings
+from wellwon.logs import configure_logging
+
+
+def _stack(args: argparse.Namespace) -> None:
+    from stack import services
+
+    if args.action == "up":
+        services.up()
+    elif args.action == "down":
+        services.down()
+    for name, state in services.status().items():
+        print(f"{name:11} {state}")
+
+
+async def prepare(config: Settings) -> None:
+    """Topics, Postgres schema and ClickHouse tables: everything the processes expect to exist."""
+    from sinks.clickhouse import migrate_analytics
+    from sinks.postgres.projections import PROJECTIONS
+    from sinks.postgres.sink import migrate
+    from wellwon.topics import create_topics
+
+    await create_topics(config)
+    await migrate(config, PROJECTIONS)
+    await asyncio.to_thread(migrate_analytics, config)
+
+
+def _topics(args: argparse.Namespace) -> None:
+    from wellwon.topics import create_topics, platform_topics
+
+    created = asyncio.run(create_topics(settings()))
+    for spec in platform_topics(settings()):
+        mark = "created" if spec.name in created else "exists "
+        print(f"{mark} {spec.name:55} partitions={spec.partitions} {spec.config}")
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    asyncio.run(prepare(settings()))
+    print("topics, postgres and clickhouse ready")
+
+
+def _replay(args: argparse.Namespace) -> None:
+    from sinks.postgres.projections import PROJECTIONS
+    from sinks.replay import replay_clickhouse, replay_postgres
+    from streams.registry import DOMAINS
+    from wellwon.envelope import codec
+
+    config = settings()
+    events = [config.name(d.events_topic) for d in DOMAINS]
+    if args.target in ("postgres", "all"):
+        results = [config.name(d.results_topic) for d in DOMAINS]
+        count = asyncio.run(replay_postgres(config, codec(), PROJECTIONS, events + results))
+        print(f"postgres: rebuilt from {count} records")
+    if args.target in ("clickhouse", "all"):
+        count = asyncio.run(replay_clickhouse(config, codec(), events))
+        print(f"clickhouse: rebuilt from {count} records")
+
+
+async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
+    """Send one command described by a JSON file and wait for its outcome.
+
+    The file: {"domain": "user_account", "type": "UpdateProfile", "aggregate_id": "...",
+    "payload": {...}, "actor_id": "...", "tenant_id": null, "command_id": null}.
+    """
+    from api.command_bus import CommandBus, Issued
+    from api.outcomes import outcome_json
+    from streams.registry import DOMAINS, domain_named
+    from wellwon.envelope import codec
+
+    spec = json.loads(path.read_text())
+    domain = domain_named(spec["domain"])
+    message_type = {cls.__name__: cls for cls in domain.commands}.get(spec["type"])
+    if message_type is None:
+        raise SystemExit(f"{spec['type']!r} is not a command of {domain.name}: {[c.__name__ for c in domain.commands]}")
+    command = codec().payloads.decode_dict(f"{domain.name}.{spec['type']}", spec.get("payload", {}))
+
+    async def no_projection(_type: str, _id: str) -> int:
+        return 1 << 62  # the CLI does not wait for read models
+
+    bus = CommandBus(config, codec(), DOMAINS, no_projection)
+    await bus.start()
+    try:
+        issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
+        command_id, outcome = await bus.send(domain, spec["aggregate_id"], command, issued, spec.get("command_id"))
+    finally:
+        await bus.stop()
+    return outcome_json(command_id, outcome)
+
+
+def _send(args: argparse.Namespace) -> None:
+    print(json.dumps(asyncio.run(send_from_file(settings(), Path(args.file))), indent=2))
+
+
+def _schemas(args: argparse.Namespace) -> None:
+    from wellwon.envelope import message_groups
+    from wellwon.schemas import check_schemas, write_schemas
+
+    if args.action == "write":
+        for path in write_schemas(message_groups()):
+            print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    problems = check_schemas(message_groups())
+    for problem in problems:
+        print(f"schema problem: {problem}", file=sys.stderr)
+    if problems:
+        raise SystemExit(1)
+    print("schemas: every message matches its latest committed version; all versions backward compatible")
+
+
+def _deadletters(args: argparse.Namespace) -> None:
+    from wellwon.dead_letters import list_dead_letters, replay_dead_letters
+
+    config = settings()
+    if args.action == "list":
+        for letter in asyncio.run(list_dead_letters(config, args.topic)):
+            print(json.dumps(letter))
+    else:
+        count = asyncio.run(replay_dead_letters(config, args.topic, args.offset))
+        print(f"replayed {count} dead letters to their source topics")
+
+
+PROCESSES = {
+    "streams": [sys.executable, "-m", "streams.worker"],
+    "sinks": [sys.executable, "-m", "sinks.worker"],
+    "api": [sys.executable, "-m", "api.app"],
+}
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Start the stack and every platform process; Ctrl-C stops the processes (the stack stays)."""
+    from stack import services
+
+    if not any(os.environ.get(v) for v in services.URL_VARIABLES.values()):
+        services.up()
+    config = settings()
+    asyncio.run(prepare(config))
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    children = {name: subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT) for name, argv in PROCESSES.items()}
+    print(f"WellWon API on http://{config.api_host}:{config.api_port} (OpenAPI at /docs); Ctrl-C stops")
+    if args.demo:
+        from wellwon.demo import load_demo_data
+
+        asyncio.run(load_demo_data(config))
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children.values()):
+        time.sleep(0.5)
+    for name, child in children.items():
+        if child.poll() is None:
+            child.terminate()
+        else:
+            print(f"{name} exited with {child.returncode}", file=sys.stderr)
+    for child in children.values():
+        child.wait(30)
+
+
+def main(argv: list[str] | None = None) -> None:
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
+    parser = argparse.ArgumentParser(prog="wellwon", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    stack = sub.add_parser("stack", help="the local Kafka, Postgres, Redis and ClickHouse")
+    stack.add_argument("action", choices=["up", "down", "status"])
+    stack.set_defaults(func=_stack)
+    sub.add_parser("topics", help="create the platform's topics").set_defaults(func=_topics)
+    sub.add_parser("migrate", help="topics, Postgres schema, ClickHouse tables").set_defaults(func=_migrate)
+    replay = sub.add_parser("replay", help="rebuild read models from the event topics")
+    replay.add_argument("target", choices=["postgres", "clickhouse", "all"])
+    replay.set_defaults(func=_replay)
+    send = sub.add_parser("send", help="send a command described by a JSON file, print its outcome")
+    send.add_argument("file")
+    send.set_defaults(func=_send)
+    schemas = sub.add_parser("schemas", help="check or write the Avro schemas")
+    schemas.add_argument("action", choices=["check", "write"])
+    schemas.set_defaults(func=_schemas)
+    dead = sub.add_parser("deadletters", help="list or replay a dead-letter topic")
+    dead.add_argument("action", choices=["list", "replay"])
+    dead.add_argument("topic", help="the dead-letter topic, e.g. user_account.commands.deadletter")
+    dead.add_argument("--offset", type=int, default=None, help="replay only the letter at this offset")
+    dead.set_defaults(func=_deadletters)
+    run = sub.add_parser("run", help="start the stack and the platform's processes")
+    run.add_argument("--demo", action="store_true", help="load demo data once the API is up")
+    run.set_defaults(func=_run)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The one envelope every record carries, and the platform's own message types.
+
+A record value is one byte naming the envelope schema version, then the Avro-encoded envelope,
+whose `payload` is the message itself, Avro-encoded with the schema the envelope names.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import fastavro
+
+from wellwon.schemas import MessageGroup, PayloadCodec, SchemaVersion, load_committed
+
+COMMAND, EVENT, OUTCOME = "command", "event", "outcome"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    message_id: str
+    kind: str  # command | event | outcome
+    correlation_id: str
+    causation_id: str | None
+    tenant_id: str | None
+    actor_id: str | None
+    occurred_at: datetime
+    aggregate_type: str
+    aggregate_id: str
+    aggregate_version: int
+    schema_name: str
+    schema_version: int
+    payload: bytes
+    # Claims the API vouches for (e.g. the actor's role in the tenant), for decide to check.
+    claims: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    """What became of a command: the API waits for this on the domain's results topic."""
+
+    command_id: str
+    status: str  # accepted | rejected
+    code: str | None = None
+    reason: str | None = None
+    field: str | None = None
+    event_ids: tuple[str, ...] = ()
+    aggregate_version: int = 0
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record that could not be read or handled, kept with the reason so it can be replayed."""
+
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    key: bytes | None
+    value: bytes | None
+    reason: str
+    failed_at: datetime
+
+
+PLATFORM_GROUP: MessageGroup = ("platform", (Envelope, CommandOutcome, DeadLetter))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def derived_id(parent: str, index: int) -> str:
+    """A deterministic id from a parent id, so re-deciding a command yields the same event ids."""
+    return str(uuid.uuid5(uuid.UUID(parent), str(index)))
+
+
+class UnreadableRecord(ValueError):
+    """A record whose bytes are not a WellWon envelope with a known payload."""
+
+
+class MessageCodec:
+    """Encodes and decodes whole records: envelope plus payload, for every registered message."""
+
+    def __init__(self, groups: list[MessageGroup], committed: dict[str, list[SchemaVersion]]):
+        message_types = {f"{group}.{cls.__name__}": cls for group, types_ in groups for cls in types_}
+        self.payloads = PayloadCodec(message_types, committed)
+        self._envelope_versions = {v.version: v for v in committed["platform.Envelope"]}
+        self._envelope_latest = committed["platform.Envelope"][-1]
+
+    def encode(self, envelope_fields: dict[str, Any], message: Any) -> tuple[Envelope, bytes]:
+        name, version, payload = self.payloads.encode(message)
+        envelope = Envelope(**envelope_fields, schema_name=name, schema_version=version, payload=payload)
+        return envelope, self.encode_envelope(envelope)
+
+    def encode_envelope(self, envelope: Envelope) -> bytes:
+        buffer = io.BytesIO()
+        buffer.write(bytes([self._envelope_latest.version]))
+        record = {k: getattr(envelope, k) for k in envelope.__dataclass_fields__}
+        fastavro.schemaless_writer(buffer, self._envelope_latest.parsed, record)
+        return buffer.getvalue()
+
+    def decode_envelope(self, value: bytes | None) -> Envelope:
+        if not value:
+            raise UnreadableRecord("empty record value")
+        writer = self._envelope_versions.get(value[0])
+        if writer is None:
+            raise UnreadableRecord(f"unknown envelope version byte {value[0]}")
+        try:
+            record = fastavro.schemaless_reader(io.BytesIO(value[1:]), writer.parsed, self._envelope_latest.parsed)
+        except Exception as exc:
+            raise UnreadableRecord(f"envelope is not valid Avro: {exc}") from exc
+        if not isinstance(record, dict):
+            raise UnreadableRecord("envelope is not a record")
+        occurred = record["occurred_at"]
+        if isinstance(occurred, datetime) and occurred.tzinfo is None:
+            record["occurred_at"] = occurred.replace(tzinfo=UTC)
+        return Envelope(**record)
+
+    def decode_payload(self, envelope: Envelope) -> Any:
+        try:
+            return self.payloads.decode(envelope.schema_name, envelope.schema_version, envelope.payload)
+        except Exception as exc:
+            raise UnreadableRecord(f"payload {envelope.schema_name} v{envelope.schema_version}: {exc}") from exc
+
+    def decode(self, value: bytes | None) -> tuple[Envelope, Any]:
+        envelope = self.decode_envelope(value)
+        return envelope, self.decode_payload(envelope)
+
+
+def message_groups() -> list[MessageGroup]:
+    from streams.registry import DOMAINS  # the kernel learns the domains only here
+
+    return [PLATFORM_GROUP, *((d.name, (*d.commands, *d.events)) for d in DOMAINS)]
+
+
+@lru_cache(maxsize=1)
+def codec() -> MessageCodec:
+    return MessageCodec(message_groups(), load_committed())

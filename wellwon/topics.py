@@ -1,0 +1,110 @@
+"""Every Kafka topic the platform uses, as data, and the one place that creates them.
+
+Broker auto-creation is off: topics exist because this registry says so, with explicit partition
+counts and configs. Changelogs are compacted (latest state per key); event topics keep
+everything (Kafka is the system of record); results and dead letters expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.registry import DOMAINS
+from wellwon.config import Settings
+
+log = logging.getLogger("wellwon.topics")
+
+KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+ONE_WEEK = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+FOUR_WEEKS = {"retention.ms": str(28 * 24 * 3600 * 1000)}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+    purpose: str = ""
+
+
+def streams_app_id(settings: Settings) -> str:
+    return settings.name("wellwon-streams")
+
+
+def changelog_topic(settings: Settings, table: str) -> str:
+    # Faust names a table's changelog "<app id>-<table>-changelog".
+    return f"{streams_app_id(settings)}-{table}-changelog"
+
+
+def dead_letter_for(topic: str) -> str:
+    """The dead-letter topic of a (namespaced) topic: its unreadable records, with the reason."""
+    return f"{topic}.deadletter"
+
+
+def platform_topics(settings: Settings) -> list[TopicSpec]:
+    n = settings.partitions
+    topics: list[TopicSpec] = []
+    for domain in DOMAINS:
+        topics += [
+            TopicSpec(
+                settings.name(domain.commands_topic), n, FOUR_WEEKS, f"{domain.name} commands, key = aggregate id"
+            ),
+            TopicSpec(
+                settings.name(domain.events_topic), n, KEEP_FOREVER, f"{domain.name} events, the system of record"
+            ),
+            TopicSpec(settings.name(domain.results_topic), n, ONE_WEEK, f"{domain.name} command outcomes"),
+            TopicSpec(
+                changelog_topic(settings, domain.aggregates_table), n, COMPACTED, f"{domain.name} aggregate state"
+            ),
+        ]
+        topics += [
+            TopicSpec(dead_letter_for(settings.name(source)), 1, KEEP_FOREVER, f"unreadable records of {source}")
+            for source in (domain.commands_topic, domain.events_topic, domain.results_topic)
+        ]
+    return topics
+
+
+async def create_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created."""
+    specs = specs if specs is not None else platform_topics(settings)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            response = await admin.create_topics(
+                [NewTopic(s.name, s.partitions, 1, topic_configs=s.config) for s in missing]
+            )
+            for name, code, message in response.topic_errors:
+                if code and code != TopicAlreadyExistsError.errno:
+                    raise RuntimeError(f"could not create topic {name}: {code} {message}")
+        # Topic metadata reaches every broker asynchronously; wait so clients see it at once.
+        for _ in range(50):
+            if {s.name for s in specs} <= set(await admin.list_topics()):
+                break
+            await asyncio.sleep(0.1)
+        log.info("topics ready", extra={"created": [s.name for s in missing]})
+        return [s.name for s in missing]
+    finally:
+        await admin.close()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the topics, from fresh metadata; a missing topic is an error."""
+    # aiokafka's public calls either return names only or read possibly stale metadata.
+    cluster = await consumer._client.fetch_all_metadata()
+    found: list[TopicPartition] = []
+    for topic in topics:
+        numbers = cluster.partitions_for_topic(topic)
+        if not numbers:
+            raise RuntimeError(f"topic {topic!r} does not exist: run `wellwon topics`")
+        found += [TopicPartition(topic, p) for p in sorted(numbers)]
+    return found
