@@ -14,6 +14,7 @@ re-run emits the same events with the same ids, which the idempotent sinks apply
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 import uuid
 from collections.abc import Awaitable
@@ -108,6 +109,26 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
         return partition
 
 
+def offset_key(partition: int) -> bytes:
+    # Cannot collide with an aggregate id (ids are UUIDs or other printable text).
+    return b"\x00next-offset:%d" % partition
+
+
+def _disable_offset_gap_filling() -> None:
+    """Stop Faust treating an offset jump as committable.
+
+    Faust assumes a jump in offsets comes from compaction or transaction markers and counts the
+    skipped offsets as acknowledged. On the platform's command topics a jump can only mean
+    records Faust dropped (see `DomainAgent.in_order`), which must not be committed.
+    """
+    from faust.transport.consumer import Consumer
+
+    async def no_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
+        return None
+
+    Consumer._add_gap = no_gap  # type: ignore[method-assign]
+
+
 def outcome_id(command_id: str) -> str:
     return str(uuid.uuid5(uuid.UUID(command_id), "outcome"))
 
@@ -137,11 +158,21 @@ class DomainAgent:
                 name=domain.aggregates_table,
                 default=None,
                 beacon=app.tables.beacon,
-                schema=faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"),
+                # bytes in, bytes out: the store and the changelog use the "raw" codec (JSON otherwise).
+                key_type=bytes,
+                value_type=bytes,
                 partitions=settings.partitions,
             )
         )
+        # Next offset to handle per partition of the commands topic; mirrored into the table (so
+        # it survives restarts with the aggregates) and forgotten on every rebalance.
+        self.next_offsets: dict[int, int] = {}
+        app.on_partitions_revoked.connect(self._forget_offsets)
+        app.on_partitions_assigned.connect(self._forget_offsets)
         app.agent(self.commands, name=f"{domain.name}-commands")(self.run)
+
+    async def _forget_offsets(self, *args: Any, **kwargs: Any) -> None:
+        self.next_offsets.clear()
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
         async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
@@ -151,7 +182,7 @@ class DomainAgent:
         working: dict[bytes, AggregateRecord] = {}
         partitions: dict[bytes, int] = {}
         deliveries: list[Awaitable[Any]] = []
-        for event in batch:
+        for event in await self.in_order(batch):
             key = event.key if isinstance(event.key, bytes) else None
             message = event.message
             try:
@@ -171,6 +202,44 @@ class DomainAgent:
             await delivery
         for key, record in working.items():
             self.table.write(key, self.store.dump(record), partitions[key])
+        for partition in {event.message.partition for event in batch}:
+            if partition in self.next_offsets:
+                self.table.write(offset_key(partition), str(self.next_offsets[partition]).encode(), partition)
+
+    async def in_order(self, batch: list[faust.EventT[bytes]]) -> list[faust.EventT[bytes]]:
+        """The batch's events that continue each partition without a gap, in order.
+
+        Faust can drop fetched records when a seek races a fetch at start-up (seen here after a
+        kill -9: offsets 7..9 of a partition never reached the agent) and then commit past them.
+        Command topics have contiguous offsets (not compacted, no transactions), so a jump means
+        loss: the events after it are held back unacknowledged and the partition is re-read
+        from the first missing offset. Events below the next expected offset were handled by
+        this worker already (their effects are recorded) and are acknowledged without rework.
+        """
+        admitted: list[faust.EventT[bytes]] = []
+        rewound: set[int] = set()
+        for event in batch:
+            message = event.message
+            partition, offset = message.partition, message.offset
+            expected = self.next_offsets.get(partition)
+            if expected is None:
+                stored = self.table.get(offset_key(partition))
+                expected = int(stored) if stored is not None else offset
+            if partition in rewound or offset > expected:
+                message.incref()  # keeps take_events from acknowledging what was not handled
+                if partition not in rewound:
+                    rewound.add(partition)
+                    log.warning(
+                        "offset gap: re-reading partition",
+                        extra={"topic": message.topic, "partition": partition, "expected": expected, "got": offset},
+                    )
+                    await self.app.consumer.seek(message.tp, expected)
+                self.next_offsets[partition] = expected
+                continue
+            if offset == expected:
+                admitted.append(event)
+                self.next_offsets[partition] = offset + 1
+        return admitted
 
     async def handle_command(
         self, key: bytes, record: AggregateRecord, envelope: Envelope, command: Any, message: Any
@@ -294,6 +363,7 @@ def dead_letter_value(codec: MessageCodec, letter: DeadLetter) -> bytes:
 
 
 def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
+    _disable_offset_gap_filling()
     app = faust.App(
         streams_app_id(settings),
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -308,6 +378,9 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         producer_acks=-1,
         stream_buffer_maxsize=8192,
         table_standby_replicas=0,
+        # A killed worker's partitions move to its replacement once the session times out.
+        broker_session_timeout=float(os.environ.get("STREAMS_SESSION_TIMEOUT_SECONDS", "10")),
+        broker_heartbeat_interval=1.0,
     )
     app.domain_agents = [DomainAgent(app, domain, settings, codec) for domain in domains]  # type: ignore[attr-defined]
     return app

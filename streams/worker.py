@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import faust
 
 from streams.engine import create_app
@@ -14,7 +16,7 @@ from wellwon.logs import configure_logging
 def main() -> None:
     configure_logging()
     app = create_app(settings(), DOMAINS, codec())
-    worker = faust.Worker(app, loglevel="WARNING", quiet=True)
+    worker = faust.Worker(app, loglevel=os.environ.get("STREAMS_LOG_LEVEL", "WARNING"), quiet=True)
     worker.execute_from_commandline()
 
 

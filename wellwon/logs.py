@@ -36,5 +36,6 @@ def configure_logging(level: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     # Kafka clients are chatty at INFO about every rebalance step.
+    library_level = os.environ.get("LIBRARY_LOG_LEVEL", "WARNING")
     for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(library_level)

@@ -1,0 +1,1 @@
+"""Companies: the platform's tenants, their legal details, participants, roles and invitations."""

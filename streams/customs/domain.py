@@ -1,0 +1,15 @@
+"""Registration of the customs-declaration domain with the generic machinery."""
+
+from streams.customs.commands import COMMANDS
+from streams.customs.decider import declaration_decider
+from streams.customs.declaration import Declaration
+from streams.customs.events import EVENTS
+from streams.domain import Domain
+
+CUSTOMS_DECLARATION = Domain(
+    name="customs_declaration",
+    decider=declaration_decider,
+    state_type=Declaration,
+    commands=COMMANDS,
+    events=EVENTS,
+)

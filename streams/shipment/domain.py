@@ -1,0 +1,14 @@
+"""Registration of the shipment domain with the generic machinery."""
+
+from streams.domain import Domain
+from streams.shipment.commands import COMMANDS
+from streams.shipment.decider import Shipment, shipment_decider
+from streams.shipment.events import EVENTS
+
+SHIPMENT = Domain(
+    name="shipment",
+    decider=shipment_decider,
+    state_type=Shipment,
+    commands=COMMANDS,
+    events=EVENTS,
+)

@@ -1,0 +1,141 @@
+"""What integration tests look at: the read model, the analytics table, the topics, the pushes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import psycopg
+import websockets
+from aiokafka import AIOKafkaConsumer
+
+from sinks.clickhouse import analytics_client
+from sinks.postgres.database import owner_dsn
+from tests.platform_harness import PlatformProcesses
+from wellwon.envelope import Envelope, codec
+from wellwon.topics import partitions_of
+
+PASSWORD = "correct horse battery"
+
+
+def unique_email(label: str = "user") -> str:
+    return f"{label}.{uuid.uuid4().hex[:10]}@example.com"
+
+
+async def register(api: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    answer = await api.post(
+        "/api/auth/register", json={"email": email, "password": password, "first_name": "Ada", "last_name": "Byron"}
+    )
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def login(api: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    answer = await api.post("/api/auth/login", json={"email": email, "password": password})
+    assert answer.status_code == 200, answer.text
+    tokens: dict[str, str] = answer.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def sql(platform: PlatformProcesses, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(owner_dsn(platform.settings)) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def analytics(platform: PlatformProcesses, query: str, parameters: dict[str, Any] | None = None) -> list[Any]:
+    client = analytics_client(platform.settings)
+    try:
+        return list(client.query(query, parameters=parameters or {}).result_rows)
+    finally:
+        client.close()
+
+
+def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1) -> Any:
+    """Polls until `check` returns a truthy value (or stops raising AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: last result {result!r}")
+        time.sleep(interval)
+
+
+async def read_topic(platform: PlatformProcesses, topic: str) -> list[tuple[bytes | None, bytes | None, int]]:
+    """Every record of a topic: (key, value, partition)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=platform.settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, [platform.settings.name(topic)])
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: list[tuple[bytes | None, bytes | None, int]] = []
+        while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
+            for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                found += [(r.key, r.value, tp.partition) for r in records if r.offset < ends[tp]]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def events_of(platform: PlatformProcesses, aggregate_id: str, domain: str = "user_account") -> list[Envelope]:
+    envelopes = [codec().decode_envelope(value) for key, value, _ in await read_topic(platform, f"{domain}.events")]
+    return [e for e in envelopes if e.aggregate_id == aggregate_id]
+
+
+class PushListener:
+    """A WebSocket client collecting every pushed event in the background."""
+
+    def __init__(self, platform: PlatformProcesses, access_token: str):
+        self.url = f"ws://127.0.0.1:{platform.api_port}/ws?token={access_token}"
+        self.received: list[dict[str, Any]] = []
+        self.closed_with: int | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+
+    async def __aenter__(self) -> PushListener:
+        self._task = asyncio.create_task(self._listen())
+        await asyncio.wait_for(self._connected.wait(), 10)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _listen(self) -> None:
+        try:
+            async with websockets.connect(self.url) as socket:
+                self._connected.set()
+                async for message in socket:
+                    self.received.append(json.loads(message))
+        except websockets.ConnectionClosed as closed:
+            self.closed_with = closed.rcvd.code if closed.rcvd else None
+        finally:
+            self._connected.set()
+
+    def types(self) -> list[str]:
+        return [event["type"].split(".", 1)[1] for event in self.received]
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.received) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"expected {count} pushes, got {self.types()}")
+            await asyncio.sleep(0.02)
+        return self.received

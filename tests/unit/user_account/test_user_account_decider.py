@@ -1,0 +1,130 @@
+"""The user-account rules: given events, when a command, then events or a rejection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from streams.decider import CommandContext, Rejection, RejectionCode
+from streams.user_account.commands import (
+    ChangePassword,
+    DeleteUserAccount,
+    Logout,
+    RecordLogin,
+    RegisterUserAccount,
+    RequestPasswordReset,
+    ResetPassword,
+    UpdateProfile,
+    VerifyEmail,
+)
+from streams.user_account.decider import AccountStatus, account_id_for_email, user_account_decider
+from streams.user_account.events import (
+    PasswordResetRequested,
+    UserAccountDeleted,
+    UserAccountRegistered,
+    UserAuthenticated,
+    UserEmailVerified,
+    UserLoggedOut,
+    UserPasswordChanged,
+    UserProfileUpdated,
+)
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+REGISTERED = UserAccountRegistered("ada@example.com", "hash-1", "Ada", "Byron", "verify-hash")
+
+
+def when(given: list[object], command: object, at: datetime = NOW) -> object:
+    state = user_account_decider.fold(given)
+    return user_account_decider.decide(state, command, CommandContext("c-1", at, actor_id="a-1"))
+
+
+def test_email_is_the_identity_whatever_its_case_or_spaces() -> None:
+    assert account_id_for_email(" Ada@Example.COM ") == account_id_for_email("ada@example.com")
+    assert account_id_for_email("ada@example.com") != account_id_for_email("ada2@example.com")
+
+
+def test_registration_normalises_the_email_and_names() -> None:
+    events = when([], RegisterUserAccount(" Ada@Example.com", "hash-1", " Ada ", "Byron", "verify-hash"))
+    assert events == [REGISTERED]
+
+
+def test_a_second_registration_of_an_email_is_a_conflict_on_the_email() -> None:
+    outcome = when([REGISTERED], RegisterUserAccount("ada@example.com", "hash-2", "Eve", "X", "v"))
+    assert outcome == Rejection(RejectionCode.CONFLICT, "an account with this email already exists", "email")
+
+
+def test_an_email_can_register_again_after_deletion() -> None:
+    events = when(
+        [REGISTERED, UserAccountDeleted("ada@example.com")], RegisterUserAccount("ada@example.com", "h", "A", "B", "v")
+    )
+    assert isinstance(events, list) and isinstance(events[0], UserAccountRegistered)
+
+
+def test_invalid_names_and_emails_are_refused_with_the_field() -> None:
+    assert isinstance(outcome := when([], RegisterUserAccount("nope", "h", "A", "B", "v")), Rejection)
+    assert outcome.field == "email"
+    assert isinstance(outcome := when([], RegisterUserAccount("a@b.co", "h", "", "B", "v")), Rejection)
+    assert outcome.field == "first_name"
+    assert isinstance(outcome := when([REGISTERED], UpdateProfile(last_name="x" * 101)), Rejection)
+    assert outcome.field == "last_name"
+
+
+def test_login_is_recorded_only_against_the_current_password_hash() -> None:
+    assert when([REGISTERED], RecordLogin("s-1", "hash-1")) == [UserAuthenticated("s-1")]
+    stale = when([REGISTERED, UserPasswordChanged("hash-2", "s-0")], RecordLogin("s-1", "hash-1"))
+    assert isinstance(stale, Rejection) and stale.code is RejectionCode.UNAUTHORIZED
+
+
+def test_commands_on_an_unknown_or_deleted_account_are_refused() -> None:
+    assert isinstance(outcome := when([], UpdateProfile(first_name="A")), Rejection)
+    assert outcome.code is RejectionCode.NOT_FOUND
+    deleted = [REGISTERED, UserAccountDeleted("ada@example.com")]
+    assert isinstance(outcome := when(deleted, RecordLogin("s", "hash-1")), Rejection)
+    assert outcome.code is RejectionCode.UNAUTHORIZED
+
+
+def test_password_change_needs_the_current_password_and_keeps_the_calling_session() -> None:
+    assert when([REGISTERED], ChangePassword("hash-1", "hash-2", "s-1")) == [UserPasswordChanged("hash-2", "s-1")]
+    wrong = when([REGISTERED], ChangePassword("other", "hash-2", "s-1"))
+    assert isinstance(wrong, Rejection) and wrong.field == "current_password"
+
+
+def test_reset_token_works_once_and_only_before_it_expires() -> None:
+    requested = PasswordResetRequested("token-hash", NOW + timedelta(hours=1))
+    assert when([REGISTERED, requested], ResetPassword("token-hash", "hash-9")) == [UserPasswordChanged("hash-9", None)]
+    late = when([REGISTERED, requested], ResetPassword("token-hash", "hash-9"), at=NOW + timedelta(hours=2))
+    assert isinstance(late, Rejection) and late.reason == "reset token has expired"
+    used = [REGISTERED, requested, UserPasswordChanged("hash-9", None)]
+    assert isinstance(when(used, ResetPassword("token-hash", "hash-10")), Rejection)
+    assert isinstance(when([REGISTERED, requested], ResetPassword("forged", "hash-9")), Rejection)
+    assert when([REGISTERED], RequestPasswordReset("t", NOW)) == [PasswordResetRequested("t", NOW)]
+
+
+def test_email_verification_by_token() -> None:
+    assert when([REGISTERED], VerifyEmail("verify-hash")) == [UserEmailVerified("ada@example.com")]
+    assert isinstance(when([REGISTERED], VerifyEmail("forged")), Rejection)
+    assert when([REGISTERED, UserEmailVerified("ada@example.com")], VerifyEmail("anything")) == []
+
+
+def test_profile_update_emits_only_what_changes() -> None:
+    assert when([REGISTERED], UpdateProfile(first_name="Ada", last_name="Lovelace")) == [
+        UserProfileUpdated(last_name="Lovelace")
+    ]
+    assert when([REGISTERED], UpdateProfile(first_name="Ada")) == []
+    assert isinstance(outcome := when([REGISTERED], UpdateProfile(phone="call me")), Rejection)
+    assert outcome.field == "phone"
+
+
+def test_logout_and_deletion() -> None:
+    assert when([REGISTERED], Logout("s-1")) == [UserLoggedOut("s-1")]
+    assert when([REGISTERED], DeleteUserAccount("hash-1")) == [UserAccountDeleted("ada@example.com")]
+    assert isinstance(when([REGISTERED], DeleteUserAccount("wrong")), Rejection)
+
+
+def test_replaying_events_gives_the_state() -> None:
+    state = user_account_decider.fold(
+        [REGISTERED, UserProfileUpdated(phone="+7 495 000 00 00"), UserEmailVerified("ada@example.com")]
+    )
+    assert (state.status, state.phone, state.email_verified) == (AccountStatus.ACTIVE, "+7 495 000 00 00", True)
+    assert (
+        user_account_decider.fold([REGISTERED, UserAccountDeleted("ada@example.com")]).status is AccountStatus.DELETED
+    )
