@@ -69,7 +69,15 @@ def create_app(config: Settings | None = None) -> FastAPI:
 def main() -> None:
     configure_logging()
     config = settings()
-    uvicorn.run(create_app(config), host=config.api_host, port=config.api_port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(config),
+        host=config.api_host,
+        port=config.api_port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
 
 
 if __name__ == "__main__":

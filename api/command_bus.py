@@ -30,6 +30,7 @@ from wellwon.topics import partitions_of
 log = logging.getLogger("wellwon.api.commands")
 
 PENDING_TTL_SECONDS = 7 * 24 * 3600
+ANNOUNCEMENT_WAIT_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,14 @@ class CommandBus:
             },
             command,
         )
-        if self.redis is not None:
-            await self.redis.set(self._pending_key(command_id), issued.actor_id or "", ex=PENDING_TTL_SECONDS)
         await self.producer.send_and_wait(self.settings.name(domain.commands_topic), value, key=aggregate_id.encode())
         wait = self.settings.command_timeout_seconds if timeout is None else timeout
         try:
             outcome = await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
+            # Remembered so GET /api/commands/{id} can tell "still pending" from "unknown".
+            if self.redis is not None:
+                await self.redis.set(self._pending_key(command_id), issued.actor_id or "", ex=PENDING_TTL_SECONDS)
             return command_id, None
         finally:
             if future.done():
@@ -151,12 +153,14 @@ class CommandBus:
             return True
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._projection_waiters.setdefault(aggregate_id, []).append((version, future))
-        # Registered first, then checked: an announcement in between cannot be missed.
-        if await self.projected_version(aggregate_type, aggregate_id) >= version:
+        # The sink's announcement usually comes within milliseconds; only when it does not (say,
+        # it came before this process started) is the read model asked directly.
+        done, _ = await asyncio.wait({future}, timeout=min(ANNOUNCEMENT_WAIT_SECONDS, timeout))
+        if done or await self.projected_version(aggregate_type, aggregate_id) >= version:
             future.cancel()
             return True
         try:
-            await asyncio.wait_for(future, timeout)
+            await asyncio.wait_for(future, max(0.0, timeout - ANNOUNCEMENT_WAIT_SECONDS))
             return True
         except TimeoutError:
             log.warning("read model lagging", extra={"aggregate_id": aggregate_id, "version": version})

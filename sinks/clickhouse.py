@@ -110,6 +110,7 @@ def event_row(record: SinkRecord) -> list[Any]:
 
 
 class ClickHouseSink:
+    gather_seconds = 1.0
     name = "clickhouse"
 
     def __init__(self, settings: Settings):

@@ -28,6 +28,7 @@ def push_channels(settings: Settings, record: SinkRecord) -> list[str]:
 
 
 class PushSink:
+    gather_seconds = 0.0
     name = "push"
 
     def __init__(self, settings: Settings):

@@ -23,9 +23,14 @@ from wellwon.topics import dead_letter_for
 
 log = logging.getLogger("wellwon.sinks")
 
+GATHER_LIMIT = 20_000  # records in one gathered apply at most
+
 
 class Sink(Protocol):
     name: str
+    # How long to gather records before one apply: 0 for live paths (pushes, the operational read
+    # model); about a second for ClickHouse, where each insert makes a part that must be merged.
+    gather_seconds: float
 
     async def start(self) -> None: ...
 
@@ -64,7 +69,7 @@ class SinkRunner:
         consumer.subscribe(self.topics, listener=_SeekToStored(self, consumer))
         try:
             while not self._stopping.is_set():
-                batches = await consumer.getmany(timeout_ms=200, max_records=2000)
+                batches = await self._gather(consumer)
                 if not batches:
                     continue
                 records = [r for part in batches.values() for r in part]
@@ -81,6 +86,19 @@ class SinkRunner:
             await consumer.stop()
             await producer.stop()
             await self.sink.stop()
+
+    async def _gather(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        batches = await consumer.getmany(timeout_ms=200, max_records=2000)
+        if not batches or self.sink.gather_seconds <= 0:
+            return batches
+        deadline = asyncio.get_running_loop().time() + self.sink.gather_seconds
+        gathered = sum(len(part) for part in batches.values())
+        while gathered < GATHER_LIMIT and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=2000)
+            for tp, part in more.items():
+                batches.setdefault(tp, []).extend(part)
+                gathered += len(part)
+        return batches
 
     async def seek_to_stored(
         self,

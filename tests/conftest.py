@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from tests.platform_harness import PlatformProcesses
+from stack.processes import PlatformProcesses
 
 
 @pytest.fixture(scope="session")
@@ -17,10 +17,9 @@ def platform() -> Iterator[PlatformProcesses]:
     from wellwon.cli import prepare
 
     services.up()
-    processes = PlatformProcesses()
+    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": "10"})
     asyncio.run(prepare(processes.settings))
-    for name in ("streams", "sinks", "api"):
-        processes.start(name)
+    processes.start_all()
     try:
         processes.wait_for_api()
         yield processes

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -133,28 +132,17 @@ def _deadletters(args: argparse.Namespace) -> None:
         print(f"replayed {count} dead letters to their source topics")
 
 
-PROCESSES = {
-    "streams": [sys.executable, "-m", "streams.worker"],
-    "sinks": [sys.executable, "-m", "sinks.worker"],
-    "api": [sys.executable, "-m", "api.app"],
-}
-
-
 def _run(args: argparse.Namespace) -> None:
     """Start the stack and every platform process; Ctrl-C stops the processes (the stack stays)."""
     from stack import services
+    from stack.processes import PlatformProcesses
 
     if not any(os.environ.get(v) for v in services.URL_VARIABLES.values()):
         services.up()
     config = settings()
     asyncio.run(prepare(config))
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    children = {name: subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT) for name, argv in PROCESSES.items()}
-    print(f"WellWon API on http://{config.api_host}:{config.api_port} (OpenAPI at /docs); Ctrl-C stops")
-    if args.demo:
-        from wellwon.demo import load_demo_data
-
-        asyncio.run(load_demo_data(config))
+    processes = PlatformProcesses(namespace=config.namespace, api_port=config.api_port)
+    processes.start_all(log_to_file=False)
     stopping = False
 
     def stop(*_: Any) -> None:
@@ -163,15 +151,19 @@ def _run(args: argparse.Namespace) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(child.poll() is None for child in children.values()):
-        time.sleep(0.5)
-    for name, child in children.items():
-        if child.poll() is None:
-            child.terminate()
-        else:
-            print(f"{name} exited with {child.returncode}", file=sys.stderr)
-    for child in children.values():
-        child.wait(30)
+    try:
+        processes.wait_for_api()
+        print(f"WellWon API on http://{config.api_host}:{config.api_port} (OpenAPI at /docs); Ctrl-C stops")
+        if args.demo:
+            from wellwon.demo import load_demo_data
+
+            asyncio.run(load_demo_data(config))
+        while not stopping and not processes.exited():
+            time.sleep(0.5)
+        for name in processes.exited():
+            print(f"{name} exited; stopping the others", file=sys.stderr)
+    finally:
+        processes.stop_all()
 
 
 def main(argv: list[str] | None = None) -> None:

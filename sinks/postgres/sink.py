@@ -69,6 +69,7 @@ async def drop_read_models(cur: AsyncCursor[Any], projections: tuple[Projection,
 
 
 class PostgresSink:
+    gather_seconds = 0.0
     name = "postgres"
 
     def __init__(self, settings: Settings, projections: tuple[Projection, ...]):

@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer
 
 from sinks.clickhouse import analytics_client
 from sinks.postgres.database import owner_dsn
-from tests.platform_harness import PlatformProcesses
+from stack.processes import PlatformProcesses
 from wellwon.envelope import Envelope, codec
 from wellwon.topics import partitions_of
 
@@ -50,6 +50,11 @@ def bearer(tokens: dict[str, str]) -> dict[str, str]:
 def sql(platform: PlatformProcesses, query: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(owner_dsn(platform.settings)) as conn:
         return conn.execute(query, params).fetchall()
+
+
+def execute(platform: PlatformProcesses, statement: str) -> None:
+    with psycopg.connect(owner_dsn(platform.settings)) as conn:
+        conn.execute(statement)
 
 
 def analytics(platform: PlatformProcesses, query: str, parameters: dict[str, Any] | None = None) -> list[Any]:

@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaProducer
 
 from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
+from stack.processes import PlatformProcesses
 from streams.registry import DOMAINS
 from streams.user_account.commands import UpdateProfile
-from tests.integration.observe import analytics, eventually, login, read_topic, register, sql, unique_email
-from tests.platform_harness import PlatformProcesses
+from tests.integration.observe import analytics, eventually, execute, login, read_topic, register, sql, unique_email
 from wellwon.envelope import COMMAND, codec, now
 
 ACCOUNTS = 20
@@ -138,8 +138,7 @@ async def test_dropped_postgres_read_model_is_rebuilt_by_replay(
     time.sleep(1.0)  # let the live sink settle so both snapshots see the same topic contents
     before = {name: sql(platform, query) for name, query in queries.items()}
     assert before["user_accounts"]
-    sql_drop = "DROP TABLE user_accounts, user_sessions, command_outcomes, aggregate_positions, sink_offsets; SELECT 1"
-    sql(platform, sql_drop)
+    execute(platform, "DROP TABLE user_accounts, user_sessions, command_outcomes, aggregate_positions, sink_offsets")
 
     topics = [platform.settings.name(d.events_topic) for d in DOMAINS]
     topics += [platform.settings.name(d.results_topic) for d in DOMAINS]

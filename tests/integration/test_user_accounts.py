@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 
+from stack.processes import PlatformProcesses
 from tests.integration.observe import (
     PASSWORD,
     PushListener,
@@ -21,7 +22,6 @@ from tests.integration.observe import (
     sql,
     unique_email,
 )
-from tests.platform_harness import PlatformProcesses
 
 
 def account_row(platform: PlatformProcesses, account_id: str) -> tuple[object, ...]:

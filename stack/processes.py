@@ -1,8 +1,8 @@
-"""Runs the platform's processes for integration tests, in a namespace of their own.
+"""Runs the platform's processes (stream worker, sinks, API) as children, in a namespace.
 
-Each test session gets a fresh namespace (topics, consumer groups, Postgres database, ClickHouse
-database, Redis channels), so runs never see each other's data, and the stream worker can be
-killed and restarted by a test.
+`wellwon run` uses it with the default namespace; tests and benchmarks use a fresh namespace
+each (topics, consumer groups, Postgres and ClickHouse databases, Redis channels), so runs never
+see each other's data, and a test can kill -9 and restart the stream worker.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def free_port() -> int:
 class PlatformProcesses:
     namespace: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
     api_port: int = field(default_factory=free_port)
+    log_level: str = "INFO"
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -45,8 +47,8 @@ class PlatformProcesses:
             "WELLWON_NAMESPACE": self.namespace,
             "API_PORT": str(self.api_port),
             "PYTHONPATH": str(PROJECT_ROOT),
-            "LOG_LEVEL": "INFO",
-            "COMMAND_TIMEOUT_SECONDS": "10",
+            "LOG_LEVEL": self.log_level,
+            **self.extra_env,
         }
 
     @property
@@ -71,14 +73,14 @@ class PlatformProcesses:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{name}.log"
 
-    def start(self, name: str) -> None:
-        log = open(self.log_path(name), "ab")  # noqa: SIM115 - the child writes to it
+    def start(self, name: str, log_to_file: bool = True) -> None:
+        log = open(self.log_path(name), "ab") if log_to_file else None  # noqa: SIM115 - the child writes to it
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", PROCESS_MODULES[name]],
             env=self.env,
             cwd=PROJECT_ROOT,
             stdout=log,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.STDOUT if log else None,
             start_new_session=True,
         )
 
@@ -97,6 +99,13 @@ class PlatformProcesses:
                     process.wait(15)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
+
+    def start_all(self, log_to_file: bool = True) -> None:
+        for name in PROCESS_MODULES:
+            self.start(name, log_to_file)
+
+    def exited(self) -> list[str]:
+        return [name for name, process in self.processes.items() if process.poll() is not None]
 
     def wait_for_api(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

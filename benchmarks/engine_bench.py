@@ -1,0 +1,412 @@
+"""Benchmark of the stream engine: commands per second through the Faust agent, and latency from
+API request to WebSocket push, each beside baselines measured in the same run on the same broker.
+
+Run: `python -m benchmarks.engine_bench` (starts the local stack if needed; ~2 minutes).
+
+Baselines, each a separate process consuming the same kind of command records and producing the
+same three records per command (event, state changelog, outcome):
+- relay/raw:    aiokafka consume -> produce, no decoding (the I/O floor);
+- relay/domain: the same plus the engine's decoding, decide/evolve and encoding, without Faust.
+Latency baseline: produce a command straight to Kafka -> relay/domain -> consume its outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import httpx
+import orjson
+import websockets
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from stack import services
+from stack.processes import PROJECT_ROOT, PlatformProcesses
+from streams.engine import AggregateStore, outcome_id
+from streams.user_account.commands import RegisterUserAccount, UpdateProfile
+from streams.user_account.decider import account_id_for_email
+from streams.user_account.domain import USER_ACCOUNT
+from wellwon.cli import prepare
+from wellwon.config import Settings
+from wellwon.envelope import COMMAND, EVENT, OUTCOME, CommandOutcome, codec, derived_id, now
+from wellwon.topics import TopicSpec, create_topics, partitions_of
+
+ACCOUNTS = 200
+
+
+def command_value(account_id: str, message: Any, command_id: str | None = None) -> bytes:
+    command_id = command_id or str(uuid.uuid4())
+    _, value = codec().encode(
+        {
+            "message_id": command_id,
+            "kind": COMMAND,
+            "correlation_id": command_id,
+            "causation_id": None,
+            "tenant_id": None,
+            "actor_id": account_id,
+            "occurred_at": now(),
+            "aggregate_type": "user_account",
+            "aggregate_id": account_id,
+            "aggregate_version": 0,
+        },
+        message,
+    )
+    return value
+
+
+def workload(count: int) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:
+    """Registrations of the accounts, then `count` profile updates spread over them."""
+    accounts = [account_id_for_email(f"bench-{i}-{uuid.uuid4().hex[:6]}@example.com") for i in range(ACCOUNTS)]
+    setup = [
+        (a.encode(), command_value(a, RegisterUserAccount(f"b{i}@example.com", "h", "Bench", "User", "v")))
+        for i, a in enumerate(accounts)
+    ]
+    load = [
+        (accounts[i % ACCOUNTS].encode(), command_value(accounts[i % ACCOUNTS], UpdateProfile(first_name=f"n{i}")))
+        for i in range(count)
+    ]
+    return setup, load
+
+
+async def produce(settings: Settings, topic: str, records: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=5, max_batch_size=256 * 1024)
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send(topic, value, key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def count_until(settings: Settings, topic: str, wanted: int, timeout: float = 600) -> tuple[float, float]:
+    """Reads a topic from its end; the times the first and the `wanted`-th record arrived."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, fetch_max_wait_ms=20)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, [topic])
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        seen, first, deadline = 0, 0.0, time.monotonic() + timeout
+        ready.set()
+        while seen < wanted and time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                if records and not first:
+                    first = time.monotonic()
+                seen += len(records)
+        if seen < wanted:
+            raise RuntimeError(f"only {seen} of {wanted} records on {topic}")
+        return first, time.monotonic()
+    finally:
+        await consumer.stop()
+
+
+ready = asyncio.Event()
+
+
+async def throughput(
+    settings: Settings, commands_topic: str, results_topic: str, records: list[tuple[bytes, bytes]]
+) -> float:
+    ready.clear()
+    counter = asyncio.create_task(count_until(settings, results_topic, len(records)))
+    await ready.wait()
+    started = time.monotonic()
+    await produce(settings, commands_topic, records)
+    _, finished = await counter
+    return len(records) / (finished - started)
+
+
+# ---- the baseline relay, run in its own process: `python -m benchmarks.engine_bench relay ...`
+
+
+async def relay(settings: Settings, source: str, prefix: str, with_domain: bool) -> None:
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{prefix}-relay",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=5,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=2)
+    await consumer.start()
+    await producer.start()
+    store = AggregateStore(USER_ACCOUNT)
+    states: dict[bytes, Any] = {}
+    decide, evolve = USER_ACCOUNT.decider.decide, USER_ACCOUNT.decider.evolve
+    from streams.decider import CommandContext, Rejection
+
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=100, max_records=500)
+            deliveries = []
+            for tp, records in batches.items():
+                for record in records:
+                    key = record.key or b""
+                    if not with_domain:
+                        for topic in (f"{prefix}.events", f"{prefix}.changelog", f"{prefix}.results"):
+                            deliveries.append(await producer.send(topic, record.value, key=key, partition=tp.partition))
+                        continue
+                    envelope, command = codec().decode(record.value)
+                    aggregate = states.get(key) or store.load(None)
+                    context = CommandContext(envelope.message_id, envelope.occurred_at, envelope.actor_id)
+                    decision = decide(aggregate.state, command, context)
+                    events = [] if isinstance(decision, Rejection) else list(decision)
+                    ids = []
+                    for index, event in enumerate(events):
+                        aggregate.version += 1
+                        ids.append(derived_id(envelope.message_id, index))
+                        _, value = codec().encode(
+                            {"message_id": ids[-1], "kind": EVENT, "correlation_id": envelope.correlation_id,
+                             "causation_id": envelope.message_id, "tenant_id": None, "actor_id": envelope.actor_id,
+                             "occurred_at": envelope.occurred_at, "aggregate_type": "user_account",
+                             "aggregate_id": envelope.aggregate_id, "aggregate_version": aggregate.version},
+                            event,
+                        )  # fmt: skip
+                        deliveries.append(
+                            await producer.send(f"{prefix}.events", value, key=key, partition=tp.partition)
+                        )
+                        aggregate.state = evolve(aggregate.state, event)
+                    outcome = CommandOutcome(envelope.message_id, "accepted", event_ids=tuple(ids))
+                    aggregate.outcomes[envelope.message_id] = codec().payloads.to_dict(outcome)
+                    states[key] = aggregate
+                    _, value = codec().encode(
+                        {"message_id": outcome_id(envelope.message_id), "kind": OUTCOME,
+                         "correlation_id": envelope.correlation_id, "causation_id": envelope.message_id,
+                         "tenant_id": None, "actor_id": envelope.actor_id, "occurred_at": envelope.occurred_at,
+                         "aggregate_type": "user_account", "aggregate_id": envelope.aggregate_id,
+                         "aggregate_version": aggregate.version},
+                        outcome,
+                    )  # fmt: skip
+                    deliveries.append(await producer.send(f"{prefix}.results", value, key=key, partition=tp.partition))
+                    deliveries.append(
+                        await producer.send(
+                            f"{prefix}.changelog", store.dump(aggregate), key=key, partition=tp.partition
+                        )
+                    )
+            for delivery in deliveries:
+                await delivery
+            if batches:
+                await consumer.commit()
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def relay_topics(settings: Settings, prefix: str) -> None:
+    n = settings.partitions
+    await create_topics(
+        settings,
+        [
+            TopicSpec(f"{prefix}.commands", n),
+            TopicSpec(f"{prefix}.events", n),
+            TopicSpec(f"{prefix}.results", n),
+            TopicSpec(f"{prefix}.changelog", n, {"cleanup.policy": "compact"}),
+        ],
+    )
+
+
+def start_relay(processes: PlatformProcesses, prefix: str, with_domain: bool) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "benchmarks.engine_bench", "relay", prefix] + (["--domain"] if with_domain else [])
+    return subprocess.Popen(argv, env=processes.env, cwd=PROJECT_ROOT)
+
+
+async def relay_throughput(
+    processes: PlatformProcesses,
+    records: list[tuple[bytes, bytes]],
+    setup: list[tuple[bytes, bytes]],
+    with_domain: bool,
+) -> float:
+    settings = processes.settings
+    prefix = settings.name(f"relay-{'domain' if with_domain else 'raw'}-{uuid.uuid4().hex[:6]}")
+    await relay_topics(settings, prefix)
+    child = start_relay(processes, prefix, with_domain)
+    try:
+        await throughput(settings, f"{prefix}.commands", f"{prefix}.results", setup)  # warm-up and group join
+        return await throughput(settings, f"{prefix}.commands", f"{prefix}.results", records)
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+# ---- latency
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def api_to_push_latency(processes: PlatformProcesses, rate: float, count: int) -> list[float]:
+    """PATCH /api/auth/profile at a steady rate; time until the matching event arrives on /ws."""
+    email = f"latency-{uuid.uuid4().hex[:8]}@example.com"
+    async with httpx.AsyncClient(base_url=processes.base_url, timeout=30) as api:
+        await api.post(
+            "/api/auth/register",
+            json={"email": email, "password": "benchmark-pass", "first_name": "L", "last_name": "T"},
+        )
+        tokens = (await api.post("/api/auth/login", json={"email": email, "password": "benchmark-pass"})).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        sent: dict[str, float] = {}
+        samples: list[float] = []
+        async with websockets.connect(
+            f"ws://127.0.0.1:{processes.api_port}/ws?token={tokens['access_token']}"
+        ) as socket:
+
+            async def receive() -> None:
+                async for message in socket:
+                    event = json.loads(message)
+                    name = event["payload"].get("first_name")
+                    if name in sent:
+                        samples.append(time.monotonic() - sent.pop(name))
+
+            receiver = asyncio.create_task(receive())
+            requests = []
+            for i in range(count):
+                name = f"p{i}"
+                sent[name] = time.monotonic()
+                requests.append(
+                    asyncio.create_task(api.patch("/api/auth/profile", headers=headers, json={"first_name": name}))
+                )
+                await asyncio.sleep(1 / rate)
+            await asyncio.gather(*requests)
+            deadline = time.monotonic() + 10
+            while sent and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            receiver.cancel()
+    return samples
+
+
+async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -> list[float]:
+    settings = processes.settings
+    prefix = settings.name(f"relay-latency-{uuid.uuid4().hex[:6]}")
+    await relay_topics(settings, prefix)
+    child = start_relay(processes, prefix, with_domain=True)
+    account = account_id_for_email(f"lat-{uuid.uuid4().hex[:6]}@example.com")
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=0)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, fetch_max_wait_ms=5)
+    await producer.start()
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, [f"{prefix}.results"])
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        await producer.send_and_wait(
+            f"{prefix}.commands",
+            command_value(account, RegisterUserAccount("l@example.com", "h", "L", "T", "v")),
+            key=account.encode(),
+        )
+        await asyncio.sleep(3)  # the relay joins its group
+        sent: dict[str, float] = {}
+        samples: list[float] = []
+
+        async def receive() -> None:
+            while True:
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    for record in records:
+                        _, outcome = codec().decode(record.value)
+                        if outcome.command_id in sent:
+                            samples.append(time.monotonic() - sent.pop(outcome.command_id))
+
+        receiver = asyncio.create_task(receive())
+        for i in range(count):
+            command_id = str(uuid.uuid4())
+            sent[command_id] = time.monotonic()
+            await producer.send(
+                f"{prefix}.commands",
+                command_value(account, UpdateProfile(first_name=f"r{i}"), command_id),
+                key=account.encode(),
+            )
+            await asyncio.sleep(1 / rate)
+        deadline = time.monotonic() + 10
+        while sent and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        receiver.cancel()
+        return samples
+    finally:
+        await producer.stop()
+        await consumer.stop()
+        child.terminate()
+        child.wait(10)
+
+
+async def main(commands: int, rate: float, latency_count: int) -> None:
+    services.up()
+    processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
+    settings = processes.settings
+    await prepare(settings)
+    setup, load = workload(commands)
+
+    raw = await relay_throughput(processes, load, setup, with_domain=False)
+    domain = await relay_throughput(processes, load, setup, with_domain=True)
+
+    processes.start("streams")
+    try:
+        commands_topic = settings.name(USER_ACCOUNT.commands_topic)
+        results_topic = settings.name(USER_ACCOUNT.results_topic)
+        await throughput(settings, commands_topic, results_topic, setup)  # warm-up, group join
+        engine = await throughput(settings, commands_topic, results_topic, load)
+        processes.start("sinks")
+        processes.start("api")
+        processes.wait_for_api()
+        await asyncio.sleep(2)
+        engine_latency = await api_to_push_latency(processes, rate, latency_count)
+        baseline_latency = await relay_latency(processes, rate, latency_count)
+    finally:
+        processes.stop_all()
+
+    print(f"\nWellWon engine benchmark ({commands} UpdateProfile commands over {ACCOUNTS} accounts, "
+          f"{settings.partitions} partitions, one worker, one local broker)")  # fmt: skip
+    print(f"{'throughput':34} {'commands/s':>12} {'vs relay/raw':>13} {'vs relay/domain':>16}")
+    for name, value in (
+        ("relay/raw (aiokafka, no decoding)", raw),
+        ("relay/domain (aiokafka + decide)", domain),
+        ("faust engine", engine),
+    ):
+        print(f"{name:34} {value:12.0f} {value / raw:13.2f} {value / domain:16.2f}")
+    print(f"\nlatency at {rate:.0f} commands/s over {latency_count} commands (seconds)")
+    print(f"{'path':52} {'p50':>8} {'p99':>8} {'p50 ratio':>10} {'p99 ratio':>10}")
+    b50, b99 = percentile(baseline_latency, 0.5), percentile(baseline_latency, 0.99)
+    e50, e99 = percentile(engine_latency, 0.5), percentile(engine_latency, 0.99)
+    print(f"{'baseline: Kafka -> relay/domain -> outcome consumed':52} {b50:8.4f} {b99:8.4f} {1.0:10.2f} {1.0:10.2f}")
+    engine_path = "engine: HTTP -> Kafka -> Faust -> sinks -> Redis -> WS"
+    print(f"{engine_path:52} {e50:8.4f} {e99:8.4f} {e50 / b50:10.2f} {e99 / b99:10.2f}")
+    print(f"(samples: baseline {len(baseline_latency)}, engine {len(engine_latency)} of {latency_count})")
+    figures = {
+        "throughput": {"relay_raw": raw, "relay_domain": domain, "engine": engine},
+        "latency": {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99},
+    }
+    print(orjson.dumps(figures).decode())
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="mode")
+    run = sub.add_parser("run")
+    run.add_argument("--commands", type=int, default=20000)
+    run.add_argument("--rate", type=float, default=50.0, help="commands per second for the latency run")
+    run.add_argument("--latency-commands", type=int, default=600)
+    child = sub.add_parser("relay")
+    child.add_argument("prefix")
+    child.add_argument("--domain", action="store_true")
+    argv = sys.argv[1:]
+    args = parser.parse_args(argv if argv[:1] in (["run"], ["relay"]) else ["run", *argv])
+    if args.mode == "relay":
+        asyncio.run(relay(Settings(), f"{args.prefix}.commands", args.prefix, args.domain))
+    else:
+        asyncio.run(main(args.commands, args.rate, args.latency_commands))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    cli()
