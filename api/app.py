@@ -14,7 +14,7 @@ from api.command_bus import CommandBus
 from api.mailer import Mailer
 from api.platform import Platform
 from api.push_hub import PushHub
-from api.routers import commands, push, user_account
+from api.routers import audit, commands, company, push, user_account
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS
 from wellwon.config import Settings, settings
@@ -56,6 +56,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="WellWon", version="0.1.0", lifespan=lifespan)
     app.include_router(user_account.router)
+    app.include_router(company.router)
+    app.include_router(audit.router)
     app.include_router(commands.router)
     app.include_router(push.router)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -18,8 +20,11 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, WebSocket, status
+from psycopg import AsyncConnection
 
 from api.platform import Platform, platform
+from sinks.postgres.tenancy import TENANT_SETTING, USER_SETTING
+from streams.company.permissions import Action, is_permitted
 from wellwon.envelope import now
 
 ACCESS_TTL = timedelta(minutes=15)
@@ -60,9 +65,12 @@ def split_secret_token(token: str) -> tuple[str, str] | None:
     return (account_id, secret) if dot and account_id and secret else None
 
 
-def issue_tokens(secret: str, account_id: str, session_id: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+def issue_tokens(secret: str, account_id: str, session_id: str, tenant_id: str | None = None) -> dict[str, str]:
+    """Access and refresh tokens; `tid` names the active company (tenant), if any."""
     issued = now()
-    claims = {"sub": account_id, "sid": session_id, "iat": issued, **(extra or {})}
+    claims: dict[str, Any] = {"sub": account_id, "sid": session_id, "iat": issued}
+    if tenant_id is not None:
+        claims["tid"] = tenant_id
     access = jwt.encode({**claims, "typ": "access", "exp": issued + ACCESS_TTL}, secret, ALGORITHM)
     refresh = jwt.encode({**claims, "typ": "refresh", "exp": issued + REFRESH_TTL}, secret, ALGORITHM)
     return {"access_token": access, "refresh_token": refresh, "token_type": "bearer"}
@@ -74,6 +82,8 @@ class Session:
     session_id: str
     email: str
     claims: dict[str, Any]
+    tenant_id: str | None = None  # the active company, from the signed token
+    role: str | None = None  # the caller's role there now (from the read model, not the token)
 
 
 UNAUTHORIZED = HTTPException(
@@ -93,17 +103,24 @@ def decode_token(secret: str, token: str, expected_type: str) -> dict[str, Any]:
 
 
 async def open_session(found: Platform, claims: dict[str, Any]) -> Session:
+    """The session, if it is still open, the account active and (with a tenant) the caller a member.
+
+    Checked on every request, so logout, deletion or removal from the company end access at once.
+    """
+    tenant_id = claims.get("tid")
     async with found.pool.connection() as conn:
         row = await (
             await conn.execute(
-                """SELECT a.email FROM user_sessions s JOIN user_accounts a ON a.id = s.account_id
-                   WHERE s.session_id = %s AND s.account_id = %s AND s.revoked_at IS NULL AND a.status = 'active'""",
-                (claims["sid"], claims["sub"]),
+                """SELECT a.email, CASE WHEN %(tid)s::text IS NULL THEN NULL ELSE role_in_company(%(tid)s, %(sub)s) END
+                   FROM user_sessions s JOIN user_accounts a ON a.id = s.account_id
+                   WHERE s.session_id = %(sid)s::uuid AND s.account_id = %(sub)s::uuid AND s.revoked_at IS NULL
+                     AND a.status = 'active'""",
+                {"sid": claims["sid"], "sub": claims["sub"], "tid": tenant_id},
             )
         ).fetchone()
-    if row is None:
+    if row is None or (tenant_id is not None and row[1] is None):
         raise UNAUTHORIZED
-    return Session(account_id=claims["sub"], session_id=claims["sid"], email=row[0], claims=claims)
+    return Session(claims["sub"], claims["sid"], row[0], claims, tenant_id, row[1])
 
 
 def bearer_token(request: Request | WebSocket) -> str:
@@ -122,3 +139,26 @@ async def current_session(request: Request, found: Annotated[Platform, Depends(p
 
 
 CurrentSession = Annotated[Session, Depends(current_session)]
+
+
+def require_permission(session: Session, action: Action) -> str:
+    """The active tenant, if the caller's role there permits the action: 403 otherwise.
+
+    An early check that saves a round trip; the stream's decider decides again.
+    """
+    if session.tenant_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "no active company: create one or switch to one first")
+    if not is_permitted(session.role, action):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {session.role} may not {action}")
+    return session.tenant_id
+
+
+@asynccontextmanager
+async def tenant_db(found: Platform, session: Session) -> AsyncIterator[AsyncConnection[Any]]:
+    """A transaction in which row-level security shows the session's tenant and nothing else."""
+    async with found.pool.connection() as conn, conn.transaction():
+        await conn.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            (TENANT_SETTING, session.tenant_id or "", USER_SETTING, session.account_id),
+        )
+        yield conn

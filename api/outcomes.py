@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, NoReturn
 
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 
+from api.command_bus import Issued
+from api.platform import Platform
+from streams.domain import Domain
 from wellwon.envelope import CommandOutcome
 
 STATUS_BY_CODE = {
@@ -50,3 +54,21 @@ def raise_rejection(command_id: str, outcome: CommandOutcome) -> NoReturn:
     else:
         detail = {"command_id": command_id, "reason": outcome.reason, "field": outcome.field}
     raise HTTPException(code, detail)
+
+
+async def send_command(
+    found: Platform,
+    domain: Domain,
+    aggregate_id: str,
+    command: Any,
+    issued: Issued,
+    command_id: uuid.UUID | str | None = None,
+) -> CommandOutcome | JSONResponse:
+    """Send and wait: the accepted outcome; a rejection raises its HTTP error; a timeout gives 202."""
+    requested_id = str(command_id) if command_id else None
+    sent_id, outcome = await found.bus.send(domain, aggregate_id, command, issued, requested_id)
+    if outcome is None:
+        return pending_response(sent_id)
+    if outcome.status != "accepted":
+        raise_rejection(sent_id, outcome)
+    return outcome

@@ -18,7 +18,7 @@ from psycopg import AsyncConnection
 from sinks.clickhouse import ClickHouseSink, analytics_client, analytics_database, migrate_analytics
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
-from sinks.postgres.sink import PLATFORM_DDL, PostgresSink, drop_read_models
+from sinks.postgres.sink import PostgresSink, drop_read_models, schema_statements
 from sinks.records import SinkRecord, decode_records
 from wellwon.config import Settings
 from wellwon.envelope import MessageCodec
@@ -71,7 +71,7 @@ async def replay_postgres(
         async with conn.transaction(), conn.cursor() as cur:
             await cur.execute("SELECT pg_advisory_xact_lock(4242)")
             await drop_read_models(cur, projections)
-            for statement in (*PLATFORM_DDL, *(s for p in projections for s in p.ddl)):
+            for statement in schema_statements(settings, projections):
                 await cur.execute(statement)
             async for records, next_offsets in read_all(settings, codec, topics):
                 await sink.apply(records, next_offsets)  # nested: a savepoint inside the replay

@@ -1,9 +1,10 @@
 """Every domain the platform runs; adding a domain means adding it here, nothing else."""
 
+from streams.company.domain import COMPANY
 from streams.domain import Domain
 from streams.user_account.domain import USER_ACCOUNT
 
-DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT,)
+DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT, COMPANY)
 
 
 def domain_named(name: str) -> Domain:

@@ -41,6 +41,16 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def api_role_dsn(dsn: str) -> str:
+    """The owner's DSN with the API's own role (`wellwon_api`), which cannot bypass row-level security."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(dsn)
+    params["user"] = "wellwon_api"
+    params.pop("password", None)
+    return make_conninfo(**params)  # type: ignore[arg-type]
+
+
 def setting(name: str) -> str:
     if name in os.environ:
         return os.environ[name]
@@ -52,7 +62,9 @@ class Settings:
     kafka_bootstrap: str = field(default_factory=lambda: setting("KAFKA_BOOTSTRAP"))
     postgres_dsn: str = field(default_factory=lambda: setting("POSTGRES_DSN"))
     # The API connects with a role that cannot bypass row-level security; defaults to the same DSN.
-    api_postgres_dsn: str = field(default_factory=lambda: setting("API_POSTGRES_DSN") or setting("POSTGRES_DSN"))
+    api_postgres_dsn: str = field(
+        default_factory=lambda: setting("API_POSTGRES_DSN") or api_role_dsn(setting("POSTGRES_DSN"))
+    )
     redis_url: str = field(default_factory=lambda: setting("REDIS_URL"))
     clickhouse_url: str = field(default_factory=lambda: setting("CLICKHOUSE_URL"))
     api_host: str = field(default_factory=lambda: setting("API_HOST"))

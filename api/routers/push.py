@@ -1,7 +1,9 @@
 """GET /ws: a WebSocket that pushes the caller's events as JSON, authenticated by the access token.
 
-The token comes as `?token=` or an `Authorization: Bearer` header. The socket closes (code 4401)
-when its session ends: logout, a password change elsewhere, or deletion of the account.
+The token comes as `?token=` or an `Authorization: Bearer` header. The socket gets the caller's
+own account events and, with an active company, that tenant's events. It closes (code 4401) when
+its access ends: logout, a password change elsewhere, deletion of the account, or removal from
+the company.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ SESSION_ENDED = 4401
 SESSION_ENDING_EVENTS = {"user_account.UserAccountDeleted", "user_account.UserPasswordChanged"}
 
 
-def ends_session(event: dict[str, object], session_id: str) -> bool:
+def ends_session(event: dict[str, object], session_id: str, account_id: str) -> bool:
+    """Whether this event takes the socket's access away: its session ended or its company dropped it."""
     payload = event.get("payload")
     if not isinstance(payload, dict):
         return False
+    if event.get("type") == "company.ParticipantRemoved":
+        return payload.get("user_id") == account_id
     if event.get("type") == "user_account.UserLoggedOut":
         return payload.get("session_id") == session_id
     if event.get("type") == "user_account.UserPasswordChanged":
@@ -41,7 +46,10 @@ async def push_socket(websocket: WebSocket) -> None:
         await websocket.close(code=SESSION_ENDED, reason="not authenticated")
         return
     await websocket.accept()
-    subscription = found.hub.subscribe({found.hub.user_channel(session.account_id)})
+    channels = {found.hub.user_channel(session.account_id)}
+    if session.tenant_id is not None:
+        channels.add(found.hub.tenant_channel(session.tenant_id))
+    subscription = found.hub.subscribe(channels)
     receiver = asyncio.create_task(_drain_client(websocket))
     try:
         while not receiver.done():
@@ -52,7 +60,7 @@ async def push_socket(websocket: WebSocket) -> None:
                 break
             event = getter.result()
             await websocket.send_json(event)
-            if ends_session(event, session.session_id):
+            if ends_session(event, session.session_id, session.account_id):
                 await websocket.close(code=SESSION_ENDED, reason="session ended")
                 break
     except WebSocketDisconnect:

@@ -23,7 +23,7 @@ from api.auth import (
     token_hash,
 )
 from api.command_bus import Issued
-from api.outcomes import pending_response, raise_rejection
+from api.outcomes import send_command
 from api.platform import Platform, platform
 from streams.user_account.commands import (
     ChangePassword,
@@ -38,7 +38,7 @@ from streams.user_account.commands import (
 )
 from streams.user_account.decider import account_id_for_email, normalize_email
 from streams.user_account.domain import USER_ACCOUNT
-from wellwon.envelope import now
+from wellwon.envelope import CommandOutcome, now
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 PlatformDep = Annotated[Platform, Depends(platform)]
@@ -98,21 +98,10 @@ class DeleteRequest(Strict):
 
 
 async def run_command(
-    found: Platform,
-    aggregate_id: str,
-    command: Any,
-    actor_id: str | None,
-    command_id: uuid.UUID | None = None,
+    found: Platform, aggregate_id: str, command: Any, actor_id: str | None, command_id: uuid.UUID | None = None
 ) -> tuple[str, Any]:
-    """Send and wait; rejections raise the matching HTTP error, a timeout answers 202."""
-    sent_id, outcome = await found.bus.send(
-        USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), str(command_id) if command_id else None
-    )
-    if outcome is None:
-        return sent_id, pending_response(sent_id)
-    if outcome.status != "accepted":
-        raise_rejection(sent_id, outcome)
-    return sent_id, outcome
+    outcome = await send_command(found, USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), command_id)
+    return (outcome.command_id if isinstance(outcome, CommandOutcome) else ""), outcome
 
 
 async def account_row(found: Platform, account_id: str) -> dict[str, Any] | None:
@@ -177,14 +166,25 @@ async def login(body: LoginRequest, found: PlatformDep) -> Any:
     _, outcome = await run_command(found, account_id, RecordLogin(session_id, stored_hash), account_id)
     if isinstance(outcome, JSONResponse):
         return outcome
-    return issue_tokens(found.settings.jwt_secret, account_id, session_id)
+    return issue_tokens(found.settings.jwt_secret, account_id, session_id, await first_company(found, account_id))
+
+
+async def first_company(found: Platform, account_id: str) -> str | None:
+    """The company a fresh login starts in: the one the user joined first, if any."""
+    async with found.pool.connection() as conn:
+        row = await (
+            await conn.execute(
+                "SELECT company_id FROM companies_of_user(%s) WHERE status = 'active' LIMIT 1", (account_id,)
+            )
+        ).fetchone()
+    return str(row[0]) if row else None
 
 
 @router.post("/refresh")
 async def refresh(body: RefreshRequest, found: PlatformDep) -> dict[str, str]:
     claims = decode_token(found.settings.jwt_secret, body.refresh_token, "refresh")
     session = await open_session(found, claims)
-    return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id)
+    return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, session.tenant_id)
 
 
 @router.get("/me")

@@ -19,3 +19,6 @@ class Projection:
     ddl: tuple[str, ...]  # idempotent statements (CREATE ... IF NOT EXISTS)
     tables: tuple[str, ...]  # dropped and rebuilt by a replay
     apply: ApplyEvent
+    # Tables with a `tenant_id` column: row-level security shows the API's role only the rows of
+    # the tenant its request set (see sinks/postgres/tenancy.py).
+    tenant_tables: tuple[str, ...] = ()

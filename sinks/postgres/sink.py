@@ -20,6 +20,7 @@ from psycopg import AsyncConnection, AsyncCursor
 
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
+from sinks.postgres.tenancy import tenancy_statements
 from sinks.records import SinkRecord
 from wellwon.config import Settings
 from wellwon.envelope import EVENT, OUTCOME, CommandOutcome
@@ -55,12 +56,22 @@ def projected_channel(settings: Settings) -> str:
     return settings.name("projected")
 
 
+def schema_statements(settings: Settings, projections: tuple[Projection, ...]) -> list[Any]:
+    """Everything that makes the read models: tables, then tenant policies and the API's grants."""
+    return [*PLATFORM_DDL, *(s for p in projections for s in p.ddl), *tenancy_statements(settings, projections)]
+
+
 async def migrate(settings: Settings, projections: tuple[Projection, ...]) -> None:
     await ensure_database(settings)
     async with await AsyncConnection.connect(owner_dsn(settings)) as conn, conn.cursor() as cur:
-        await cur.execute("SELECT pg_advisory_xact_lock(4242)")  # one migrator at a time
-        for statement in (*PLATFORM_DDL, *(s for p in projections for s in p.ddl)):
-            await cur.execute(statement)
+        await cur.execute("SELECT pg_advisory_lock(4242)")  # one migrator at a time, cluster-wide roles too
+        try:
+            for statement in schema_statements(settings, projections):
+                await cur.execute(statement)
+            await conn.commit()
+        finally:
+            await cur.execute("SELECT pg_advisory_unlock(4242)")
+            await conn.commit()
 
 
 async def drop_read_models(cur: AsyncCursor[Any], projections: tuple[Projection, ...]) -> None:
@@ -75,6 +86,7 @@ class PostgresSink:
     def __init__(self, settings: Settings, projections: tuple[Projection, ...]):
         self.settings = settings
         self.projections = {p.domain: p for p in projections}
+        self.for_every_event = [p for p in projections if p.domain == "*"]
         self.conn: AsyncConnection[Any] | None = None
         self.redis: redis.Redis | None = None
 
@@ -132,6 +144,8 @@ class PostgresSink:
             return False  # already applied
         if projection is not None:
             await projection.apply(cur, envelope, record.message)
+        for every in self.for_every_event:
+            await every.apply(cur, envelope, record.message)
         return True
 
     async def _record_outcome(self, cur: AsyncCursor[Any], record: SinkRecord) -> None:

@@ -1,0 +1,49 @@
+"""The audit trail read model: one row per event of any domain that belongs to a tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from psycopg import AsyncCursor
+
+from sinks.postgres.projection import Projection
+from streams.company.audit import audit_entry
+from wellwon.envelope import Envelope
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        event_id text PRIMARY KEY,
+        tenant_id text NOT NULL,
+        actor_id text,
+        occurred_at timestamptz NOT NULL,
+        aggregate_type text NOT NULL,
+        aggregate_id text NOT NULL,
+        aggregate_version bigint NOT NULL,
+        event_type text NOT NULL,
+        command_id text,
+        summary text NOT NULL,
+        changes jsonb NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_log_tenant_time ON audit_log (tenant_id, occurred_at DESC)",
+)
+
+
+async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
+    if envelope.tenant_id is None:
+        return
+    entry = audit_entry(envelope, event)
+    await cur.execute(
+        """INSERT INTO audit_log (event_id, tenant_id, actor_id, occurred_at, aggregate_type, aggregate_id,
+               aggregate_version, event_type, command_id, summary, changes)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING""",
+        (entry.event_id, entry.tenant_id, entry.actor_id, entry.occurred_at, entry.aggregate_type,
+         entry.aggregate_id, entry.aggregate_version, entry.event_type, entry.command_id, entry.summary,
+         orjson.dumps(entry.changes).decode()),
+    )  # fmt: skip
+
+
+# Not a domain's projection: the sink applies it to every event after the domain's own.
+AUDIT_PROJECTION = Projection(
+    domain="*", ddl=DDL, tables=("audit_log",), apply=apply, tenant_tables=("audit_log",)
+)
