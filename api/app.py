@@ -14,7 +14,7 @@ from api.command_bus import CommandBus
 from api.mailer import Mailer
 from api.platform import Platform
 from api.push_hub import PushHub
-from api.routers import audit, commands, company, push, user_account
+from api.routers import audit, commands, company, customs, edi, push, shipment, user_account, warehouse
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS
 from wellwon.config import Settings, settings
@@ -57,6 +57,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app = FastAPI(title="WellWon", version="0.1.0", lifespan=lifespan)
     app.include_router(user_account.router)
     app.include_router(company.router)
+    app.include_router(shipment.router)
+    app.include_router(warehouse.router)
+    app.include_router(edi.router)
+    app.include_router(customs.router)
     app.include_router(audit.router)
     app.include_router(commands.router)
     app.include_router(push.router)

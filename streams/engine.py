@@ -27,6 +27,7 @@ from pydantic import TypeAdapter
 
 from streams.decider import CommandContext, Rejection
 from streams.domain import Domain
+from streams.edi.agent import register_edi_agent
 from wellwon.config import Settings
 from wellwon.envelope import (
     COMMAND,
@@ -383,4 +384,5 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         broker_heartbeat_interval=1.0,
     )
     app.domain_agents = [DomainAgent(app, domain, settings, codec) for domain in domains]  # type: ignore[attr-defined]
+    register_edi_agent(app, settings, codec)
     return app

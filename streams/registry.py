@@ -1,10 +1,13 @@
 """Every domain the platform runs; adding a domain means adding it here, nothing else."""
 
 from streams.company.domain import COMPANY
+from streams.customs.domain import CUSTOMS_DECLARATION
 from streams.domain import Domain
+from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
+from streams.warehouse.domain import WAREHOUSE
 
-DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT, COMPANY)
+DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT, COMPANY, SHIPMENT, WAREHOUSE, CUSTOMS_DECLARATION)
 
 
 def domain_named(name: str) -> Domain:

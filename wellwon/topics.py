@@ -68,7 +68,18 @@ def platform_topics(settings: Settings) -> list[TopicSpec]:
             TopicSpec(dead_letter_for(settings.name(source)), 1, KEEP_FOREVER, f"unreadable records of {source}")
             for source in (domain.commands_topic, domain.events_topic, domain.results_topic)
         ]
+    topics += edi_topics(settings)
     return topics
+
+
+def edi_topics(settings: Settings) -> list[TopicSpec]:
+    """Partners' raw interchanges (key = partner id, co-partitioned with the edi_partner domain)."""
+    n = settings.partitions
+    return [
+        TopicSpec(settings.name("edi.inbound"), n, FOUR_WEEKS, "raw EDIFACT interchanges, key = partner id"),
+        TopicSpec(settings.name("edi.results"), n, ONE_WEEK, "what became of each interchange and message"),
+        TopicSpec(dead_letter_for(settings.name("edi.inbound")), 1, KEEP_FOREVER, "EDI that could not be applied"),
+    ]
 
 
 async def create_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> list[str]:

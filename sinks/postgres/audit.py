@@ -44,6 +44,4 @@ async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
 
 
 # Not a domain's projection: the sink applies it to every event after the domain's own.
-AUDIT_PROJECTION = Projection(
-    domain="*", ddl=DDL, tables=("audit_log",), apply=apply, tenant_tables=("audit_log",)
-)
+AUDIT_PROJECTION = Projection(domain="*", ddl=DDL, tables=("audit_log",), apply=apply, tenant_tables=("audit_log",))

@@ -2,7 +2,17 @@
 
 from sinks.postgres.audit import AUDIT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
+from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.projection import Projection
+from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
+from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
 
-PROJECTIONS: tuple[Projection, ...] = (USER_ACCOUNT_PROJECTION, COMPANY_PROJECTION, AUDIT_PROJECTION)
+PROJECTIONS: tuple[Projection, ...] = (
+    USER_ACCOUNT_PROJECTION,
+    COMPANY_PROJECTION,
+    SHIPMENT_PROJECTION,
+    WAREHOUSE_PROJECTION,
+    CUSTOMS_PROJECTION,
+    AUDIT_PROJECTION,
+)

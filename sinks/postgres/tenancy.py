@@ -35,14 +35,12 @@ def tenancy_statements(settings: Settings, projections: tuple[Projection, ...]) 
         statements += [
             sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(name),
             sql.SQL("DROP POLICY IF EXISTS tenant_isolation ON {}").format(name),
-            sql.SQL(
-                "CREATE POLICY tenant_isolation ON {} USING (tenant_id = current_setting({}, true))"
-            ).format(name, sql.Literal(TENANT_SETTING)),
+            sql.SQL("CREATE POLICY tenant_isolation ON {} USING (tenant_id = current_setting({}, true))").format(
+                name, sql.Literal(TENANT_SETTING)
+            ),
         ]
     statements += [
-        sql.SQL(
-            """DROP FUNCTION IF EXISTS companies_of_user(text)"""
-        ),
+        sql.SQL("""DROP FUNCTION IF EXISTS companies_of_user(text)"""),
         sql.SQL(
             """CREATE FUNCTION companies_of_user(member text)
                RETURNS TABLE (company_id text, role text, legal_name text, short_name text, country text,

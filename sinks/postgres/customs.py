@@ -1,0 +1,19 @@
+"""Projection of customs events into the operational read model (tables declared below)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncCursor
+
+from sinks.postgres.projection import Projection
+from wellwon.envelope import Envelope
+
+DDL: tuple[str, ...] = ()
+
+
+async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
+    return None
+
+
+CUSTOMS_PROJECTION = Projection(domain="customs_declaration", ddl=DDL, tables=(), apply=apply, tenant_tables=())
