@@ -144,3 +144,43 @@ class PushListener:
                 raise AssertionError(f"expected {count} pushes, got {self.types()}")
             await asyncio.sleep(0.02)
         return self.received
+
+
+RUSSIAN_COMPANY = {
+    "legal_name": 'ООО "Веллвон Тест"',
+    "name": "Wellwon Test",
+    "country": "RU",
+    "inn": "7707083893",
+    "kpp": "773601001",
+    "ogrn": "1027700132195",
+    "legal_address": {"country": "RU", "city": "Moscow", "street": "Vavilova 19", "postal_code": "117312"},
+}
+
+
+async def company_owner(api: httpx.AsyncClient, label: str = "owner") -> tuple[dict[str, str], str]:
+    """A new user who created a new company and switched to it: (tokens, company id)."""
+    email = unique_email(label)
+    await register(api, email)
+    tokens = await login(api, email)
+    created = await api.post("/api/companies", headers=bearer(tokens), json=RUSSIAN_COMPANY)
+    assert created.status_code == 201, created.text
+    company_id: str = created.json()["id"]
+    switched = await api.post(f"/api/companies/{company_id}/switch", headers=bearer(tokens))
+    assert switched.status_code == 200, switched.text
+    return switched.json(), company_id
+
+
+async def company_member(
+    api: httpx.AsyncClient, owner: dict[str, str], company_id: str, role: str, label: str = "member"
+) -> tuple[dict[str, str], str]:
+    """A new user added to the company with the role, logged in there: (tokens, user id)."""
+    email = unique_email(label)
+    user_id: str = (await register(api, email))["id"]
+    added = await api.post(
+        f"/api/companies/{company_id}/participants", headers=bearer(owner), json={"email": email, "role": role}
+    )
+    assert added.status_code == 201, added.text
+    tokens = await login(api, email)
+    switched = await api.post(f"/api/companies/{company_id}/switch", headers=bearer(tokens))
+    assert switched.status_code == 200, switched.text
+    return switched.json(), user_id
