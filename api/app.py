@@ -14,7 +14,7 @@ from api.command_bus import CommandBus
 from api.mailer import Mailer
 from api.platform import Platform
 from api.push_hub import PushHub
-from api.routers import audit, commands, company, customs, edi, push, shipment, user_account, warehouse
+from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS
 from wellwon.config import Settings, settings
@@ -62,6 +62,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(edi.router)
     app.include_router(customs.router)
     app.include_router(audit.router)
+    app.include_router(analytics.router)
     app.include_router(commands.router)
     app.include_router(push.router)
 
