@@ -1,9 +1,10 @@
-"""Demo data for `wellwon run --demo`: a few accounts, registered through the API like any user."""
+"""Demo data for `wellwon run --demo`: accounts and a company, created through the API like any user."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import httpx
 
@@ -13,10 +14,19 @@ log = logging.getLogger("wellwon.demo")
 
 DEMO_PASSWORD = "wellwon-demo-2026"
 DEMO_USERS = (
-    ("anna.petrova@demo.wellwon.local", "Anna", "Petrova"),
-    ("li.wei@demo.wellwon.local", "Li", "Wei"),
-    ("maria.schmidt@demo.wellwon.local", "Maria", "Schmidt"),
+    ("anna.petrova@demo.wellwon.local", "Anna", "Petrova", "owner"),
+    ("li.wei@demo.wellwon.local", "Li", "Wei", "operator"),
+    ("maria.schmidt@demo.wellwon.local", "Maria", "Schmidt", "accountant"),
 )
+DEMO_COMPANY: dict[str, Any] = {
+    "legal_name": 'ООО "Веллвон Демо"',
+    "name": "WellWon Demo",
+    "country": "RU",
+    "inn": "7707083893",
+    "kpp": "773601001",
+    "ogrn": "1027700132195",
+    "legal_address": {"country": "RU", "city": "Москва", "street": "ул. Вавилова, 19", "postal_code": "117312"},
+}
 
 
 async def load_demo_data(settings: Settings) -> None:
@@ -29,10 +39,23 @@ async def load_demo_data(settings: Settings) -> None:
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.5)
-        for email, first, last in DEMO_USERS:
+        for email, first, last, _ in DEMO_USERS:
             answer = await client.post(
                 "/api/auth/register",
                 json={"email": email, "password": DEMO_PASSWORD, "first_name": first, "last_name": last},
             )
             state = "registered" if answer.status_code == 201 else f"{answer.status_code} (already there?)"
             print(f"demo user {email} / {DEMO_PASSWORD}: {state}")
+        owner = (
+            await client.post("/api/auth/login", json={"email": DEMO_USERS[0][0], "password": DEMO_PASSWORD})
+        ).json()
+        headers = {"Authorization": f"Bearer {owner['access_token']}"}
+        if (await client.get("/api/companies", headers=headers)).json():
+            print("demo company: already there")
+            return
+        company = (await client.post("/api/companies", headers=headers, json=DEMO_COMPANY)).json()
+        for email, _, _, role in DEMO_USERS[1:]:
+            await client.post(
+                f"/api/companies/{company['id']}/participants", headers=headers, json={"email": email, "role": role}
+            )
+        print(f"demo company {DEMO_COMPANY['name']} ({company['id']}): owner {DEMO_USERS[0][0]}, two members")

@@ -189,3 +189,38 @@ async def test_unreadable_commands_go_to_the_dead_letter_topic_and_the_worker_ke
     email = unique_email("after-junk")
     await register(api, email)
     assert sql(platform, "SELECT count(*) FROM user_accounts WHERE email = %s", email) == [(1,)]
+
+
+async def test_a_command_outliving_its_wait_answers_202_and_its_outcome_later(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    email = unique_email("slow")
+    await register(api, email)
+    tokens = await login(api, email)
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    platform.kill("streams")  # nobody decides commands for now
+    try:
+        answer = await api.patch("/api/auth/profile", headers=headers, json={"first_name": "Later"})
+        assert answer.status_code == 202, answer.text
+        command_id = answer.json()["command_id"]
+        assert answer.headers["location"] == f"/api/commands/{command_id}"
+        pending = await api.get(f"/api/commands/{command_id}", headers=headers)
+        assert pending.json()["status"] == "pending"
+    finally:
+        platform.start("streams")
+
+    async def outcome() -> dict[str, object]:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            body: dict[str, object] = (await api.get(f"/api/commands/{command_id}", headers=headers)).json()
+            if body["status"] != "pending":
+                return body
+            await asyncio.sleep(0.3)
+        raise AssertionError("no outcome")
+
+    assert (await outcome())["status"] == "accepted"
+    assert (await api.get("/api/auth/me", headers=headers)).json()["first_name"] == "Later"
+    stranger = await login(api, (await register(api, unique_email("other")))["email"])
+    assert (
+        await api.get(f"/api/commands/{command_id}", headers={"Authorization": f"Bearer {stranger['access_token']}"})
+    ).status_code == 404
