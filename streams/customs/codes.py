@@ -140,10 +140,10 @@ class MeasureUnit:
 KILOGRAM = "166"
 
 MEASURE_UNITS: tuple[MeasureUnit, ...] = (
-    MeasureUnit("006", "М", "metre"),  # noqa: RUF001
-    MeasureUnit("055", "М2", "square metre"),  # noqa: RUF001
+    MeasureUnit("006", "М", "metre"),
+    MeasureUnit("055", "М2", "square metre"),
     MeasureUnit("112", "Л", "litre"),
-    MeasureUnit("113", "М3", "cubic metre"),  # noqa: RUF001
+    MeasureUnit("113", "М3", "cubic metre"),
     MeasureUnit("163", "Г", "gram"),
     MeasureUnit(KILOGRAM, "КГ", "kilogram"),
     MeasureUnit("715", "ПАР", "pair"),

@@ -45,7 +45,7 @@ UNIT_CODE = re.compile(r"\d{3}")
 INCOTERMS = re.compile(r"[A-Z]{3}")
 DOCUMENT_TYPE = re.compile(r"\d{5}")
 # Box 36: fee(2) duty(2) excise(1) VAT(2), Cyrillic or Latin letters, or "-" for excise.
-PREFERENCE_CODE = re.compile(r"[А-ЯA-Z]{4}[А-ЯA-Z-][А-ЯA-Z]{2}")  # noqa: RUF001
+PREFERENCE_CODE = re.compile(r"[А-ЯA-Z]{4}[А-ЯA-Z-][А-ЯA-Z]{2}")
 # The ESADout_CU limits the FTS format puts on text: names 150, one description line 250 (up to 4 lines).
 NAME_MAX = 150
 DESCRIPTION_MAX = 1000
