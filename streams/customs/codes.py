@@ -16,7 +16,7 @@ class CustomsDirection(StrEnum):
 
     IMPORT = "ИМ"
     EXPORT = "ЭК"
-    TRANSIT = "ТТ"  # noqa: RUF001 - the FTS codes are Cyrillic
+    TRANSIT = "ТТ"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def test_the_release_character_escapes_separators() -> None:
 def test_bytes_are_decoded_by_the_syntax_identifier() -> None:
     latin1 = interchange_text(*message("NAD+CZ+++MÜLLER GMBH")).encode("iso-8859-1")
     assert parse_interchange(latin1).messages[0].segments[0].value(3) == "MÜLLER GMBH"
-    name = "ООО РОМАШКА"  # noqa: RUF001 - Cyrillic on purpose: a Russian consignee's name
+    name = "ООО РОМАШКА"
     cyrillic = interchange_text(
         *message(f"NAD+CN+++{name}"), unb="UNB+UNOE:3+MAEU:ZZZ+WELLWON:ZZZ+260217:0905+REF1"
     ).encode("iso-8859-5")
