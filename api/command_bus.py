@@ -14,7 +14,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -24,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sinks.postgres.sink import projected_channel
 from streams.domain import Domain
 from wellwon.config import Settings
-from wellwon.envelope import COMMAND, CommandOutcome, MessageCodec, new_id, now
+from wellwon.envelope import CommandOutcome, MessageCodec, command_fields, new_id
 from wellwon.topics import partitions_of
 
 log = logging.getLogger("wellwon.api.commands")
@@ -105,23 +104,10 @@ class CommandBus:
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._waiting[command_id] = future
-        occurred: datetime = now()
-        _, value = self.codec.encode(
-            {
-                "message_id": command_id,
-                "kind": COMMAND,
-                "correlation_id": command_id,
-                "causation_id": None,
-                "tenant_id": issued.tenant_id,
-                "actor_id": issued.actor_id,
-                "occurred_at": occurred,
-                "aggregate_type": domain.name,
-                "aggregate_id": aggregate_id,
-                "aggregate_version": 0,
-                "claims": dict(issued.claims),
-            },
-            command,
+        fields = command_fields(
+            domain.name, aggregate_id, command_id, issued.actor_id, issued.tenant_id, dict(issued.claims)
         )
+        _, value = self.codec.encode(fields, command)
         await self.producer.send_and_wait(self.settings.name(domain.commands_topic), value, key=aggregate_id.encode())
         wait = self.settings.command_timeout_seconds if timeout is None else timeout
         try:

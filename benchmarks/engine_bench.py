@@ -35,30 +35,15 @@ from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
-from wellwon.envelope import COMMAND, EVENT, OUTCOME, CommandOutcome, codec, derived_id, now
+from wellwon.envelope import EVENT, OUTCOME, CommandOutcome, codec, command_fields, derived_id
 from wellwon.topics import TopicSpec, create_topics, partitions_of
 
 ACCOUNTS = 200
 
 
 def command_value(account_id: str, message: Any, command_id: str | None = None) -> bytes:
-    command_id = command_id or str(uuid.uuid4())
-    _, value = codec().encode(
-        {
-            "message_id": command_id,
-            "kind": COMMAND,
-            "correlation_id": command_id,
-            "causation_id": None,
-            "tenant_id": None,
-            "actor_id": account_id,
-            "occurred_at": now(),
-            "aggregate_type": "user_account",
-            "aggregate_id": account_id,
-            "aggregate_version": 0,
-        },
-        message,
-    )
-    return value
+    fields = command_fields("user_account", account_id, command_id or str(uuid.uuid4()), account_id)
+    return codec().encode(fields, message)[1]
 
 
 def workload(count: int) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:

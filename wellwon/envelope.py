@@ -81,6 +81,31 @@ def derived_id(parent: str, index: int) -> str:
     return str(uuid.uuid5(uuid.UUID(parent), str(index)))
 
 
+def command_fields(
+    aggregate_type: str,
+    aggregate_id: str,
+    command_id: str,
+    actor_id: str | None,
+    tenant_id: str | None = None,
+    claims: dict[str, str] | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The envelope of a new command (a command starts its own correlation)."""
+    return {
+        "message_id": command_id,
+        "kind": COMMAND,
+        "correlation_id": command_id,
+        "causation_id": None,
+        "tenant_id": tenant_id,
+        "actor_id": actor_id,
+        "occurred_at": occurred_at or now(),
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "aggregate_version": 0,
+        "claims": claims or {},
+    }
+
+
 class UnreadableRecord(ValueError):
     """A record whose bytes are not a WellWon envelope with a known payload."""
 

@@ -16,29 +16,15 @@ from stack.processes import PlatformProcesses
 from streams.registry import DOMAINS
 from streams.user_account.commands import UpdateProfile
 from tests.integration.observe import analytics, eventually, execute, login, read_topic, register, sql, unique_email
-from wellwon.envelope import COMMAND, codec, now
+from wellwon.envelope import codec, command_fields
 
 ACCOUNTS = 20
 UPDATES_PER_ACCOUNT = 60
 
 
 def update_command(account_id: str, command_id: str, first_name: str) -> bytes:
-    _, value = codec().encode(
-        {
-            "message_id": command_id,
-            "kind": COMMAND,
-            "correlation_id": command_id,
-            "causation_id": None,
-            "tenant_id": None,
-            "actor_id": account_id,
-            "occurred_at": now(),
-            "aggregate_type": "user_account",
-            "aggregate_id": account_id,
-            "aggregate_version": 0,
-        },
-        UpdateProfile(first_name=first_name),
-    )
-    return value
+    fields = command_fields("user_account", account_id, command_id, account_id)
+    return codec().encode(fields, UpdateProfile(first_name=first_name))[1]
 
 
 async def test_kill_9_of_the_stream_worker_loses_nothing_and_applies_nothing_twice(
