@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from stack import services
 from stack.processes import PROJECT_ROOT, PlatformProcesses
-from streams.engine import AggregateStore, outcome_id
+from streams.engine import AggregateStore, outcome_id, remembered
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
 from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
@@ -163,7 +163,7 @@ async def relay(settings: Settings, source: str, prefix: str, with_domain: bool)
                         )
                         aggregate.state = evolve(aggregate.state, event)
                     outcome = CommandOutcome(envelope.message_id, "accepted", event_ids=tuple(ids))
-                    aggregate.outcomes[envelope.message_id] = codec().payloads.to_dict(outcome)
+                    aggregate.outcomes[envelope.message_id] = remembered(outcome)
                     states[key] = aggregate
                     _, value = codec().encode(
                         {"message_id": outcome_id(envelope.message_id), "kind": OUTCOME,

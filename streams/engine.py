@@ -55,7 +55,8 @@ class AggregateRecord:
 
     state: Any
     version: int = 0
-    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # command id -> the outcome, compactly (see `remembered` / `recalled`)
+    outcomes: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class AggregateStore:
@@ -72,7 +73,7 @@ class AggregateStore:
         return AggregateRecord(
             state=self._state.validate_python(data["state"]),
             version=data["version"],
-            outcomes=dict(data["outcomes"]),
+            outcomes={command_id: memory for command_id, memory in data["outcomes"]},
         )
 
     def dump(self, record: AggregateRecord) -> bytes:
@@ -108,6 +109,22 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
             return self._writing_partition
         partition: int | None = super().partition_for_key(key)
         return partition
+
+
+def remembered(outcome: CommandOutcome) -> list[Any]:
+    """An outcome as the aggregate keeps it: event ids derive from the command id, so only a count."""
+    if outcome.status == "accepted":
+        return [outcome.aggregate_version, len(outcome.event_ids)]
+    return [outcome.aggregate_version, outcome.code, outcome.reason, outcome.field]
+
+
+def recalled(command_id: str, memory: list[Any]) -> CommandOutcome:
+    if len(memory) == 2:
+        version, events = memory
+        ids = tuple(derived_id(command_id, i) for i in range(events))
+        return CommandOutcome(command_id, "accepted", event_ids=ids, aggregate_version=version)
+    version, code, reason, field_at_fault = memory
+    return CommandOutcome(command_id, "rejected", code, reason, field_at_fault, aggregate_version=version)
 
 
 def offset_key(partition: int) -> bytes:
@@ -248,7 +265,7 @@ class DomainAgent:
         command_id = envelope.message_id
         previous = record.outcomes.get(command_id)
         if previous is not None:  # a repeated command: answer again, emit nothing
-            return [await self.reply(key, envelope, CommandOutcome(**previous))]
+            return [await self.reply(key, envelope, recalled(command_id, previous))]
         context = CommandContext(
             command_id=command_id,
             issued_at=envelope.occurred_at,
@@ -303,7 +320,7 @@ class DomainAgent:
                 event_ids=tuple(event_ids),
                 aggregate_version=record.version,
             )
-        record.outcomes[command_id] = self.codec.payloads.to_dict(outcome)
+        record.outcomes[command_id] = remembered(outcome)
         deliveries.append(await self.reply(key, envelope, outcome))
         return deliveries
 

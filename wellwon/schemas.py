@@ -96,10 +96,20 @@ def schema_for(cls: type, namespace: str) -> dict[str, Any]:
     return _record(cls, namespace, {f"{namespace}.{cls.__name__}"})
 
 
+_PLAIN = (str, int, float, bool, bytes, datetime, date, type(None))  # written as they are (StrEnum is a str)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def to_avro(value: Any) -> Any:
-    """A dataclass value as the plain data fastavro writes."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_avro(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """A dataclass value as the plain data fastavro writes (and orjson dumps)."""
+    if isinstance(value, _PLAIN):
+        return value
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
+    if names is not None:
+        return {name: to_avro(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
