@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jwt
@@ -232,3 +233,26 @@ async def test_expired_forged_and_misused_tokens_are_refused(
     assert (await api.get("/api/auth/me", headers=bearer(refreshed.json()))).status_code == 200
     bad_refresh = await api.post("/api/auth/refresh", json={"refresh_token": tokens["access_token"]})
     assert bad_refresh.status_code == 401
+
+
+async def test_the_cli_sends_a_command_from_a_file(
+    platform: PlatformProcesses, api: httpx.AsyncClient, tmp_path: Any
+) -> None:
+    from wellwon.cli import send_from_file
+
+    email = unique_email("cli")
+    account_id = (await register(api, email))["id"]
+    command = tmp_path / "command.json"
+    command.write_text(
+        json.dumps(
+            {"domain": "user_account", "type": "UpdateProfile", "aggregate_id": account_id,
+             "payload": {"locale": "de-DE"}, "actor_id": account_id}
+        )
+    )  # fmt: skip
+    outcome = await send_from_file(platform.settings, command)
+    assert outcome["status"] == "accepted" and len(outcome["event_ids"]) == 1
+    eventually(lambda: sql(platform, "SELECT locale FROM user_accounts WHERE id = %s", account_id) == [("de-DE",)])
+    command.write_text(json.dumps({"domain": "user_account", "type": "UpdateProfile", "aggregate_id": account_id,
+                                   "payload": {"phone": "no"}}))  # fmt: skip
+    rejected = await send_from_file(platform.settings, command)
+    assert (rejected["status"], rejected["field"]) == ("rejected", "phone")
