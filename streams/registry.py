@@ -3,11 +3,21 @@
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
 from streams.domain import Domain
+from streams.edi_partner.domain import EDI_PARTNER
 from streams.shipment.domain import SHIPMENT
+from streams.tariff.domain import CUSTOMS_TARIFF
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
 
-DOMAINS: tuple[Domain, ...] = (USER_ACCOUNT, COMPANY, SHIPMENT, WAREHOUSE, CUSTOMS_DECLARATION)
+DOMAINS: tuple[Domain, ...] = (
+    USER_ACCOUNT,
+    COMPANY,
+    SHIPMENT,
+    WAREHOUSE,
+    CUSTOMS_DECLARATION,
+    CUSTOMS_TARIFF,
+    EDI_PARTNER,
+)
 
 
 def domain_named(name: str) -> Domain:

@@ -1,7 +1,239 @@
-"""Edi over HTTP (routes below)."""
+"""EDI over HTTP: trading partners and their API keys, the inbound endpoint, and each message's result.
+
+`POST /api/edi/inbound` is for partners who cannot write to Kafka: authenticated by a per-partner
+API key (`X-Api-Key`; the read model holds only its SHA-256), it produces the raw interchange to
+`edi.inbound` (key = partner id), wrapped with the message id it answers, and returns 202. The EDI
+agent does the rest; `GET /api/edi/messages/{message_id}` then tells applied, duplicate or
+dead-lettered with the reason, to the partner (by its key) or to the tenant's users.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from api.auth import CurrentSession, Session, current_session, require_permission, tenant_db, token_hash
+from api.outcomes import send_command
+from api.platform import Platform
+from api.routers.company import PlatformDep, Strict, issued
+from streams.company.permissions import Action
+from streams.edi.handling import wrap_submission
+from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
+from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, RegisterPartner, RevokeApiKey
+from streams.edi_partner.decider import partner_id_for
+from streams.edi_partner.domain import EDI_PARTNER
 
 router = APIRouter(tags=["edi"])
+NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such EDI partner")
+MAX_INTERCHANGE_BYTES = 2 * 1024 * 1024
+API_KEY_PREFIX = "wwedi_"
+ApiKeyHeader = Annotated[str | None, Header(alias="X-Api-Key", description="the partner's API key")]
+INVALID_KEY = HTTPException(
+    status.HTTP_401_UNAUTHORIZED, "the X-Api-Key header is missing, unknown or revoked", {"WWW-Authenticate": "ApiKey"}
+)
+
+
+class PartnerSettingsIn(Strict):
+    name: str = Field(min_length=1, max_length=140)
+    sender_ids: list[str] = Field(min_length=1, max_length=20, description="UNB sender ids it sends from")
+    timezone: str = Field("UTC", description="the zone of its DTM times, e.g. Europe/Berlin")
+    reference_qualifiers: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REFERENCE_QUALIFIERS),
+        description="RFF qualifiers that may carry our shipment reference, in the order tried",
+    )
+    status_codes: dict[str, StatusMeaning] = Field(default_factory=dict, description="agreed status codes")
+
+
+class PartnerIn(PartnerSettingsIn):
+    code: str = Field(min_length=1, max_length=20)
+
+
+class ApiKeyIn(Strict):
+    label: str = Field("", max_length=100)
+
+
+async def read_partner(found: Platform, session: Session, partner_id: str) -> dict[str, Any]:
+    async with tenant_db(found, session) as conn:
+        row = await (
+            await conn.execute(
+                """SELECT id, code, name, sender_ids, timezone, reference_qualifiers, status_codes, interchanges,
+                          created_at, version FROM edi_partners WHERE id = %s""",
+                (partner_id,),
+            )
+        ).fetchone()
+        if row is None:
+            raise NOT_FOUND
+        keys = await (
+            await conn.execute(
+                """SELECT key_id, label, issued_at, revoked_at FROM edi_api_keys WHERE partner_id = %s
+                   ORDER BY issued_at""",
+                (partner_id,),
+            )
+        ).fetchall()
+    return {
+        "id": row[0], "code": row[1], "name": row[2], "sender_ids": row[3], "timezone": row[4],
+        "reference_qualifiers": row[5], "status_codes": row[6], "interchanges": row[7],
+        "created_at": row[8].isoformat(), "version": row[9],
+        "api_keys": [
+            {"key_id": k[0], "label": k[1], "issued_at": k[2].isoformat(),
+             "revoked_at": k[3].isoformat() if k[3] else None}
+            for k in keys
+        ],
+        "kafka": {"topic": "edi.inbound", "key": row[0]},
+    }  # fmt: skip
+
+
+async def managed(found: Platform, session: Session, partner_id: str, message: Any) -> Any:
+    require_permission(session, Action.EDI_PARTNERS_MANAGE)
+    outcome = await send_command(found, EDI_PARTNER, partner_id, message, issued(session))
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return await read_partner(found, session, partner_id)
+
+
+@router.post("/api/edi/partners", status_code=status.HTTP_201_CREATED)
+async def register_partner(body: PartnerIn, session: CurrentSession, found: PlatformDep) -> Any:
+    tenant_id = require_permission(session, Action.EDI_PARTNERS_MANAGE)
+    message = RegisterPartner(
+        body.code, body.name, tuple(body.sender_ids), body.timezone, tuple(body.reference_qualifiers), body.status_codes
+    )
+    return await managed(found, session, partner_id_for(tenant_id, body.code), message)
+
+
+@router.get("/api/edi/partners")
+async def list_partners(session: CurrentSession, found: PlatformDep) -> list[dict[str, Any]]:
+    require_permission(session, Action.EDI_PARTNERS_MANAGE)
+    async with tenant_db(found, session) as conn:
+        rows = await (
+            await conn.execute("SELECT id, code, name, sender_ids, interchanges FROM edi_partners ORDER BY code")
+        ).fetchall()
+    return [{"id": r[0], "code": r[1], "name": r[2], "sender_ids": r[3], "interchanges": r[4]} for r in rows]
+
+
+@router.get("/api/edi/partners/{partner_id}")
+async def get_partner(partner_id: str, session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
+    require_permission(session, Action.EDI_PARTNERS_MANAGE)
+    return await read_partner(found, session, partner_id)
+
+
+@router.put("/api/edi/partners/{partner_id}")
+async def change_partner(partner_id: str, body: PartnerSettingsIn, session: CurrentSession, found: PlatformDep) -> Any:
+    message = ChangePartnerSettings(
+        body.name, tuple(body.sender_ids), body.timezone, tuple(body.reference_qualifiers), body.status_codes
+    )
+    return await managed(found, session, partner_id, message)
+
+
+@router.post("/api/edi/partners/{partner_id}/api-keys", status_code=status.HTTP_201_CREATED)
+async def issue_api_key(partner_id: str, body: ApiKeyIn, session: CurrentSession, found: PlatformDep) -> Any:
+    """A new key for the partner; the key is in this answer only (the platform keeps its hash)."""
+    key_id, api_key = uuid.uuid4().hex[:12], API_KEY_PREFIX + secrets.token_urlsafe(32)
+    outcome = await managed(found, session, partner_id, IssueApiKey(key_id, token_hash(api_key), body.label))
+    if isinstance(outcome, JSONResponse):
+        return outcome
+    return {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id}
+
+
+@router.delete("/api/edi/partners/{partner_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_api_key(partner_id: str, key_id: str, session: CurrentSession, found: PlatformDep) -> Response:
+    outcome = await managed(found, session, partner_id, RevokeApiKey(key_id))
+    return outcome if isinstance(outcome, JSONResponse) else Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def partner_of_key(found: Platform, api_key: str | None) -> tuple[str, str]:
+    """(partner id, tenant id) of an active key, or 401."""
+    if not api_key or not api_key.startswith(API_KEY_PREFIX):
+        raise INVALID_KEY
+    async with found.pool.connection() as conn:
+        row = await (
+            await conn.execute("SELECT partner_id, tenant_id FROM edi_partner_of_key(%s)", (token_hash(api_key),))
+        ).fetchone()
+    if row is None:
+        raise INVALID_KEY
+    return str(row[0]), str(row[1])
+
+
+@router.post("/api/edi/inbound", status_code=status.HTTP_202_ACCEPTED)
+async def receive_interchange(request: Request, found: PlatformDep, x_api_key: ApiKeyHeader = None) -> dict[str, str]:
+    """A partner's raw UN/EDIFACT interchange (the body, as sent) onto `edi.inbound`."""
+    partner_id, _ = await partner_of_key(found, x_api_key)
+    raw = await request.body()
+    if len(raw) > MAX_INTERCHANGE_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"an interchange is at most {MAX_INTERCHANGE_BYTES} bytes"
+        )
+    if not raw.strip():
+        detail = [{"loc": ["body"], "msg": "the body must be an EDIFACT interchange", "type": "missing"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+    message_id = str(uuid.uuid4())
+    producer = found.bus.producer
+    assert producer is not None
+    await producer.send_and_wait(
+        found.settings.name("edi.inbound"), wrap_submission(message_id, raw), key=partner_id.encode()
+    )
+    return {"message_id": message_id, "status": "received", "location": f"/api/edi/messages/{message_id}"}
+
+
+MESSAGE_COLUMNS = """message_id, partner_id, status, reason, sender_id, control_reference, attempts, duplicates,
+                     messages, received_at, updated_at"""
+
+
+def message_json(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "message_id": row[0], "partner_id": row[1], "status": row[2], "reason": row[3], "sender_id": row[4],
+        "control_reference": row[5], "attempts": row[6], "duplicates": row[7], "messages": row[8],
+        "received_at": row[9].isoformat(), "updated_at": row[10].isoformat(),
+    }  # fmt: skip
+
+
+async def reader(request: Request, found: Platform, api_key: str | None) -> tuple[Session, str | None]:
+    """Who reads results: a partner by its key (its own messages only), or a tenant's user."""
+    if api_key is not None:
+        partner_id, tenant_id = await partner_of_key(found, api_key)
+        return Session("edi:" + partner_id, "", "", {}, tenant_id, None), partner_id
+    session = await current_session(request, found)
+    require_permission(session, Action.SHIPMENT_READ)
+    return session, None
+
+
+@router.get("/api/edi/messages/{message_id}")
+async def message_result(
+    message_id: str, request: Request, found: PlatformDep, x_api_key: ApiKeyHeader = None
+) -> dict[str, Any]:
+    """Applied, duplicate or dead-lettered (with the reason); 404 until the EDI agent has handled it."""
+    session, partner_id = await reader(request, found, x_api_key)
+    async with tenant_db(found, session) as conn:
+        row = await (
+            await conn.execute(
+                f"""SELECT {MESSAGE_COLUMNS} FROM edi_messages
+                    WHERE message_id = %s AND (%s::text IS NULL OR partner_id = %s)""",
+                (message_id, partner_id, partner_id),
+            )
+        ).fetchone()
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no result for this message (yet)")
+    return message_json(row)
+
+
+@router.get("/api/edi/messages")
+async def message_results(
+    request: Request,
+    found: PlatformDep,
+    x_api_key: ApiKeyHeader = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
+    session, partner_id = await reader(request, found, x_api_key)
+    async with tenant_db(found, session) as conn:
+        rows = await (
+            await conn.execute(
+                f"""SELECT {MESSAGE_COLUMNS} FROM edi_messages WHERE (%s::text IS NULL OR partner_id = %s)
+                    ORDER BY received_at DESC LIMIT %s""",
+                (partner_id, partner_id, limit),
+            )
+        ).fetchall()
+    return [message_json(row) for row in rows]

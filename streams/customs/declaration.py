@@ -12,6 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from pydantic import ConfigDict, with_config
+
+# Where these values enter over HTTP, a field the declaration does not have is refused (422 naming it).
+_ENTERED = with_config(ConfigDict(extra="forbid"))
+
 
 class DeclarationStatus(StrEnum):
     NONE = "none"  # no declaration yet under this id
@@ -29,6 +34,7 @@ class PartyRole(StrEnum):
     CONSIGNEE = "consignee"
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class Address:
     city: str
@@ -37,6 +43,7 @@ class Address:
     region: str | None = None
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class Party:
     name: str
@@ -48,6 +55,7 @@ class Party:
     foreign_registration_number: str | None = None  # a foreign party's tax or company number
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class CustomsRepresentative:
     party: Party
@@ -56,6 +64,7 @@ class CustomsRepresentative:
     contract_date: date
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class Transport:
     mode_code: str  # mode at the border (box 25)
@@ -66,6 +75,7 @@ class Transport:
     container: bool = False
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class DeclarationHeader:
     procedure_code: str = ""  # from codes.PROCEDURES
@@ -80,6 +90,7 @@ class DeclarationHeader:
     declaration_date: date | None = None
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class GoodsItem:
     item_id: str  # stable id chosen by the client; the item number is its position (1-based)
@@ -98,6 +109,7 @@ class GoodsItem:
     preference_code: str | None = None
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class SupportingDocument:
     document_id: str

@@ -1,13 +1,463 @@
-"""The EDI agent: partners' raw EDIFACT interchanges on `edi.inbound` become shipment commands."""
+"""The EDI agent: partners' raw EDIFACT interchanges on `edi.inbound` become shipment commands.
+
+`edi.inbound` is keyed by partner id, like `edi_partner.commands`, and has as many partitions, so
+Faust gives one worker the same partitions of both: the agent reads the partner's settings from
+the `edi_partner` aggregates table, and keeps its own bookkeeping (`streams.edi.handling`) in the
+same table under keys no aggregate id can take, so it shares that compacted changelog.
+
+Per batch of records: read each submission, find its partner, parse and map (pure), skip an
+interchange applied before, and send the shipment commands (key = shipment id, actor
+"edi:<partner>", the partner's tenant, claim `edi_partner`). Then wait for their outcomes on the
+shipment results topic (a NOT_FOUND there is the "unknown shipment" case), and per interchange
+record the result: on `edi.results`, as an `InterchangeRecorded` event of the partner (read model,
+analytics, pushes), and, unless everything applied, the record itself on `edi.inbound.deadletter`
+with the reason, for `wellwon deadletters replay` after a fix. The bookkeeping is written only
+after all of that was acknowledged, so a crash re-runs the batch under the same command ids.
+"""
 
 from __future__ import annotations
 
-import faust
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+import faust
+import orjson
+from aiokafka import AIOKafkaConsumer
+
+from streams.edi.errors import EdiError
+from streams.edi.handling import (
+    ACCEPTED,
+    REJECTED,
+    UNANSWERED,
+    Answer,
+    InterchangeLog,
+    Submission,
+    interchange_reason,
+    message_result,
+    read_submission,
+)
+from streams.edi.interchange import InterchangeId
+from streams.edi.mapping import translate_interchange
+from streams.edi.requests import ShipmentCommandRequest
+from streams.edi_partner.commands import RecordInterchange
+from streams.edi_partner.decider import EdiPartner
+from streams.edi_partner.domain import EDI_PARTNER
+from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus
+from streams.shipment.decider import EDI_PARTNER_CLAIM
+from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
-from wellwon.envelope import MessageCodec
+from wellwon.envelope import COMMAND, CommandOutcome, DeadLetter, MessageCodec, now
+from wellwon.topics import dead_letter_for, partitions_of
+
+if TYPE_CHECKING:
+    from streams.engine import DomainAgent
+
+log = logging.getLogger("wellwon.streams.edi")
+
+BATCH_SIZE = 500
+BATCH_WINDOW_SECONDS = 0.05
+ROUNDS_IN_FLIGHT = 4  # rounds awaiting outcomes while the next batch is read and sent
+OUTCOME_TIMEOUT_SECONDS = 30.0
+INBOUND, RESULTS = "edi.inbound", "edi.results"
+EDI_RESULT = "edi_result"  # the envelope kind of records on edi.results
+
+
+def interchange_key(partner_id: str, interchange: InterchangeId) -> bytes:
+    # The NUL byte keeps these keys apart from partner ids (UUIDs) in the shared table.
+    return f"\x00edi-interchange:{partner_id}/{interchange.sender_id}/{interchange.control_reference}".encode()
+
+
+def submission_key(message_id: str) -> bytes:
+    return f"\x00edi-submission:{message_id}".encode()
+
+
+class OutcomeWatcher:
+    """Resolves the outcomes of commands this worker sent, read from the results topics from now on."""
+
+    def __init__(self, settings: Settings, codec: MessageCodec, topics: list[str]):
+        self.settings = settings
+        self.codec = codec
+        self.topics = topics
+        self.waiting: dict[str, asyncio.Future[CommandOutcome]] = {}
+        self._started: asyncio.Task[None] | None = None
+        self._reading: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._started)
+
+    async def _start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20
+        )
+        await consumer.start()
+        partitions = await partitions_of(consumer, self.topics)
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:  # resolve the end now: an outcome written after this is seen
+            await consumer.position(tp)
+        self._reading = asyncio.ensure_future(self._read(consumer))
+
+    async def _read(self, consumer: AIOKafkaConsumer) -> None:
+        try:
+            while True:
+                for records in (await consumer.getmany(timeout_ms=200, max_records=5000)).values():
+                    for record in records:
+                        if not self.waiting:
+                            continue
+                        try:
+                            _, outcome = self.codec.decode(record.value)
+                        except Exception:
+                            log.exception("unreadable outcome", extra={"offset": record.offset})
+                            continue
+                        future = self.waiting.pop(getattr(outcome, "command_id", ""), None)
+                        if future is not None and not future.done():
+                            future.set_result(outcome)
+        finally:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+    def expect(self, command_id: str) -> asyncio.Future[CommandOutcome]:
+        future = self.waiting.get(command_id)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self.waiting[command_id] = future
+        return future
+
+
+@dataclass
+class _Handling:
+    """One record of the batch on its way through."""
+
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    submission: Submission
+    attempt: int
+    partner: EdiPartner | None = None
+    interchange: InterchangeId | None = None
+    log_key: bytes | None = None
+    log: InterchangeLog | None = None
+    result: InterchangeResult | None = None  # decided before sending (unknown partner, syntax, duplicate)
+    messages: list[tuple[str, str, list[ShipmentCommandRequest]]] = field(default_factory=list)
+    failures: list[MessageResult] = field(default_factory=list)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    waiting: dict[str, tuple[ShipmentCommandRequest, asyncio.Future[CommandOutcome]]] = field(default_factory=dict)
+    event: faust.EventT[bytes] | None = None  # acknowledged once the record's round is complete
+
+
+def _unprepared(handling: _Handling) -> _Handling:
+    """The record as received, to prepare again."""
+    return _Handling(
+        handling.partition,
+        handling.offset,
+        handling.key,
+        handling.value,
+        handling.submission,
+        handling.attempt,
+        event=handling.event,
+    )
+
+
+class EdiAgent:
+    def __init__(self, app: faust.App, settings: Settings, codec: MessageCodec, partners: DomainAgent):
+        self.app = app
+        self.codec = codec
+        self.partners = partners
+        self.inbound_topic = settings.name(INBOUND)
+        self.results_topic = settings.name(RESULTS)
+        self.dead_letter_topic = dead_letter_for(self.inbound_topic)
+        self.partner_commands = settings.name(EDI_PARTNER.commands_topic)
+        self.shipment_commands = settings.name(SHIPMENT.commands_topic)
+        self.outcomes = OutcomeWatcher(settings, codec, [settings.name(SHIPMENT.results_topic)])
+        # Bookkeeping of the interchanges and submissions whose rounds are still running.
+        self.logs: dict[bytes, InterchangeLog] = {}
+        self.in_flight: dict[bytes, int] = {}
+        self.attempts: dict[str, int] = {}
+        self.rounds: list[asyncio.Future[None]] = []
+        inbound = app.topic(
+            self.inbound_topic,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+        )
+        app.agent(inbound, name="edi-inbound")(self.run)
+
+    async def run(self, stream: faust.StreamT[bytes]) -> None:
+        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
+            for event in batch:
+                # Held until its round completes (possibly after this loop took the next batch): an
+                # offset is committed only once its interchange's results and bookkeeping are written.
+                event.message.incref()
+            await self.handle_batch(batch)
+
+    def _load(self, key: bytes) -> dict[str, Any] | None:
+        raw = self.partners.table.get(key)
+        return orjson.loads(raw) if raw is not None else None
+
+    def _write(self, key: bytes, data: dict[str, Any], partition: int) -> None:
+        self.partners.table.write(key, orjson.dumps(data), partition)
+
+    def _received(self, event: faust.EventT[bytes]) -> _Handling:
+        message = event.message
+        key = message.key if isinstance(message.key, bytes) else None
+        value = message.value if isinstance(message.value, bytes) else b""
+        submission = read_submission(key.decode(errors="replace") if key else "", value)
+        stored = self._load(submission_key(submission.message_id))
+        attempt = self.attempts.get(submission.message_id, stored["attempts"] if stored else 0) + 1
+        self.attempts[submission.message_id] = attempt
+        return _Handling(message.partition, message.offset, key, value, submission, attempt, event=event)
+
+    async def handle_batch(self, batch: list[faust.EventT[bytes]]) -> None:
+        """Prepare and send in record order; the waiting for outcomes runs on while the next batch is read.
+
+        An interchange met again while a round with it is still running waits for that round, so
+        the second copy sees the first one's result (and is acknowledged as a duplicate).
+        """
+        await self.outcomes.start()
+        round_: list[_Handling] = []
+        for event in batch:
+            handling = self._prepare(self._received(event))
+            if handling.log_key is not None and (
+                handling.log_key in self.in_flight or any(h.log_key == handling.log_key for h in round_)
+            ):
+                await self._launch(round_)
+                round_ = []
+                await self._settle(0)
+                handling = self._prepare(_unprepared(handling))
+            round_.append(handling)
+        await self._launch(round_)
+        await self._settle(ROUNDS_IN_FLIGHT)
+
+    async def _launch(self, handlings: list[_Handling]) -> None:
+        """Send the round's commands now (their order is the records' order), complete it in the background."""
+        deliveries: list[Awaitable[Any]] = []
+        for handling in handlings:
+            if handling.result is None:
+                deliveries += await self._send_commands(handling)
+            if handling.log_key is not None:
+                self.in_flight[handling.log_key] = self.in_flight.get(handling.log_key, 0) + 1
+        if handlings:
+            self.rounds.append(asyncio.ensure_future(self._complete(handlings, deliveries)))
+
+    async def _settle(self, allowed: int) -> None:
+        """Wait for the oldest rounds until at most `allowed` are running."""
+        while len(self.rounds) > allowed:
+            await self.rounds.pop(0)
+
+    async def _complete(self, handlings: list[_Handling], deliveries: list[Awaitable[Any]]) -> None:
+        try:
+            for delivery in deliveries:
+                await delivery
+            await self._await_answers(handlings)
+            deliveries = []
+            for handling in handlings:
+                deliveries += await self._record(handling)
+            for delivery in deliveries:
+                await delivery
+        except Exception:
+            # Its records stay unacknowledged, so they are handled again after a restart.
+            log.exception("an EDI round failed", extra={"records": len(handlings)})
+            return
+        for handling in handlings:
+            if handling.log_key is not None and handling.log is not None:
+                self._write(handling.log_key, handling.log.dump(), handling.partition)
+                self.in_flight[handling.log_key] -= 1
+                if not self.in_flight[handling.log_key]:
+                    del self.in_flight[handling.log_key]
+                    self.logs.pop(handling.log_key, None)
+            message_id = handling.submission.message_id
+            self._write(submission_key(message_id), {"attempts": handling.attempt}, handling.partition)
+            if self.attempts.get(message_id) == handling.attempt:
+                del self.attempts[message_id]
+            if handling.event is not None:
+                handling.event.ack()
+
+    def _result(self, handling: _Handling, status: ResultStatus, reason: str | None) -> InterchangeResult:
+        interchange = handling.interchange
+        return InterchangeResult(
+            message_id=handling.submission.message_id,
+            partner_id=handling.key.decode(errors="replace") if handling.key else "",
+            status=status,
+            received_at=now(),
+            attempt=handling.attempt,
+            sender_id=interchange.sender_id if interchange else None,
+            control_reference=interchange.control_reference if interchange else None,
+            reason=reason,
+            messages=tuple(handling.failures),
+        )
+
+    def _prepare(self, handling: _Handling) -> _Handling:
+        """Partner, parse, map, dedupe: either a result now, or the messages' requests to send."""
+        partner_id = handling.key.decode(errors="replace") if handling.key else ""
+        stored = self.partners.table.get(partner_id.encode()) if partner_id else None
+        partner = self.partners.store.load(stored).state if stored is not None else None
+        if not isinstance(partner, EdiPartner) or partner.partner_id is None:
+            reason = f"unknown partner {partner_id or '(no record key)'}: no EDI partner is registered with this id"
+            handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, reason)
+            return handling
+        handling.partner = partner
+        try:
+            translation = translate_interchange(handling.submission.raw, partner.trading_partner())
+        except EdiError as error:
+            handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, error.reason)
+            return handling
+        handling.interchange = translation.interchange.id
+        key = handling.log_key = interchange_key(partner_id, translation.interchange.id)
+        if key not in self.logs:
+            data = self._load(key)
+            self.logs[key] = InterchangeLog.load(data) if data else InterchangeLog(handling.submission.message_id)
+        handling.log = self.logs[key]
+        if handling.log.applied:
+            reason = (
+                f"interchange {translation.interchange.id.key} was applied before"
+                f" (message {handling.log.message_id}); acknowledged, not applied again"
+            )
+            handling.result = self._result(handling, ResultStatus.DUPLICATE, reason)
+            return handling
+        handling.log.message_id = handling.submission.message_id
+        handling.failures = [
+            MessageResult(f.message_reference, f.message_type, ResultStatus.DEAD_LETTERED, f.error.reason)
+            for f in translation.failures
+        ]
+        failed = {f.message_reference for f in translation.failures}
+        for message in translation.interchange.messages:
+            if message.reference not in failed:
+                requests = [r for r in translation.requests if r.message_reference == message.reference]
+                handling.messages.append((message.reference, str(message.message_type), requests))
+        return handling
+
+    async def _send_commands(self, handling: _Handling) -> list[Awaitable[Any]]:
+        assert handling.partner is not None and handling.log is not None
+        deliveries: list[Awaitable[Any]] = []
+        for _, _, requests in handling.messages:
+            for request in requests:
+                command_id = handling.log.command_id_for(request)
+                if command_id is None:
+                    handling.answers[request.command_id] = Answer(ACCEPTED)
+                    continue
+                handling.waiting[request.command_id] = (request, self.outcomes.expect(command_id))
+                deliveries.append(await self._send_command(handling, request, command_id))
+        return deliveries
+
+    async def _send_command(
+        self, handling: _Handling, request: ShipmentCommandRequest, command_id: str
+    ) -> Awaitable[Any]:
+        _, value = self.codec.encode(
+            {
+                "message_id": command_id,
+                "kind": COMMAND,
+                "correlation_id": handling.submission.message_id,
+                "causation_id": None,
+                "tenant_id": request.tenant_id,
+                "actor_id": f"edi:{request.partner_id}",
+                "occurred_at": now(),
+                "aggregate_type": SHIPMENT.name,
+                "aggregate_id": request.shipment_id,
+                "aggregate_version": 0,
+                "claims": dict(request.claims),
+            },
+            request.command,
+        )
+        key = request.shipment_id.encode()
+        return await self.app.producer.send(self.shipment_commands, key, value, None, None, None)
+
+    async def _await_answers(self, handlings: list[_Handling]) -> None:
+        futures = [future for h in handlings for _, future in h.waiting.values()]
+        if futures:
+            await asyncio.wait(futures, timeout=OUTCOME_TIMEOUT_SECONDS)
+        for handling in handlings:
+            interchange_log = handling.log
+            for request_id, (request, future) in handling.waiting.items():
+                assert interchange_log is not None  # only prepared interchanges send commands
+                command_id = interchange_log.command_id_for(request)
+                assert command_id is not None
+                if not future.done():
+                    self.outcomes.waiting.pop(command_id, None)
+                    answer = Answer(UNANSWERED)
+                else:
+                    outcome = future.result()
+                    accepted = outcome.status == "accepted"
+                    answer = Answer(ACCEPTED if accepted else REJECTED, outcome.code, outcome.reason)
+                handling.answers[request_id] = answer
+                interchange_log.sent(request, command_id, answer.status)
+
+    async def _record(self, handling: _Handling) -> list[Awaitable[Any]]:
+        result = handling.result
+        if result is None:
+            assert handling.log is not None
+            results = [
+                message_result(reference, message_type, requests, handling.answers)
+                for reference, message_type, requests in handling.messages
+            ]
+            handling.failures += results
+            messages = tuple(handling.failures)
+            applied = all(m.status is ResultStatus.APPLIED for m in messages)
+            handling.log.applied = applied
+            status = ResultStatus.APPLIED if applied else ResultStatus.DEAD_LETTERED
+            result = self._result(handling, status, interchange_reason(messages))
+        deliveries = [await self._publish_result(handling, result)]
+        if result.status is ResultStatus.DEAD_LETTERED:
+            deliveries.append(await self._dead_letter(handling, result.reason or "not applied"))
+        log.info(
+            "interchange handled",
+            extra={"message_id": result.message_id, "status": str(result.status), "reason": result.reason},
+        )
+        return deliveries
+
+    async def _publish_result(self, handling: _Handling, result: InterchangeResult) -> Awaitable[Any]:
+        partner = handling.partner
+        tenant = partner.tenant_id if partner else None
+        envelope = {
+            # Derived from message, status and attempt: a record handled again after a crash is recorded once.
+            "message_id": str(uuid.uuid5(uuid.UUID(result.message_id), f"{result.status} {result.attempt}")),
+            "kind": COMMAND,
+            "correlation_id": result.message_id,
+            "causation_id": None,
+            "tenant_id": tenant,
+            "actor_id": f"edi:{result.partner_id}" if result.partner_id else "edi",
+            "occurred_at": result.received_at,
+            "aggregate_type": EDI_PARTNER.name,
+            "aggregate_id": result.partner_id,
+            "aggregate_version": 0,
+            "claims": {EDI_PARTNER_CLAIM: result.partner_id} if result.partner_id else {},
+        }
+        if partner is not None and result.partner_id:
+            _, command = self.codec.encode(envelope, RecordInterchange(result))
+            await self.app.producer.send(self.partner_commands, result.partner_id.encode(), command, None, None, None)
+        # For partners reading Kafka: the same result, as a record of its own kind.
+        _, record = self.codec.encode({**envelope, "kind": EDI_RESULT}, RecordInterchange(result))
+        return await self.app.producer.send(self.results_topic, handling.key, record, None, None, None)
+
+    async def _dead_letter(self, handling: _Handling, reason: str) -> Awaitable[Any]:
+        from streams.engine import dead_letter_value  # the engine imports this module
+
+        letter = DeadLetter(
+            source_topic=self.inbound_topic,
+            source_partition=handling.partition,
+            source_offset=handling.offset,
+            key=handling.key,
+            value=handling.value,
+            reason=reason,
+            failed_at=now(),
+        )
+        return await self.app.producer.send(
+            self.dead_letter_topic, handling.key, dead_letter_value(self.codec, letter), None, None, None
+        )
 
 
 def register_edi_agent(app: faust.App, settings: Settings, codec: MessageCodec) -> None:
-    """Adds the EDI agent (and its tables) to the stream worker's Faust app."""
-    return None
+    """Adds the EDI agent to the stream worker's Faust app (after the domain agents)."""
+    partners = next((a for a in getattr(app, "domain_agents", []) if a.domain.name == EDI_PARTNER.name), None)
+    if partners is None:
+        return  # a worker without the edi_partner domain (e.g. a test app) runs no EDI agent
+    app.edi_agent = EdiAgent(app, settings, codec, partners)  # type: ignore[attr-defined]

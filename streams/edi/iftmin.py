@@ -7,7 +7,8 @@ the first is where the leg starts, the last where it ends; DTM 133/132 the plann
 arrival); NAD CZ/CN/N1 the parties; each GID group a cargo item (packages, FTX AAA description,
 PIA HS code, MEA weights and volume, DIM dimensions, DGS dangerous goods); EQD CN the containers,
 with their SEL seals. RFF BN is the carrier's booking number. Totals (CNT) are not read: the
-shipment derives them from its items. D.96A and D.01B place these elements alike.
+shipment derives them from its items. The header's DTM 137 (document date) is when the carrier
+confirmed the booking. D.96A and D.01B place these elements alike.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class _Equipment:
 @dataclass
 class _Instruction:
     bgm: Segment
+    issued: Segment | None = None  # DTM 137 of the header
     references: list[Reference] = field(default_factory=list)
     terms: Segment | None = None
     terms_place: Segment | None = None
@@ -118,6 +120,8 @@ def _grouped(message: Message) -> _Instruction:
             instruction.terms_place = segment
         elif tag == "LOC" and group == "TDT" and segment.value(0) in LEG_PLACES:
             instruction.legs[-1].places.append(segment)
+        elif tag == "DTM" and group == "header" and segment.value(0, 0) == "137":
+            instruction.issued = segment
         elif tag == "DTM" and group == "TDT":
             instruction.legs[-1].times.append(segment)
         elif tag in ("FTX", "PIA", "MEA", "DIM", "DGS") and group == "GID":
@@ -299,7 +303,8 @@ def _shipment_commands(instruction: _Instruction, reference: str, partner: Tradi
     booking = next((value for qualifier, value in instruction.references if qualifier == "BN" and value), None)
     carrier = _carrier(instruction)
     if booking and carrier:
-        commands.append(BookShipment(carrier, booking))
+        booked_at = edifact_datetime(instruction.issued, partner.zone) if instruction.issued else None
+        commands.append(BookShipment(carrier, booking, booked_at))
     main = _main_leg(instruction)
     if main is not None:
         planned = _leg(main, partner)

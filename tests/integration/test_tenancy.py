@@ -13,8 +13,11 @@ import psycopg
 import pytest
 import redis
 
+from api.routers.customs import customs_gateway_token
 from sinks.postgres.database import api_dsn
+from sinks.postgres.projections import PROJECTIONS
 from stack.processes import PlatformProcesses
+from tests.integration.logistics_steps import ready_to_book
 from tests.integration.observe import (
     RUSSIAN_COMPANY,
     PushListener,
@@ -29,14 +32,18 @@ from tests.integration.observe import (
     sql,
     unique_email,
 )
+from tests.integration.test_customs import create as create_declaration
+from tests.integration.test_customs import full_declaration
 
 TENANT_TABLES = ("companies", "company_participants", "company_invitations", "audit_log")
+# Every table the API's role reads under row-level security, whatever the domain.
+ALL_TENANT_TABLES = tuple(t for p in PROJECTIONS for t in p.tenant_tables)
 
 
 def tenant_snapshot(platform: PlatformProcesses, tenant_id: str) -> dict[str, list[tuple[Any, ...]]]:
     return {
         table: sql(platform, f"SELECT * FROM {table} WHERE tenant_id = %s ORDER BY 1, 2", tenant_id)
-        for table in TENANT_TABLES
+        for table in ALL_TENANT_TABLES
     }
 
 
@@ -55,7 +62,7 @@ def sample(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
         return {name: sample(prop, spec) for name, prop in schema.get("properties", {}).items()
                 if name in schema.get("required", [])}  # fmt: skip
     if kind == "array":
-        return []
+        return [sample(schema["items"], spec) for _ in range(schema.get("minItems", 0))]
     if kind == "integer":
         return max(1, schema.get("minimum", 1))
     if kind == "number":
@@ -67,6 +74,8 @@ def sample(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
         return "somebody@example.com"
     if schema.get("format") == "date-time":
         return "2026-11-28T12:00:00Z"
+    if schema.get("format") == "date":
+        return "2026-11-28"
     if schema.get("format") == "uuid":
         return str(uuid.uuid4())
     text = "RU" if schema.get("maxLength") == 2 else "Sample text"
@@ -84,22 +93,39 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
         json={"email": unique_email("b-invitee"), "role": "viewer"},
     )  # fmt: skip
     assert invited.status_code == 201, invited.text
+    # Something of B's in every domain, so a 404 proves existence is not revealed.
+    shipment_b = await ready_to_book(api, owner_b, f"B-{uuid.uuid4().hex[:8]}")
+    warehouse = await api.post(
+        "/api/warehouses", headers=bearer(owner_b), json={"code": "BW1", "name": "B", "country": "DE"}
+    )
+    assert warehouse.status_code == 201, warehouse.text
+    declaration_b = await create_declaration(api, bearer(owner_b), full_declaration())
+    partner = await api.post("/api/edi/partners", headers=bearer(owner_b),
+                             json={"code": "BCARRIER", "name": "B's carrier", "sender_ids": ["BCARRIER"]})  # fmt: skip
+    assert partner.status_code == 201, partner.text
     b_command = sql(platform, "SELECT command_id::text FROM command_outcomes WHERE tenant_id = %s LIMIT 1", company_b)
     b_ids = {
         "company_id": company_b,
         "user_id": member_b_id,
         "invitation_id": invited.json()["id"],
         "command_id": b_command[0][0],
+        "shipment_id": shipment_b,
+        "warehouse_id": warehouse.json()["id"],
+        "declaration_id": declaration_b,
+        "partner_id": partner.json()["id"],
+        "role": "declarant",  # an enum in the path, not an id: a valid value so the id check is what answers
+        "item_id": "1",
     }
     eventually(lambda: tenant_snapshot(platform, company_b)["audit_log"])
     before = tenant_snapshot(platform, company_b)
 
+    gateway_a = customs_gateway_token(platform.settings.jwt_secret, company_a, "gateway-a")
     spec = (await api.get("/openapi.json")).json()
     tried = 0
     for path, operations in spec["paths"].items():
         names = re.findall(r"{(\w+)}", path)
-        if not names:
-            continue
+        if not names or names == ["kind"]:
+            continue  # no id in the path (a tariff table kind names the caller's own table): nothing of B to try
         # Ids this test does not know (routes of other domains) get one of B's ids: still B's, still 404.
         concrete = path
         for name in names:
@@ -109,7 +135,13 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 body = sample(content["application/json"]["schema"], spec)
-            answer = await api.request(method.upper(), concrete, headers=bearer(owner_a), json=body)
+                for name in names:  # a body that repeats a path id must repeat the same one
+                    if isinstance(body, dict) and name in body:
+                        body[name] = b_ids.get(name, company_b)
+            # The customs authority's actions take its gateway's token (here: tenant A's gateway).
+            authority = re.search(r"/(register|release|reject)$", path) and path.startswith("/api/declarations")
+            headers = {"Authorization": f"Bearer {gateway_a}"} if authority else bearer(owner_a)
+            answer = await api.request(method.upper(), concrete, headers=headers, json=body)
             assert answer.status_code == 404, f"{method.upper()} {path} as tenant A: {answer.status_code} {answer.text}"
             tried += 1
     assert tried >= 10
@@ -133,8 +165,9 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
 
     after = tenant_snapshot(platform, company_b)
     assert after["companies"][0][3] == "B renamed"  # B's own change went through...
-    assert after["company_participants"] == before["company_participants"]  # ...and nothing A tried did
-    assert after["company_invitations"] == before["company_invitations"]
+    for table in ALL_TENANT_TABLES:  # ...and nothing A tried did
+        if table not in ("companies", "audit_log"):
+            assert after[table] == before[table], table
     assert len(after["audit_log"]) == len(before["audit_log"]) + 1
 
 
@@ -144,11 +177,11 @@ def test_the_api_database_role_sees_only_the_tenant_it_sets(platform: PlatformPr
         pytest.fail("needs two companies; run with the isolation test")
     a, b = tenants
     with psycopg.connect(api_dsn(platform.settings)) as conn:
-        for table in TENANT_TABLES:
+        for table in ALL_TENANT_TABLES:
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table  # no tenant: nothing
         with conn.transaction():
             conn.execute("SELECT set_config('wellwon.tenant_id', %s, true)", (a,))
-            for table in TENANT_TABLES:
+            for table in ALL_TENANT_TABLES:
                 rows = conn.execute(f"SELECT DISTINCT tenant_id FROM {table}").fetchall()
                 assert rows in ([(a,)], []), (table, rows)
             assert conn.execute("SELECT count(*) FROM companies WHERE id = %s", (b,)).fetchone() == (0,)

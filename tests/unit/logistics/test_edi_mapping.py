@@ -121,7 +121,7 @@ def test_an_iftmin_d96a_booking_becomes_a_created_routed_loaded_and_booked_shipm
         AttachEquipment(Equipment(EquipmentKind.CONTAINER, SECOND_CONTAINER, "22G1", "ML-4471204")),
         AttachEquipment(Equipment(EquipmentKind.VEHICLE, "D-HS 4521")),
     ]
-    assert book == BookShipment(Carrier("MAERSK A/S", "MAEU"), "MAEU240117")
+    assert book == BookShipment(Carrier("MAERSK A/S", "MAEU"), "MAEU240117", datetime(2026, 2, 10, 8, 15, tzinfo=UTC))
     assert departs == PlanMilestone(Milestone.DEPARTED, datetime(2026, 2, 20, 17, 0, tzinfo=UTC))
     assert arrives == PlanMilestone(Milestone.ARRIVED, datetime(2026, 3, 28, 9, 0, tzinfo=UTC))
 

@@ -1,0 +1,52 @@
+"""Commands on an EDI partner. The aggregate id is the partner id: the key of its records on `edi.inbound`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
+from streams.edi_partner.events import InterchangeResult
+
+
+@dataclass(frozen=True)
+class RegisterPartner:
+    code: str  # the tenant's code for the partner; the partner id derives from tenant and code
+    name: str
+    sender_ids: tuple[str, ...]  # UNB sender identifications it sends from
+    timezone: str = "UTC"
+    reference_qualifiers: tuple[str, ...] = DEFAULT_REFERENCE_QUALIFIERS
+    status_codes: dict[str, StatusMeaning] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangePartnerSettings:
+    """Replaces the partner's name, senders and mapping settings."""
+
+    name: str
+    sender_ids: tuple[str, ...]
+    timezone: str = "UTC"
+    reference_qualifiers: tuple[str, ...] = DEFAULT_REFERENCE_QUALIFIERS
+    status_codes: dict[str, StatusMeaning] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IssueApiKey:
+    key_id: str
+    key_hash: str  # SHA-256 of the key; the key itself is shown once, never stored
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RevokeApiKey:
+    key_id: str
+
+
+@dataclass(frozen=True)
+class RecordInterchange:
+    """Sent by the EDI agent (claim `edi_partner` = this partner) once it has handled an interchange."""
+
+    result: InterchangeResult
+
+
+EdiPartnerCommand = RegisterPartner | ChangePartnerSettings | IssueApiKey | RevokeApiKey | RecordInterchange
+COMMANDS: tuple[type, ...] = EdiPartnerCommand.__args__

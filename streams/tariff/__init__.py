@@ -1,0 +1,1 @@
+"""A tenant's customs tariff tables, loaded and updated by its operators as commands and events."""

@@ -1,0 +1,15 @@
+"""Registration of the customs-tariff domain (a tenant's tariff tables) with the generic machinery."""
+
+from streams.domain import Domain
+from streams.tariff.commands import COMMANDS
+from streams.tariff.decider import tariff_decider
+from streams.tariff.events import EVENTS
+from streams.tariff.tables import TariffTable
+
+CUSTOMS_TARIFF = Domain(
+    name="customs_tariff",
+    decider=tariff_decider,
+    state_type=TariffTable,
+    commands=COMMANDS,
+    events=EVENTS,
+)
