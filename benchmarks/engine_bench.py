@@ -224,6 +224,32 @@ async def relay_throughput(
         child.wait(10)
 
 
+async def sinks_caught_up(settings: Settings, timeout: float = 600) -> None:
+    """Waits until the Postgres sink has stored positions at the ends of the events and results topics."""
+    import psycopg
+
+    from sinks.postgres.database import owner_dsn
+
+    topics = [settings.name(USER_ACCOUNT.events_topic), settings.name(USER_ACCOUNT.results_topic)]
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(await partitions_of(consumer, topics))
+    finally:
+        await consumer.stop()
+    wanted = sum(ends.values())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with psycopg.connect(owner_dsn(settings)) as conn:
+            row = conn.execute(
+                "SELECT coalesce(sum(next_offset), 0) FROM sink_offsets WHERE topic = ANY(%s)", (topics,)
+            )
+            if int(row.fetchone()[0]) >= wanted:  # type: ignore[index]
+                return
+        await asyncio.sleep(1)
+    raise RuntimeError("the sinks did not catch up")
+
+
 # ---- latency
 
 
@@ -344,7 +370,7 @@ async def main(commands: int, rate: float, latency_count: int) -> None:
         processes.start("sinks")
         processes.start("api")
         processes.wait_for_api()
-        await asyncio.sleep(2)
+        await sinks_caught_up(settings)  # the throughput run left events for the read models to project
         engine_latency = await api_to_push_latency(processes, rate, latency_count)
         baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
