@@ -46,14 +46,25 @@ def pending_response(command_id: str) -> JSONResponse:
     )
 
 
+def invalid_field(location: list[str], message: str, kind: str = "invalid") -> HTTPException:
+    """A 422 in the shape FastAPI uses for request validation: the field at fault in `loc`."""
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT, [{"loc": ["body", *location], "msg": message, "type": kind}]
+    )
+
+
+def same_id(body_id: str, path_id: str, field: str) -> None:
+    """A body that repeats the path's id must repeat the same one."""
+    if body_id != path_id:
+        raise invalid_field([field], f"must be the {field.replace('_', ' ')} of the path")
+
+
 def raise_rejection(command_id: str, outcome: CommandOutcome) -> NoReturn:
     code = STATUS_BY_CODE.get(outcome.code or "", status.HTTP_400_BAD_REQUEST)
     if code == status.HTTP_422_UNPROCESSABLE_CONTENT:
-        # The same shape FastAPI uses for request validation: the field at fault in `loc`.
-        detail: Any = [{"loc": ["body", outcome.field or ""], "msg": outcome.reason, "type": "rejected"}]
-    else:
-        detail = {"command_id": command_id, "reason": outcome.reason, "field": outcome.field}
-    raise HTTPException(code, detail)
+        # A decider names the field as one path (`equipment.identifier`), kept whole.
+        raise invalid_field([outcome.field or ""], outcome.reason or "invalid", "rejected")
+    raise HTTPException(code, {"command_id": command_id, "reason": outcome.reason, "field": outcome.field})
 
 
 async def send_command(

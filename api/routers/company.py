@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentSession, Session, issue_tokens, require_permission, tenant_db, token_hash
 from api.command_bus import Issued
-from api.outcomes import send_command
+from api.outcomes import invalid_field, send_command
 from api.platform import Platform, platform
 from streams.company.commands import (
     AcceptInvitation,
@@ -144,10 +144,7 @@ def checked(details: CompanyDetails) -> CompanyDetails:
     """The details validated where they enter: 422 naming the field at fault."""
     result = validate_details(details)
     if isinstance(result, Rejection):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", *(result.field or "").split(".")], "msg": result.reason, "type": "invalid"}],
-        )
+        raise invalid_field((result.field or "").split("."), result.reason)
     return result
 
 
@@ -295,10 +292,7 @@ async def add_participant(company_id: str, body: ParticipantIn, session: Current
             await conn.execute("SELECT 1 FROM user_accounts WHERE id = %s AND status = 'active'", (user_id,))
         ).fetchone()
     if known is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", "email"], "msg": "no registered user has this email: invite them", "type": "invalid"}],
-        )
+        raise invalid_field(["email"], "no registered user has this email: invite them")
     outcome = await send_command(found, COMPANY, company_id, AddParticipant(user_id, body.role), issued(session))
     return outcome if isinstance(outcome, JSONResponse) else {"user_id": user_id, "role": body.role}
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from api.auth import ALGORITHM, UNAUTHORIZED, CurrentSession, Session, bearer_token, require_permission, tenant_db
 from api.command_bus import Issued
-from api.outcomes import send_command
+from api.outcomes import invalid_field, same_id, send_command
 from api.platform import Platform, platform
 from api.routers.company import issued
 from streams.company.permissions import Action
@@ -385,11 +385,7 @@ async def add_item(declaration_id: str, body: GoodsItem, session: CurrentSession
 async def update_item(
     declaration_id: str, item_id: str, body: GoodsItem, session: CurrentSession, found: PlatformDep
 ) -> Any:
-    if body.item_id != item_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", "item_id"], "msg": "must be the item id of the path", "type": "invalid"}],
-        )
+    same_id(body.item_id, item_id, "item_id")
     command = UpdateGoodsItem(body)
     return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
 
@@ -404,11 +400,7 @@ async def remove_item(declaration_id: str, item_id: str, session: CurrentSession
 async def attach_document(
     declaration_id: str, document_id: str, body: SupportingDocument, session: CurrentSession, found: PlatformDep
 ) -> Any:
-    if body.document_id != document_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", "document_id"], "msg": "must be the document id of the path", "type": "invalid"}],
-        )
+    same_id(body.document_id, document_id, "document_id")
     command = AttachDocument(body)
     return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
 
@@ -722,10 +714,7 @@ async def confirm_classification(
     """Record an operator's confirmed code for a description; the tenant's later suggestions learn from it."""
     tenant_id = require_permission(session, Action.CUSTOMS_DECLARATION_EDIT)
     if body.code[:6] not in default_classifier().entries:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", "code"], "msg": f"{body.code[:6]} is not an HS subheading", "type": "invalid"}],
-        )
+        raise invalid_field(["code"], f"{body.code[:6]} is not an HS subheading")
     command = ConfirmClassification(body.description, body.code)
     table_id = aggregate_id(tenant_id, TableKind.CLASSIFICATIONS)
     outcome = await send_command(found, CUSTOMS_TARIFF, table_id, command, issued(session), idempotency_key)
