@@ -16,9 +16,8 @@ from api.platform import Platform
 from api.push_hub import PushHub
 from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
 from sinks.postgres.database import api_dsn
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from wellwon.config import Settings, settings
-from wellwon.envelope import codec
 from wellwon.logs import configure_logging
 
 

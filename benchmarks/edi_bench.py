@@ -30,10 +30,9 @@ from streams.edi_partner.commands import RecordInterchange, RegisterPartner
 from streams.edi_partner.decider import EdiPartner, partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import ResultStatus
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from wellwon.cli import prepare
 from wellwon.config import PROJECT_ROOT, Settings
-from wellwon.envelope import codec
 from wellwon.topics import partitions_of
 
 SHIPMENTS = 50
@@ -163,7 +162,7 @@ async def run(messages: int) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING")
     settings = processes.settings
-    await prepare(settings)
+    await prepare(settings, DOMAINS)
     processes.start("streams")
     try:
         tenant_id = str(uuid.uuid4())

@@ -30,12 +30,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from stack import services
 from stack.processes import PROJECT_ROOT, PlatformProcesses
 from streams.engine import AggregateStore, outcome_id, remembered
+from streams.registry import DOMAINS, codec
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
 from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
-from wellwon.envelope import EVENT, OUTCOME, CommandOutcome, codec, command_fields, derived_id
+from wellwon.envelope import EVENT, OUTCOME, CommandOutcome, command_fields, derived_id
 from wellwon.topics import TopicSpec, create_topics, partitions_of
 
 ACCOUNTS = 200
@@ -355,7 +356,7 @@ async def main(commands: int, rate: float, latency_count: int) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
     settings = processes.settings
-    await prepare(settings)
+    await prepare(settings, DOMAINS)
     setup, load = workload(commands)
 
     raw = await relay_throughput(processes, load, setup, with_domain=False)

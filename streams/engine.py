@@ -9,54 +9,45 @@ aggregate records are written to the table, and offsets are committed only after
 flushes the producer before committing). A crash at any point therefore re-runs commands whose
 effects were not all recorded; decide is pure and event ids derive from the command id, so the
 re-run emits the same events with the same ids, which the idempotent sinks apply once.
+
+The engine is generic: what a command does to its aggregate is the pure `streams.step.step`; the
+domains are passed in, and other agents (EDI) are registered by the worker on the app made here.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import traceback
-import uuid
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from typing import Any
 
 import faust
 import orjson
 from pydantic import TypeAdapter
 
-from streams.decider import CommandContext, Rejection
 from streams.domain import Domain
-from streams.edi.agent import register_edi_agent
+from streams.step import AggregateRecord, recalled, remembered, step
 from wellwon.config import Settings
 from wellwon.envelope import (
     COMMAND,
-    EVENT,
-    OUTCOME,
     CommandOutcome,
     DeadLetter,
     Envelope,
     MessageCodec,
     UnreadableRecord,
-    derived_id,
+    event_fields,
     now,
+    outcome_fields,
+    outcome_id,
 )
 from wellwon.topics import dead_letter_for, streams_app_id
+
+__all__ = ["AggregateRecord", "AggregateStore", "DomainAgent", "create_app", "outcome_id", "recalled", "remembered"]
 
 log = logging.getLogger("wellwon.streams")
 
 BATCH_SIZE = 500
 BATCH_WINDOW_SECONDS = 0.005
-
-
-@dataclass
-class AggregateRecord:
-    """What the table holds per aggregate: state, version, outcomes of recent commands."""
-
-    state: Any
-    version: int = 0
-    # command id -> the outcome, compactly (see `remembered` / `recalled`)
-    outcomes: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class AggregateStore:
@@ -111,22 +102,6 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
         return partition
 
 
-def remembered(outcome: CommandOutcome) -> list[Any]:
-    """An outcome as the aggregate keeps it: event ids derive from the command id, so only a count."""
-    if outcome.status == "accepted":
-        return [outcome.aggregate_version, len(outcome.event_ids)]
-    return [outcome.aggregate_version, outcome.code, outcome.reason, outcome.field]
-
-
-def recalled(command_id: str, memory: list[Any]) -> CommandOutcome:
-    if len(memory) == 2:
-        version, events = memory
-        ids = tuple(derived_id(command_id, i) for i in range(events))
-        return CommandOutcome(command_id, "accepted", event_ids=ids, aggregate_version=version)
-    version, code, reason, field_at_fault = memory
-    return CommandOutcome(command_id, "rejected", code, reason, field_at_fault, aggregate_version=version)
-
-
 def offset_key(partition: int) -> bytes:
     # Cannot collide with an aggregate id (ids are UUIDs or other printable text).
     return b"\x00next-offset:%d" % partition
@@ -145,10 +120,6 @@ def _disable_offset_gap_filling() -> None:
         return None
 
     Consumer._add_gap = no_gap  # type: ignore[method-assign]
-
-
-def outcome_id(command_id: str) -> str:
-    return str(uuid.uuid5(uuid.UUID(command_id), "outcome"))
 
 
 class DomainAgent:
@@ -209,6 +180,8 @@ class DomainAgent:
                 envelope, command = self.codec.decode(message.value)
                 if envelope.kind != COMMAND or envelope.aggregate_id.encode() != key:
                     raise UnreadableRecord("not a command for the aggregate named by the record key")
+                if envelope.aggregate_type != self.domain.name:
+                    raise UnreadableRecord(f"a {envelope.aggregate_type} command on the {self.domain.name} topic")
             except UnreadableRecord as exc:
                 deliveries.append(await self.dead_letter(message, str(exc)))
                 continue
@@ -262,84 +235,24 @@ class DomainAgent:
     async def handle_command(
         self, key: bytes, record: AggregateRecord, envelope: Envelope, command: Any, message: Any
     ) -> list[Awaitable[Any]]:
-        command_id = envelope.message_id
-        previous = record.outcomes.get(command_id)
-        if previous is not None:  # a repeated command: answer again, emit nothing
-            return [await self.reply(key, envelope, recalled(command_id, previous))]
-        context = CommandContext(
-            command_id=command_id,
-            issued_at=envelope.occurred_at,
-            actor_id=envelope.actor_id,
-            tenant_id=envelope.tenant_id,
-            claims=tuple(sorted(envelope.claims.items())),
-        )
+        done = step(self.domain.decider, record, envelope, command)
         deliveries: list[Awaitable[Any]] = []
-        try:
-            decision = self.domain.decider.decide(record.state, command, context)
-        except Exception as exc:  # a bug in decide must not stop the partition
-            log.exception("decide failed", extra={"command_id": command_id, "domain": self.domain.name})
-            deliveries.append(
-                await self.dead_letter(message, f"decide raised {exc!r}: {traceback.format_exc(limit=3)}")
+        if done.failure is not None:
+            log.error(
+                "decide failed",
+                extra={"command_id": envelope.message_id, "domain": self.domain.name, "reason": done.failure},
             )
-            decision = Rejection(code="internal_error", reason="the command could not be processed")  # type: ignore[arg-type]
-        if isinstance(decision, Rejection):
-            outcome = CommandOutcome(
-                command_id=command_id,
-                status="rejected",
-                code=str(decision.code),
-                reason=decision.reason,
-                field=decision.field,
-                aggregate_version=record.version,
+            deliveries.append(await self.dead_letter(message, done.failure))
+        for emitted in done.events:
+            _, value = self.codec.encode(
+                event_fields(envelope, emitted.event_id, emitted.aggregate_version), emitted.event
             )
-        else:
-            event_ids = []
-            for index, domain_event in enumerate(decision):
-                record.version += 1
-                event_id = derived_id(command_id, index)
-                event_ids.append(event_id)
-                _, value = self.codec.encode(
-                    {
-                        "message_id": event_id,
-                        "kind": EVENT,
-                        "correlation_id": envelope.correlation_id,
-                        "causation_id": command_id,
-                        "tenant_id": envelope.tenant_id,
-                        "actor_id": envelope.actor_id,
-                        "occurred_at": envelope.occurred_at,
-                        "aggregate_type": self.domain.name,
-                        "aggregate_id": envelope.aggregate_id,
-                        "aggregate_version": record.version,
-                    },
-                    domain_event,
-                )
-                deliveries.append(await self.app.producer.send(self.events_topic, key, value, None, None, None))
-                record.state = self.domain.decider.evolve(record.state, domain_event)
-            outcome = CommandOutcome(
-                command_id=command_id,
-                status="accepted",
-                event_ids=tuple(event_ids),
-                aggregate_version=record.version,
-            )
-        record.outcomes[command_id] = remembered(outcome)
-        deliveries.append(await self.reply(key, envelope, outcome))
+            deliveries.append(await self.app.producer.send(self.events_topic, key, value, None, None, None))
+        deliveries.append(await self.reply(key, envelope, done.outcome))
         return deliveries
 
     async def reply(self, key: bytes, command: Envelope, outcome: CommandOutcome) -> Awaitable[Any]:
-        _, value = self.codec.encode(
-            {
-                "message_id": outcome_id(command.message_id),
-                "kind": OUTCOME,
-                "correlation_id": command.correlation_id,
-                "causation_id": command.message_id,
-                "tenant_id": command.tenant_id,
-                "actor_id": command.actor_id,
-                "occurred_at": command.occurred_at,
-                "aggregate_type": self.domain.name,
-                "aggregate_id": command.aggregate_id,
-                "aggregate_version": outcome.aggregate_version,
-            },
-            outcome,
-        )
+        _, value = self.codec.encode(outcome_fields(command, outcome), outcome)
         return await self.app.producer.send(self.results_topic, key, value, None, None, None)
 
     async def dead_letter(self, message: Any, reason: str) -> Awaitable[Any]:
@@ -357,27 +270,8 @@ class DomainAgent:
             failed_at=now(),
         )
         return await self.app.producer.send(
-            self.dead_letter_topic, message.key, dead_letter_value(self.codec, letter), None, None, None
+            self.dead_letter_topic, message.key, self.codec.dead_letter_value(letter), None, None, None
         )
-
-
-def dead_letter_value(codec: MessageCodec, letter: DeadLetter) -> bytes:
-    _, value = codec.encode(
-        {
-            "message_id": str(uuid.uuid4()),
-            "kind": "dead_letter",
-            "correlation_id": str(uuid.uuid4()),
-            "causation_id": None,
-            "tenant_id": None,
-            "actor_id": None,
-            "occurred_at": letter.failed_at,
-            "aggregate_type": "platform",
-            "aggregate_id": letter.source_topic,
-            "aggregate_version": 0,
-        },
-        letter,
-    )
-    return value
 
 
 def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
@@ -401,5 +295,4 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         broker_heartbeat_interval=1.0,
     )
     app.domain_agents = [DomainAgent(app, domain, settings, codec) for domain in domains]  # type: ignore[attr-defined]
-    register_edi_agent(app, settings, codec)
     return app

@@ -1,4 +1,10 @@
-"""Every domain the platform runs; adding a domain means adding it here, nothing else."""
+"""The composition root: every domain the platform runs, and what is built from them.
+
+Adding a domain means adding it here, nothing else. The kernel (`wellwon/`) and the engine know no
+domain; the entry points (stream worker, sinks, API, the `wellwon` command) take them from here.
+"""
+
+from __future__ import annotations
 
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
@@ -8,6 +14,7 @@ from streams.shipment.domain import SHIPMENT
 from streams.tariff.domain import CUSTOMS_TARIFF
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
+from wellwon.envelope import MessageCodec, codec_for
 
 DOMAINS: tuple[Domain, ...] = (
     USER_ACCOUNT,
@@ -25,3 +32,19 @@ def domain_named(name: str) -> Domain:
         if domain.name == name:
             return domain
     raise KeyError(f"no domain named {name!r}")
+
+
+def codec() -> MessageCodec:
+    """The codec of the platform's messages and every domain's (built once)."""
+    return codec_for(DOMAINS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `wellwon` command, given the platform's domains."""
+    from wellwon.cli import main as cli_main
+
+    cli_main(DOMAINS, argv)
+
+
+if __name__ == "__main__":
+    main()

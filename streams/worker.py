@@ -1,4 +1,8 @@
-"""Entry point of the stream worker: `python -m streams.worker` runs every domain's agent."""
+"""Entry point of the stream worker: `python -m streams.worker` runs every domain's agent and the EDI agent.
+
+The engine is generic; agents beyond the domains' (the EDI agent) are registered here, so the
+engine imports no domain and nothing imports the engine back.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,23 @@ import os
 
 import faust
 
+from streams.edi.agent import register_edi_agent
 from streams.engine import create_app
-from streams.registry import DOMAINS
-from wellwon.config import settings
-from wellwon.envelope import codec
+from streams.registry import DOMAINS, codec
+from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
+
+
+def streams_app(config: Settings) -> faust.App:
+    """The worker's Faust app: one agent per domain, then the EDI agent over the edi_partner table."""
+    app = create_app(config, DOMAINS, codec())
+    register_edi_agent(app, config, codec())
+    return app
 
 
 def main() -> None:
     configure_logging()
-    app = create_app(settings(), DOMAINS, codec())
+    app = streams_app(settings())
     worker = faust.Worker(app, loglevel=os.environ.get("STREAMS_LOG_LEVEL", "WARNING"), quiet=True)
     worker.execute_from_commandline()
 

@@ -14,11 +14,12 @@ from stack.processes import PlatformProcesses
 @pytest.fixture(scope="session")
 def platform() -> Iterator[PlatformProcesses]:
     from stack import services
+    from streams.registry import DOMAINS
     from wellwon.cli import prepare
 
     services.up()
     processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": "10"})
-    asyncio.run(prepare(processes.settings))
+    asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()
     try:
         processes.wait_for_api()

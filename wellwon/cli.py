@@ -1,4 +1,8 @@
-"""The `wellwon` command: the local stack, topics, migrations, replays, commands from files, and `run`."""
+"""The `wellwon` command: the local stack, topics, migrations, replays, commands from files, and `run`.
+
+The kernel knows no domain: `main` is given the platform's domains by its caller (the composition
+root, `streams.registry.main`, which is the `wellwon` script).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wellwon.config import PROJECT_ROOT, Settings, settings
 from wellwon.logs import configure_logging
+
+if TYPE_CHECKING:
+    from streams.domain import Domain
 
 
 def _stack(args: argparse.Namespace) -> None:
@@ -27,14 +35,14 @@ def _stack(args: argparse.Namespace) -> None:
         print(f"{name:11} {state}")
 
 
-async def prepare(config: Settings) -> None:
+async def prepare(config: Settings, domains: Sequence[Domain]) -> None:
     """Topics, Postgres schema and ClickHouse tables: everything the processes expect to exist."""
     from sinks.clickhouse import migrate_analytics
     from sinks.postgres.projections import PROJECTIONS
     from sinks.postgres.sink import migrate
-    from wellwon.topics import create_topics
+    from wellwon.topics import create_topics, platform_topics
 
-    await create_topics(config)
+    await create_topics(config, platform_topics(config, domains))
     await migrate(config, PROJECTIONS)
     await asyncio.to_thread(migrate_analytics, config)
 
@@ -42,35 +50,36 @@ async def prepare(config: Settings) -> None:
 def _topics(args: argparse.Namespace) -> None:
     from wellwon.topics import create_topics, platform_topics
 
-    created = asyncio.run(create_topics(settings()))
-    for spec in platform_topics(settings()):
+    specs = platform_topics(settings(), args.domains)
+    created = asyncio.run(create_topics(settings(), specs))
+    for spec in specs:
         mark = "created" if spec.name in created else "exists "
         print(f"{mark} {spec.name:55} partitions={spec.partitions} {spec.config}")
 
 
 def _migrate(args: argparse.Namespace) -> None:
-    asyncio.run(prepare(settings()))
+    asyncio.run(prepare(settings(), args.domains))
     print("topics, postgres and clickhouse ready")
 
 
 def _replay(args: argparse.Namespace) -> None:
     from sinks.postgres.projections import PROJECTIONS
     from sinks.replay import replay_clickhouse, replay_postgres
-    from streams.registry import DOMAINS
-    from wellwon.envelope import codec
+    from wellwon.envelope import codec_for
 
-    config = settings()
-    events = [config.name(d.events_topic) for d in DOMAINS]
+    config, domains = settings(), tuple(args.domains)
+    codec = codec_for(domains)
+    events = [config.name(d.events_topic) for d in domains]
     if args.target in ("postgres", "all"):
-        results = [config.name(d.results_topic) for d in DOMAINS]
-        count = asyncio.run(replay_postgres(config, codec(), PROJECTIONS, events + results))
+        results = [config.name(d.results_topic) for d in domains]
+        count = asyncio.run(replay_postgres(config, codec, PROJECTIONS, events + results))
         print(f"postgres: rebuilt from {count} records")
     if args.target in ("clickhouse", "all"):
-        count = asyncio.run(replay_clickhouse(config, codec(), events))
+        count = asyncio.run(replay_clickhouse(config, codec, events))
         print(f"clickhouse: rebuilt from {count} records")
 
 
-async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
+async def send_from_file(config: Settings, path: Path, domains: Sequence[Domain]) -> dict[str, Any]:
     """Send one command described by a JSON file and wait for its outcome.
 
     The file: {"domain": "user_account", "type": "UpdateProfile", "aggregate_id": "...",
@@ -78,20 +87,22 @@ async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
     """
     from api.command_bus import CommandBus, Issued
     from api.outcomes import outcome_json
-    from streams.registry import DOMAINS, domain_named
-    from wellwon.envelope import codec
+    from wellwon.envelope import codec_for
 
     spec = json.loads(path.read_text())
-    domain = domain_named(spec["domain"])
+    domain = next((d for d in domains if d.name == spec["domain"]), None)
+    if domain is None:
+        raise SystemExit(f"no domain named {spec['domain']!r}: {[d.name for d in domains]}")
+    codec = codec_for(tuple(domains))
     message_type = {cls.__name__: cls for cls in domain.commands}.get(spec["type"])
     if message_type is None:
         raise SystemExit(f"{spec['type']!r} is not a command of {domain.name}: {[c.__name__ for c in domain.commands]}")
-    command = codec().payloads.decode_dict(f"{domain.name}.{spec['type']}", spec.get("payload", {}))
+    command = codec.payloads.decode_dict(f"{domain.name}.{spec['type']}", spec.get("payload", {}))
 
     async def no_projection(_type: str, _id: str) -> int:
         return 1 << 62  # the CLI does not wait for read models
 
-    bus = CommandBus(config, codec(), DOMAINS, no_projection)
+    bus = CommandBus(config, codec, tuple(domains), no_projection)
     await bus.start()
     try:
         issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
@@ -102,17 +113,18 @@ async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
 
 
 def _send(args: argparse.Namespace) -> None:
-    print(json.dumps(asyncio.run(send_from_file(settings(), Path(args.file))), indent=2))
+    print(json.dumps(asyncio.run(send_from_file(settings(), Path(args.file), args.domains)), indent=2))
 
 
 def _schemas(args: argparse.Namespace) -> None:
     from wellwon.envelope import message_groups
     from wellwon.schemas import check_schemas, write_schemas
 
+    groups = message_groups(args.domains)
     if args.action == "write":
-        for path in write_schemas(message_groups()):
+        for path in write_schemas(groups):
             print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-    problems = check_schemas(message_groups())
+    problems = check_schemas(groups)
     for problem in problems:
         print(f"schema problem: {problem}", file=sys.stderr)
     if problems:
@@ -140,7 +152,7 @@ def _run(args: argparse.Namespace) -> None:
     if not any(os.environ.get(v) for v in services.URL_VARIABLES.values()):
         services.up()
     config = settings()
-    asyncio.run(prepare(config))
+    asyncio.run(prepare(config, args.domains))
     processes = PlatformProcesses(namespace=config.namespace, api_port=config.api_port)
     processes.start_all(log_to_file=False)
     stopping = False
@@ -166,7 +178,13 @@ def _run(args: argparse.Namespace) -> None:
         processes.stop_all()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(domains: Sequence[Domain] | None = None, argv: list[str] | None = None) -> None:
+    if domains is None:
+        # Called without its domains (`python -m wellwon.cli`, an old script): the composition root is
+        # named here, not imported, so the kernel still depends on no domain.
+        import importlib
+
+        domains = importlib.import_module("streams.registry").DOMAINS
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     parser = argparse.ArgumentParser(prog="wellwon", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--demo", action="store_true", help="load demo data once the API is up")
     run.set_defaults(func=_run)
     args = parser.parse_args(argv)
+    args.domains = tuple(domains)
     args.func(args)
 
 

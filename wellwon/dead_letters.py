@@ -7,7 +7,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from wellwon.config import Settings
-from wellwon.envelope import DeadLetter, codec
+from wellwon.envelope import DeadLetter, codec_for
 from wellwon.topics import partitions_of
 
 
@@ -23,7 +23,7 @@ async def _letters(settings: Settings, topic: str) -> list[tuple[int, DeadLetter
         while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
-                    _, letter = codec().decode(record.value)
+                    _, letter = codec_for(()).decode(record.value)  # platform messages only
                     letters.append((record.offset, letter))
         return letters
     finally:

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import fastavro
 
 from wellwon.schemas import MessageGroup, PayloadCodec, SchemaVersion, load_committed
 
-COMMAND, EVENT, OUTCOME = "command", "event", "outcome"
+COMMAND, EVENT, OUTCOME, DEAD_LETTER = "command", "event", "outcome", "dead_letter"
 
 
 @dataclass(frozen=True)
 class Envelope:
     message_id: str
-    kind: str  # command | event | outcome
+    kind: str  # command | event | outcome | dead_letter (and edi_result on edi.results)
     correlation_id: str
     causation_id: str | None
     tenant_id: str | None
@@ -89,12 +89,13 @@ def command_fields(
     tenant_id: str | None = None,
     claims: dict[str, str] | None = None,
     occurred_at: datetime | None = None,
+    correlation_id: str | None = None,
 ) -> dict[str, Any]:
-    """The envelope of a new command (a command starts its own correlation)."""
+    """The envelope of a new command (a command starts its own correlation unless it continues one)."""
     return {
         "message_id": command_id,
         "kind": COMMAND,
-        "correlation_id": command_id,
+        "correlation_id": correlation_id or command_id,
         "causation_id": None,
         "tenant_id": tenant_id,
         "actor_id": actor_id,
@@ -103,6 +104,51 @@ def command_fields(
         "aggregate_id": aggregate_id,
         "aggregate_version": 0,
         "claims": claims or {},
+    }
+
+
+def event_fields(command: Envelope, event_id: str, aggregate_version: int) -> dict[str, Any]:
+    """The envelope of an event a command caused: same correlation, tenant, actor and time as the command."""
+    return {
+        "message_id": event_id,
+        "kind": EVENT,
+        "correlation_id": command.correlation_id,
+        "causation_id": command.message_id,
+        "tenant_id": command.tenant_id,
+        "actor_id": command.actor_id,
+        "occurred_at": command.occurred_at,
+        "aggregate_type": command.aggregate_type,
+        "aggregate_id": command.aggregate_id,
+        "aggregate_version": aggregate_version,
+    }
+
+
+def outcome_id(command_id: str) -> str:
+    """The outcome's id derives from the command's: a command answered again is answered under the same id."""
+    return str(uuid.uuid5(uuid.UUID(command_id), "outcome"))
+
+
+def outcome_fields(command: Envelope, outcome: CommandOutcome) -> dict[str, Any]:
+    """The envelope of a command's outcome on the domain's results topic."""
+    return {
+        **event_fields(command, outcome_id(command.message_id), outcome.aggregate_version),
+        "kind": OUTCOME,
+    }
+
+
+def dead_letter_fields(letter: DeadLetter) -> dict[str, Any]:
+    """The envelope of a dead letter: a platform message about a record of `letter.source_topic`."""
+    return {
+        "message_id": new_id(),
+        "kind": DEAD_LETTER,
+        "correlation_id": new_id(),
+        "causation_id": None,
+        "tenant_id": None,
+        "actor_id": None,
+        "occurred_at": letter.failed_at,
+        "aggregate_type": "platform",
+        "aggregate_id": letter.source_topic,
+        "aggregate_version": 0,
     }
 
 
@@ -154,17 +200,40 @@ class MessageCodec:
         except Exception as exc:
             raise UnreadableRecord(f"payload {envelope.schema_name} v{envelope.schema_version}: {exc}") from exc
 
+    def dead_letter_value(self, letter: DeadLetter) -> bytes:
+        """A dead letter as the record value on a dead-letter topic."""
+        _, value = self.encode(dead_letter_fields(letter), letter)
+        return value
+
     def decode(self, value: bytes | None) -> tuple[Envelope, Any]:
         envelope = self.decode_envelope(value)
         return envelope, self.decode_payload(envelope)
 
 
-def message_groups() -> list[MessageGroup]:
-    from streams.registry import DOMAINS  # the kernel learns the domains only here
+class DomainMessages(Protocol):
+    """What the kernel needs to know of a domain to encode its messages (streams.domain.Domain is one)."""
 
-    return [PLATFORM_GROUP, *((d.name, (*d.commands, *d.events)) for d in DOMAINS)]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def commands(self) -> tuple[type, ...]: ...
+
+    @property
+    def events(self) -> tuple[type, ...]: ...
 
 
-@lru_cache(maxsize=1)
-def codec() -> MessageCodec:
-    return MessageCodec(message_groups(), load_committed())
+def message_groups(domains: Iterable[DomainMessages]) -> list[MessageGroup]:
+    """The platform's own messages and every domain's commands and events, named by group."""
+    return [PLATFORM_GROUP, *((d.name, (*d.commands, *d.events)) for d in domains)]
+
+
+_codecs: dict[tuple[str, ...], MessageCodec] = {}
+
+
+def codec_for(domains: Sequence[DomainMessages]) -> MessageCodec:
+    """The codec of these domains' messages against the committed schemas (built once per set of domains)."""
+    names = tuple(d.name for d in domains)
+    if names not in _codecs:
+        _codecs[names] = MessageCodec(message_groups(domains), load_committed())
+    return _codecs[names]

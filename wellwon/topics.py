@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.registry import DOMAINS
 from wellwon.config import Settings
 
 log = logging.getLogger("wellwon.topics")
@@ -24,6 +25,34 @@ KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
 ONE_WEEK = {"retention.ms": str(7 * 24 * 3600 * 1000)}
 FOUR_WEEKS = {"retention.ms": str(28 * 24 * 3600 * 1000)}
+
+
+# Each sink's records it could not apply (after bounded retries), with the reason; `wellwon deadletters
+# replay` sends them back to their events or results topic once the cause is fixed.
+SINK_DEAD_LETTER_TOPICS: dict[str, str] = {
+    "postgres": "sinks.postgres.deadletter",
+    "clickhouse": "sinks.clickhouse.deadletter",
+    "push": "sinks.push.deadletter",
+}
+
+
+class DomainTopics(Protocol):
+    """What the topic registry needs to know of a domain (streams.domain.Domain is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def commands_topic(self) -> str: ...
+
+    @property
+    def events_topic(self) -> str: ...
+
+    @property
+    def results_topic(self) -> str: ...
+
+    @property
+    def aggregates_table(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -48,10 +77,15 @@ def dead_letter_for(topic: str) -> str:
     return f"{topic}.deadletter"
 
 
-def platform_topics(settings: Settings) -> list[TopicSpec]:
+def sink_dead_letter_topic(settings: Settings, sink: str) -> str:
+    """The (namespaced) dead-letter topic of a sink, by the sink's name."""
+    return settings.name(SINK_DEAD_LETTER_TOPICS[sink])
+
+
+def platform_topics(settings: Settings, domains: Iterable[DomainTopics]) -> list[TopicSpec]:
     n = settings.partitions
     topics: list[TopicSpec] = []
-    for domain in DOMAINS:
+    for domain in domains:
         topics += [
             TopicSpec(
                 settings.name(domain.commands_topic), n, FOUR_WEEKS, f"{domain.name} commands, key = aggregate id"
@@ -69,6 +103,10 @@ def platform_topics(settings: Settings) -> list[TopicSpec]:
             for source in (domain.commands_topic, domain.events_topic, domain.results_topic)
         ]
     topics += edi_topics(settings)
+    topics += [
+        TopicSpec(sink_dead_letter_topic(settings, sink), 1, KEEP_FOREVER, f"records the {sink} sink could not apply")
+        for sink in SINK_DEAD_LETTER_TOPICS
+    ]
     return topics
 
 
@@ -82,9 +120,8 @@ def edi_topics(settings: Settings) -> list[TopicSpec]:
     ]
 
 
-async def create_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> list[str]:
+async def create_topics(settings: Settings, specs: list[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
-    specs = specs if specs is not None else platform_topics(settings)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:

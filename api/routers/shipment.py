@@ -21,6 +21,7 @@ from api.auth import CurrentSession, Session, require_permission, tenant_db
 from api.outcomes import send_command
 from api.routers.company import IdempotencyKey, PlatformDep, Strict, issued
 from streams.company.permissions import Action
+from streams.registry import codec
 from streams.shipment.cargo import CargoItem, DangerousGoods
 from streams.shipment.commands import (
     AttachEquipment,
@@ -45,7 +46,6 @@ from streams.shipment.identifiers import shipment_id_for
 from streams.shipment.incoterms import Incoterm
 from streams.shipment.lifecycle import Milestone, ShipmentStatus
 from streams.shipment.timeline import timeline
-from wellwon.envelope import codec
 
 router = APIRouter(tags=["shipments"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such shipment")

@@ -51,7 +51,7 @@ from streams.edi_partner.events import InterchangeResult, MessageResult, ResultS
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
-from wellwon.envelope import COMMAND, CommandOutcome, DeadLetter, MessageCodec, now
+from wellwon.envelope import CommandOutcome, DeadLetter, MessageCodec, command_fields, now
 from wellwon.topics import dead_letter_for, partitions_of
 
 if TYPE_CHECKING:
@@ -352,22 +352,16 @@ class EdiAgent:
     async def _send_command(
         self, handling: _Handling, request: ShipmentCommandRequest, command_id: str
     ) -> Awaitable[Any]:
-        _, value = self.codec.encode(
-            {
-                "message_id": command_id,
-                "kind": COMMAND,
-                "correlation_id": handling.submission.message_id,
-                "causation_id": None,
-                "tenant_id": request.tenant_id,
-                "actor_id": f"edi:{request.partner_id}",
-                "occurred_at": now(),
-                "aggregate_type": SHIPMENT.name,
-                "aggregate_id": request.shipment_id,
-                "aggregate_version": 0,
-                "claims": dict(request.claims),
-            },
-            request.command,
+        envelope = command_fields(
+            SHIPMENT.name,
+            request.shipment_id,
+            command_id,
+            actor_id=f"edi:{request.partner_id}",
+            tenant_id=request.tenant_id,
+            claims=dict(request.claims),
+            correlation_id=handling.submission.message_id,
         )
+        _, value = self.codec.encode(envelope, request.command)
         key = request.shipment_id.encode()
         return await self.app.producer.send(self.shipment_commands, key, value, None, None, None)
 
@@ -417,20 +411,17 @@ class EdiAgent:
     async def _publish_result(self, handling: _Handling, result: InterchangeResult) -> Awaitable[Any]:
         partner = handling.partner
         tenant = partner.tenant_id if partner else None
-        envelope = {
+        envelope = command_fields(
+            EDI_PARTNER.name,
+            result.partner_id,
             # Derived from message, status and attempt: a record handled again after a crash is recorded once.
-            "message_id": str(uuid.uuid5(uuid.UUID(result.message_id), f"{result.status} {result.attempt}")),
-            "kind": COMMAND,
-            "correlation_id": result.message_id,
-            "causation_id": None,
-            "tenant_id": tenant,
-            "actor_id": f"edi:{result.partner_id}" if result.partner_id else "edi",
-            "occurred_at": result.received_at,
-            "aggregate_type": EDI_PARTNER.name,
-            "aggregate_id": result.partner_id,
-            "aggregate_version": 0,
-            "claims": {EDI_PARTNER_CLAIM: result.partner_id} if result.partner_id else {},
-        }
+            str(uuid.uuid5(uuid.UUID(result.message_id), f"{result.status} {result.attempt}")),
+            actor_id=f"edi:{result.partner_id}" if result.partner_id else "edi",
+            tenant_id=tenant,
+            claims={EDI_PARTNER_CLAIM: result.partner_id} if result.partner_id else {},
+            occurred_at=result.received_at,
+            correlation_id=result.message_id,
+        )
         if partner is not None and result.partner_id:
             _, command = self.codec.encode(envelope, RecordInterchange(result))
             await self.app.producer.send(self.partner_commands, result.partner_id.encode(), command, None, None, None)
@@ -439,8 +430,6 @@ class EdiAgent:
         return await self.app.producer.send(self.results_topic, handling.key, record, None, None, None)
 
     async def _dead_letter(self, handling: _Handling, reason: str) -> Awaitable[Any]:
-        from streams.engine import dead_letter_value  # the engine imports this module
-
         letter = DeadLetter(
             source_topic=self.inbound_topic,
             source_partition=handling.partition,
@@ -451,12 +440,12 @@ class EdiAgent:
             failed_at=now(),
         )
         return await self.app.producer.send(
-            self.dead_letter_topic, handling.key, dead_letter_value(self.codec, letter), None, None, None
+            self.dead_letter_topic, handling.key, self.codec.dead_letter_value(letter), None, None, None
         )
 
 
 def register_edi_agent(app: faust.App, settings: Settings, codec: MessageCodec) -> None:
-    """Adds the EDI agent to the stream worker's Faust app (after the domain agents)."""
+    """Adds the EDI agent to the stream worker's Faust app (after the domain agents; called by the worker)."""
     partners = next((a for a in getattr(app, "domain_agents", []) if a.domain.name == EDI_PARTNER.name), None)
     if partners is None:
         return  # a worker without the edi_partner domain (e.g. a test app) runs no EDI agent

@@ -17,7 +17,8 @@ from aiokafka import AIOKafkaConsumer
 from sinks.clickhouse import analytics_client
 from sinks.postgres.database import owner_dsn
 from stack.processes import PlatformProcesses
-from wellwon.envelope import Envelope, codec
+from streams.registry import codec
+from wellwon.envelope import Envelope
 from wellwon.topics import partitions_of
 
 PASSWORD = "correct horse battery"

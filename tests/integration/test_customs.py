@@ -20,9 +20,8 @@ from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses
 from streams.customs.declaration import CustomsRepresentative, Party, Transport
 from streams.customs.examples import BROKER, IMPORTER, SUPPLIER, TRUCK
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from tests.integration.observe import PushListener, bearer, company_member, company_owner, events_of, execute, sql
-from wellwon.envelope import codec
 
 CUSTOMS_DATA = Path(__file__).resolve().parents[2] / "streams" / "customs" / "data"
 XSD = CUSTOMS_DATA / "fts-esadout-5.23.0" / "ESADout_CU.xsd"

@@ -13,10 +13,10 @@ from aiokafka import AIOKafkaProducer
 from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from streams.user_account.commands import UpdateProfile
 from tests.integration.observe import analytics, eventually, execute, login, read_topic, register, sql, unique_email
-from wellwon.envelope import codec, command_fields
+from wellwon.envelope import command_fields
 
 ACCOUNTS = 20
 UPDATES_PER_ACCOUNT = 60

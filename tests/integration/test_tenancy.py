@@ -233,8 +233,7 @@ async def test_each_roles_forbidden_commands_get_403_and_emit_nothing(
     from api.command_bus import CommandBus, Issued
     from streams.company.commands import ArchiveCompany
     from streams.company.domain import COMPANY
-    from streams.registry import DOMAINS
-    from wellwon.envelope import codec
+    from streams.registry import DOMAINS, codec
 
     viewer_id = sql(platform, "SELECT user_id FROM company_participants WHERE tenant_id = %s AND role = 'viewer'",
                     company_id)[0][0]  # fmt: skip

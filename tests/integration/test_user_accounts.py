@@ -238,6 +238,7 @@ async def test_expired_forged_and_misused_tokens_are_refused(
 async def test_the_cli_sends_a_command_from_a_file(
     platform: PlatformProcesses, api: httpx.AsyncClient, tmp_path: Any
 ) -> None:
+    from streams.registry import DOMAINS
     from wellwon.cli import send_from_file
 
     email = unique_email("cli")
@@ -249,10 +250,10 @@ async def test_the_cli_sends_a_command_from_a_file(
              "payload": {"locale": "de-DE"}, "actor_id": account_id}
         )
     )  # fmt: skip
-    outcome = await send_from_file(platform.settings, command)
+    outcome = await send_from_file(platform.settings, command, DOMAINS)
     assert outcome["status"] == "accepted" and len(outcome["event_ids"]) == 1
     eventually(lambda: sql(platform, "SELECT locale FROM user_accounts WHERE id = %s", account_id) == [("de-DE",)])
     command.write_text(json.dumps({"domain": "user_account", "type": "UpdateProfile", "aggregate_id": account_id,
                                    "payload": {"phone": "no"}}))  # fmt: skip
-    rejected = await send_from_file(platform.settings, command)
+    rejected = await send_from_file(platform.settings, command, DOMAINS)
     assert (rejected["status"], rejected["field"]) == ("rejected", "phone")

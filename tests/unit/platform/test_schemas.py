@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from streams.registry import DOMAINS, codec
 from streams.user_account.events import UserAccountRegistered, UserProfileUpdated
-from wellwon.envelope import EVENT, UnreadableRecord, codec, message_groups
+from wellwon.envelope import EVENT, UnreadableRecord, message_groups
 from wellwon.schemas import SCHEMAS_DIR, check_schemas, reads_data_of, schema_for, write_schemas
 
 
 def test_committed_schemas_match_the_code() -> None:
-    assert check_schemas(message_groups()) == []
+    assert check_schemas(message_groups(DOMAINS)) == []
 
 
 def test_an_event_survives_the_wire() -> None:
@@ -77,7 +78,7 @@ def test_the_ci_check_fails_on_a_breaking_version(tmp_path: Path) -> None:
     breaking = json.loads(v1.read_text())
     breaking["fields"].append({"name": "reason", "type": "string"})
     (root / "user_account" / "UserLoggedOut.v2.avsc").write_text(json.dumps(breaking))
-    problems = check_schemas(message_groups(), root)
+    problems = check_schemas(message_groups(DOMAINS), root)
     assert any("UserLoggedOut: v2 cannot read v1 data" in p for p in problems)
     # ...and that the dataclass no longer matches the latest version.
     assert any("UserLoggedOut: the dataclass differs" in p for p in problems)
@@ -86,6 +87,6 @@ def test_the_ci_check_fails_on_a_breaking_version(tmp_path: Path) -> None:
 def test_writing_schemas_adds_a_version_only_for_changed_messages(tmp_path: Path) -> None:
     root = tmp_path / "schemas"
     shutil.copytree(SCHEMAS_DIR, root)
-    assert write_schemas(message_groups(), root) == []
+    assert write_schemas(message_groups(DOMAINS), root) == []
     (root / "user_account" / "UserLoggedOut.v1.avsc").unlink()
-    assert [p.name for p in write_schemas(message_groups(), root)] == ["UserLoggedOut.v1.avsc"]
+    assert [p.name for p in write_schemas(message_groups(DOMAINS), root)] == ["UserLoggedOut.v1.avsc"]
