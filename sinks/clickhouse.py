@@ -16,8 +16,10 @@ import clickhouse_connect
 import orjson
 from aiokafka import TopicPartition
 from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.exceptions import OperationalError
 
 from sinks.records import SinkRecord, public_payload
+from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
 from wellwon.envelope import EVENT
 
@@ -132,3 +134,11 @@ class ClickHouseSink:
         rows = [event_row(r) for r in records if r.envelope.kind == EVENT]
         if rows and self.client is not None:
             await asyncio.to_thread(self.client.insert, "events", rows, column_names=EVENT_COLUMNS)
+
+    async def apply_isolating(
+        self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters
+    ) -> None:
+        await apply_each_aggregate(self, records, dead_letter)
+
+    def unavailable(self, error: BaseException) -> bool:
+        return isinstance(error, OperationalError | OSError)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import orjson
 import redis.asyncio as redis
 from aiokafka import TopicPartition
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sinks.records import SinkRecord, public_event
+from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
 from wellwon.envelope import EVENT
 
@@ -56,3 +59,11 @@ class PushSink:
                 for channel in push_channels(self.settings, record):
                     pipe.publish(channel, message)
             await pipe.execute()
+
+    async def apply_isolating(
+        self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters
+    ) -> None:
+        await apply_each_aggregate(self, records, dead_letter)
+
+    def unavailable(self, error: BaseException) -> bool:
+        return isinstance(error, RedisConnectionError | RedisTimeoutError | OSError)

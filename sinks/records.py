@@ -19,6 +19,17 @@ class SinkRecord:
     offset: int
     envelope: Envelope
     message: Any
+    # The record as it was on the topic, for a dead letter that can be replayed.
+    key: bytes | None = None
+    value: bytes | None = None
+
+    def describe(self) -> str:
+        """The record's identity, for a log line or a dead letter's reason."""
+        e = self.envelope
+        return (
+            f"{e.kind} {e.message_id} ({e.schema_name}) of {e.aggregate_type} {e.aggregate_id} "
+            f"v{e.aggregate_version}, {self.topic}[{self.partition}]@{self.offset}"
+        )
 
 
 def decode_records(
@@ -33,7 +44,9 @@ def decode_records(
         except UnreadableRecord as exc:
             unreadable.append((record, str(exc)))
             continue
-        readable.append(SinkRecord(record.topic, record.partition, record.offset, envelope, message))
+        readable.append(
+            SinkRecord(record.topic, record.partition, record.offset, envelope, message, record.key, record.value)
+        )
     return readable, unreadable
 
 

@@ -2,7 +2,9 @@
 
 Postgres: in one transaction, drop the read-model tables, recreate them, apply every event and
 outcome from offset 0 up to the ends seen at the start, and store those positions; the live
-sink, if running, waits on the locks and then carries on from the stored positions.
+sink, if running, waits on the locks and then carries on from the stored positions. A record that
+cannot be applied does not stop the replay: as in the live sink, it (and the later events of its
+aggregate) goes to the Postgres sink's dead-letter topic with the reason.
 ClickHouse: drop and recreate the events table, then insert every event again.
 """
 
@@ -12,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from psycopg import AsyncConnection
 
 from sinks.clickhouse import ClickHouseSink, analytics_client, analytics_database, migrate_analytics
@@ -20,9 +22,10 @@ from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
 from sinks.postgres.sink import PostgresSink, drop_read_models, schema_statements
 from sinks.records import SinkRecord, decode_records
+from sinks.runner import DeadLetters, Failed, Sink, send_dead_letters
 from wellwon.config import Settings
 from wellwon.envelope import MessageCodec
-from wellwon.topics import partitions_of
+from wellwon.topics import partitions_of, sink_dead_letter_topic
 
 log = logging.getLogger("wellwon.replay")
 
@@ -66,6 +69,42 @@ async def replay_postgres(
     await ensure_database(settings)
     sink = PostgresSink(settings, projections)
     applied = 0
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+
+    async def dead_letter(failed: list[Failed]) -> None:
+        await send_dead_letters(producer, codec, sink_dead_letter_topic(settings, sink.name), sink.name, failed)
+
+    try:
+        applied = await _replay_postgres(settings, codec, projections, topics, sink, dead_letter)
+    finally:
+        await producer.stop()
+    log.info("postgres read models rebuilt", extra={"records": applied})
+    return applied
+
+
+async def apply_or_isolate(
+    sink: Sink, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters
+) -> None:
+    """The batch at once; if a record in it cannot be applied, record by record with dead letters."""
+    try:
+        await sink.apply(records, next_offsets)
+    except Exception as exc:
+        if sink.unavailable(exc):
+            raise
+        log.warning("replay batch holds a record that cannot be applied; isolating", extra={"error": repr(exc)})
+        await sink.apply_isolating(records, next_offsets, dead_letter)
+
+
+async def _replay_postgres(
+    settings: Settings,
+    codec: MessageCodec,
+    projections: tuple[Projection, ...],
+    topics: list[str],
+    sink: PostgresSink,
+    dead_letter: DeadLetters,
+) -> int:
+    applied = 0
     async with await AsyncConnection.connect(owner_dsn(settings)) as conn:
         sink.conn = conn
         async with conn.transaction(), conn.cursor() as cur:
@@ -74,10 +113,9 @@ async def replay_postgres(
             for statement in schema_statements(settings, projections):
                 await cur.execute(statement)
             async for records, next_offsets in read_all(settings, codec, topics):
-                await sink.apply(records, next_offsets)  # nested: a savepoint inside the replay
+                await apply_or_isolate(sink, records, next_offsets, dead_letter)  # savepoints inside the replay
                 applied += len(records)
         sink.conn = None
-    log.info("postgres read models rebuilt", extra={"records": applied})
     return applied
 
 
@@ -93,11 +131,18 @@ async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: lis
     await asyncio.to_thread(migrate_analytics, settings)
     sink = ClickHouseSink(settings)
     await sink.start()
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+
+    async def dead_letter(failed: list[Failed]) -> None:
+        await send_dead_letters(producer, codec, sink_dead_letter_topic(settings, sink.name), sink.name, failed)
+
     applied = 0
     try:
         async for records, next_offsets in read_all(settings, codec, topics):
-            await sink.apply(records, next_offsets)
+            await apply_or_isolate(sink, records, next_offsets, dead_letter)
             applied += len(records)
     finally:
+        await producer.stop()
         await sink.stop()
     return applied

@@ -2,32 +2,68 @@
 
 A sink either stores its Kafka positions itself, in the same transaction as its writes
 (`positions()` returns them: exactly-once into that store), or lets the consumer group commit
-after a successful apply (at-least-once; the sink's writes are idempotent). A failed apply is
-retried from the last recorded position, so nothing is skipped.
+after a successful apply (at-least-once; the sink's writes are idempotent).
+
+No record may stop a sink. A failed apply is told apart by the sink: its store is unavailable
+(connection lost, deadlock...): retried from the last recorded position with backoff, for as long
+as it takes, since nothing is wrong with the records; or something in the batch cannot be applied:
+retried a few times with backoff, then applied in isolation (aggregate by aggregate, then record
+by record), and each record that still fails goes to the sink's dead-letter topic with the reason
+before progress is recorded, while every other aggregate flows on. `wellwon deadletters replay
+<topic>` sends the letters back to their topic once the cause is fixed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from sinks.records import SinkRecord, decode_records
-from streams.engine import dead_letter_value
 from wellwon.config import Settings
 from wellwon.envelope import DeadLetter, MessageCodec, now
-from wellwon.topics import dead_letter_for
+from wellwon.topics import sink_dead_letter_topic
 
 log = logging.getLogger("wellwon.sinks")
 
 GATHER_LIMIT = 20_000  # records in one gathered apply at most
+RECORD_FAULT_RETRIES = 3  # applies of a failing batch before it is isolated
+FIRST_BACKOFF_SECONDS = 0.2
+MAX_BACKOFF_SECONDS = 30.0
+
+Failed = tuple[SinkRecord, str]  # a record the sink could not apply, and why
+DeadLetters = Callable[[list[Failed]], Awaitable[None]]
+
+
+class RawRecord(Protocol):
+    """Where a record was and its bytes: a consumed record or a decoded `SinkRecord`."""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def partition(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
+
+
+class RecordFault(Exception):
+    """Raised by a sink for a record it will never apply as it stands (no retry helps)."""
 
 
 class Sink(Protocol):
-    name: str
+    name: str  # also names its dead-letter topic (wellwon.topics.SINK_DEAD_LETTER_TOPICS)
     # How long to gather records before one apply: 0 for live paths (pushes, the operational read
     # model); about a second for ClickHouse, where each insert makes a part that must be merged.
     gather_seconds: float
@@ -41,6 +77,58 @@ class Sink(Protocol):
 
     async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None: ...
 
+    async def apply_isolating(
+        self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters
+    ) -> None:
+        """Apply what can be applied; hand each record that cannot to `dead_letter` before progress is stored."""
+
+    def unavailable(self, error: BaseException) -> bool:
+        """Whether the error says the sink's store is unavailable (retry later), not that a record is bad."""
+
+
+def by_aggregate(records: Iterable[SinkRecord]) -> list[list[SinkRecord]]:
+    """The records grouped per aggregate, each group in record order, groups in order of first record."""
+    groups: dict[tuple[str, str], list[SinkRecord]] = {}
+    for record in records:
+        groups.setdefault((record.envelope.aggregate_type, record.envelope.aggregate_id), []).append(record)
+    return list(groups.values())
+
+
+def fault_reason(record: SinkRecord, error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}; {record.describe()}"
+
+
+async def isolate(
+    records: list[SinkRecord],
+    attempt: Callable[[list[SinkRecord]], Awaitable[None]],
+    unavailable: Callable[[BaseException], bool],
+) -> list[Failed]:
+    """Apply aggregate by aggregate, then a failing aggregate record by record; return what still failed.
+
+    `attempt` must leave nothing behind when it raises (a savepoint, or writes that are idempotent).
+    An unavailable store is no record's fault: that error propagates and the batch is retried whole.
+    """
+    failed: list[Failed] = []
+    for group in by_aggregate(records):
+        try:
+            await attempt(group)
+            continue
+        except Exception as exc:
+            if unavailable(exc):
+                raise
+        for record in group:
+            try:
+                await attempt([record])
+            except Exception as exc:
+                if unavailable(exc):
+                    raise
+                failed.append((record, fault_reason(record, exc)))
+    return failed
+
+
+def backoff(attempt: int) -> float:
+    return float(min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**attempt))
+
 
 class SinkRunner:
     def __init__(self, sink: Sink, topics: list[str], settings: Settings, codec: MessageCodec):
@@ -48,6 +136,7 @@ class SinkRunner:
         self.topics = topics
         self.settings = settings
         self.codec = codec
+        self.dead_letter_topic = sink_dead_letter_topic(settings, sink.name)
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -67,6 +156,7 @@ class SinkRunner:
         await producer.start()
         await consumer.start()
         consumer.subscribe(self.topics, listener=_SeekToStored(self, consumer))
+        outages = 0
         try:
             while not self._stopping.is_set():
                 batches = await self._gather(consumer)
@@ -75,17 +165,57 @@ class SinkRunner:
                 records = [r for part in batches.values() for r in part]
                 next_offsets = {tp: part[-1].offset + 1 for tp, part in batches.items()}
                 try:
-                    await self._apply(records, next_offsets, producer)
-                except Exception:
-                    log.exception("sink apply failed; retrying from stored positions", extra={"sink": self.sink.name})
-                    await asyncio.sleep(1.0)
+                    await self.apply(records, next_offsets, producer)
+                except Exception as exc:
+                    # Only an unavailable store gets here: retried from the stored positions until it is back.
+                    log.warning(
+                        "sink store unavailable; retrying from stored positions",
+                        extra={"sink": self.sink.name, "error": repr(exc), "retry_in": backoff(outages)},
+                    )
+                    await asyncio.sleep(backoff(outages))
+                    outages += 1
                     await self.seek_to_stored(consumer, set(batches), first_fetched=batches)
                     continue
+                outages = 0
                 await consumer.commit(next_offsets)
         finally:
             await consumer.stop()
             await producer.stop()
             await self.sink.stop()
+
+    async def apply(
+        self,
+        records: list[ConsumerRecord[bytes, bytes]],
+        next_offsets: dict[TopicPartition, int],
+        producer: AIOKafkaProducer,
+    ) -> None:
+        """Apply a batch; raises only when the sink's store is unavailable."""
+        readable, unreadable = decode_records(self.codec, records)
+        for record, reason in unreadable:
+            await self.send_dead_letters(producer, [(record, reason)])
+        for attempt in range(RECORD_FAULT_RETRIES):
+            try:
+                await self.sink.apply(readable, next_offsets)
+                return
+            except RecordFault as exc:
+                log.warning("a record no retry helps", extra={"sink": self.sink.name, "error": str(exc)})
+                break  # no retry helps
+            except Exception as exc:
+                if self.sink.unavailable(exc):
+                    raise
+                log.warning(
+                    "sink apply failed; retrying the batch",
+                    extra={"sink": self.sink.name, "attempt": attempt + 1, "error": repr(exc)},
+                )
+                await asyncio.sleep(backoff(attempt))
+
+        async def dead_letter(failed: list[Failed]) -> None:
+            await self.send_dead_letters(producer, failed)
+
+        await self.sink.apply_isolating(readable, next_offsets, dead_letter)
+
+    async def send_dead_letters(self, producer: AIOKafkaProducer, failed: Sequence[tuple[RawRecord, str]]) -> None:
+        await send_dead_letters(producer, self.codec, self.dead_letter_topic, self.sink.name, failed)
 
     async def _gather(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
         batches = await consumer.getmany(timeout_ms=200, max_records=2000)
@@ -114,20 +244,26 @@ class SinkRunner:
                 consumer.seek(tp, first_fetched[tp][0].offset)
             # else: the consumer group's committed position stands
 
-    async def _apply(
-        self,
-        records: list[ConsumerRecord[bytes, bytes]],
-        next_offsets: dict[TopicPartition, int],
-        producer: AIOKafkaProducer,
-    ) -> None:
-        readable, unreadable = decode_records(self.codec, records)
-        for record, reason in unreadable:
-            letter = DeadLetter(record.topic, record.partition, record.offset, record.key, record.value, reason, now())
-            await producer.send_and_wait(
-                dead_letter_for(record.topic), dead_letter_value(self.codec, letter), key=record.key
-            )
-            log.warning("unreadable record dead-lettered", extra={"topic": record.topic, "offset": record.offset})
-        await self.sink.apply(readable, next_offsets)
+
+async def send_dead_letters(
+    producer: AIOKafkaProducer,
+    codec: MessageCodec,
+    topic: str,
+    sink: str,
+    failed: Sequence[tuple[RawRecord, str]],
+) -> None:
+    """Each failed record, with its reason, on the sink's dead-letter topic (acknowledged before returning)."""
+    deliveries = []
+    for record, reason in failed:
+        letter = DeadLetter(record.topic, record.partition, record.offset, record.key, record.value, reason, now())
+        deliveries.append(await producer.send(topic, codec.dead_letter_value(letter), key=record.key))
+        log.error(
+            "record dead-lettered",
+            extra={"sink": sink, "topic": record.topic, "partition": record.partition, "offset": record.offset,
+                   "reason": reason, "dead_letter_topic": topic},
+        )  # fmt: skip
+    for delivery in deliveries:
+        await delivery
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -142,3 +278,8 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await self.runner.seek_to_stored(self.consumer, set(assigned))
+
+
+async def apply_each_aggregate(sink: Sink, records: list[SinkRecord], dead_letter: DeadLetters) -> None:
+    """`apply_isolating` for a sink whose writes are idempotent and not transactional (ClickHouse, pushes)."""
+    await dead_letter(await isolate(records, lambda group: sink.apply(group, {}), sink.unavailable))

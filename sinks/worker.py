@@ -10,9 +10,8 @@ from sinks.postgres.projections import PROJECTIONS
 from sinks.postgres.sink import PostgresSink
 from sinks.push import PushSink
 from sinks.runner import SinkRunner
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from wellwon.config import Settings, settings
-from wellwon.envelope import codec
 from wellwon.logs import configure_logging
 
 
