@@ -3,10 +3,16 @@
 A domain is an initial state, `decide(state, command, context)` returning events or a
 `Rejection`, and `evolve(state, event)` returning the next state. Neither does I/O; time and
 identity come in through the command and its context, so replaying gives the same answer.
+
+Rules every domain obeys are combinators wrapped around its decider (by `streams.domain.Domain`),
+not calls each decider must remember: `refusing_control_characters` here, tenancy in
+`streams.tenancy`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,3 +78,50 @@ def reject(code: RejectionCode, reason: str, field: str | None = None) -> Reject
 
 
 AnyDecider = Decider[Any, Any, Any]
+
+
+# Control characters no text field may carry: NUL, the C0 controls except tab, newline and carriage
+# return, and DEL. Postgres cannot store NUL in text; the others are never business data.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_path(value: Any, path: str = "") -> str | None:
+    """The path of the first text in `value` holding a control character (e.g. `items[2].description`), or None.
+
+    Walks dataclasses, tuples, lists, sets and dicts (keys and values); other values hold no text.
+    """
+    if isinstance(value, str):
+        return path or "(value)" if CONTROL_CHARACTERS.search(value) else None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if found := control_character_path(getattr(value, f.name), f"{path}.{f.name}" if path else f.name):
+                return found
+        return None
+    if isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            if found := control_character_path(item, f"{path}[{index}]"):
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if found := control_character_path(key, f"{path}[{key!r}]") or control_character_path(
+                item, f"{path}[{key!r}]"
+            ):
+                return found
+        return None
+    if isinstance(value, set | frozenset):
+        for item in value:
+            if found := control_character_path(item, f"{path}[]"):
+                return found
+    return None
+
+
+def refusing_control_characters(decider: Decider[State, Command, Event]) -> Decider[State, Command, Event]:
+    """The decider, refusing (INVALID, naming the field) any command with a control character in its text."""
+
+    def decide(state: State, command: Command, context: CommandContext) -> Sequence[Event] | Rejection:
+        if field_path := control_character_path(command):
+            return reject(RejectionCode.INVALID, "text may not contain control characters", field_path)
+        return decider.decide(state, command, context)
+
+    return dataclasses.replace(decider, decide=decide)

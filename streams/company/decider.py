@@ -46,7 +46,6 @@ from streams.company.events import (
 )
 from streams.company.identifiers import InvalidDetail, optional_text
 from streams.company.permissions import Role, require
-from streams.company.tenancy import guard_tenant
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.user_account.commands import SECRET
 from streams.user_account.decider import EMAIL_PATTERN, normalize_email
@@ -235,8 +234,6 @@ def _revoke(state: Company, cmd: RevokeInvitation, actor_role: Role) -> Sequence
 
 
 def decide(state: Company, command: CompanyCommand, context: CommandContext) -> Sequence[CompanyEvent] | Rejection:
-    if problem := guard_tenant(state.company_id, context, "company"):
-        return problem
     actor = context.actor_id
     if actor is None:
         return reject(RejectionCode.UNAUTHORIZED, "a company command needs a signed-in user")

@@ -4,6 +4,7 @@ from streams.company.commands import COMMANDS
 from streams.company.decider import Company, company_decider
 from streams.company.events import EVENTS
 from streams.domain import Domain
+from streams.tenancy import Tenancy
 
 COMPANY = Domain(
     name="company",
@@ -11,4 +12,5 @@ COMPANY = Domain(
     state_type=Company,
     commands=COMMANDS,
     events=EVENTS,
+    tenancy=Tenancy(lambda company: company.company_id, "company"),
 )

@@ -321,7 +321,7 @@ def make_decide(
             if isinstance(created, Rejection):
                 return created
             return _with_compliance(state, created, command.header.declaration_date or context.issued_at.date(), rules)
-        if state.status is DeclarationStatus.NONE or state.tenant_id != context.tenant_id:
+        if state.status is DeclarationStatus.NONE:  # another tenant's: refused by streams.tenancy already
             return reject(RejectionCode.NOT_FOUND, "no such declaration")
         on = state.assessment_date(context.issued_at.date())
         match command:

@@ -5,6 +5,7 @@ from streams.customs.decider import declaration_decider
 from streams.customs.declaration import Declaration
 from streams.customs.events import EVENTS
 from streams.domain import Domain
+from streams.tenancy import Tenancy
 
 CUSTOMS_DECLARATION = Domain(
     name="customs_declaration",
@@ -12,4 +13,5 @@ CUSTOMS_DECLARATION = Domain(
     state_type=Declaration,
     commands=COMMANDS,
     events=EVENTS,
+    tenancy=Tenancy(lambda declaration: declaration.tenant_id or None, "declaration"),
 )

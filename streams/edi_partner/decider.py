@@ -15,7 +15,6 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from streams.company.permissions import Action, require_claimed
-from streams.company.tenancy import guard_tenant
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.edi.partners import StatusMeaning, TradingPartner
 from streams.edi_partner.commands import (
@@ -133,7 +132,7 @@ def _register(state: EdiPartner, cmd: RegisterPartner, context: CommandContext) 
     settings = _checked_settings(cmd)
     if isinstance(settings, Rejection):
         return settings
-    assert context.tenant_id is not None  # guard_tenant admitted the command
+    assert context.tenant_id is not None  # the tenancy combinator (streams.tenancy) admitted it
     return [
         PartnerRegistered(
             tenant_id=context.tenant_id,
@@ -194,8 +193,6 @@ def _record(state: EdiPartner, cmd: RecordInterchange, context: CommandContext) 
 
 
 def decide(state: EdiPartner, command: EdiPartnerCommand, context: CommandContext) -> Decision:
-    if problem := guard_tenant(state.tenant_id, context, "EDI partner"):
-        return problem
     if isinstance(command, RecordInterchange):
         if state.partner_id is None:
             return reject(RejectionCode.NOT_FOUND, "no such EDI partner")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from streams.company.tenancy import guard_tenant
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.shipment import identifiers
 from streams.shipment.cargo import CargoItem, CargoTotals, cargo_totals, checked_cargo_item
@@ -207,7 +206,7 @@ def _create(state: Shipment, cmd: CreateShipment, context: CommandContext) -> De
     if isinstance(parties, Rejection):
         return parties
     shipper, consignee, notify = parties
-    assert context.tenant_id is not None  # guard_tenant admitted the command
+    assert context.tenant_id is not None  # the tenancy combinator (streams.tenancy) admitted it
     return [
         ShipmentCreated(
             tenant_id=context.tenant_id,
@@ -536,8 +535,6 @@ _HANDLERS: dict[type, Callable[[Shipment, Any, CommandContext], Decision]] = {
 
 
 def decide(state: Shipment, command: ShipmentCommand, context: CommandContext) -> Decision:
-    if problem := guard_tenant(state.tenant_id, context, "shipment"):
-        return problem
     if isinstance(command, CreateShipment):
         return _create(state, command, context)
     if state.status is ShipmentStatus.NONE:

@@ -101,7 +101,7 @@ def _load(state: TariffTable, cmd: LoadTable, context: CommandContext) -> Decisi
     for number, row in enumerate(rows, start=1):
         for column, problem in _row_problems(row):
             return reject(RejectionCode.INVALID, f"row {number}: {column} {problem}", f"rows[{number}].{column}")
-    assert context.tenant_id is not None
+    assert context.tenant_id is not None  # the tenancy combinator admitted it
     return [TableLoaded(context.tenant_id, cmd.kind, cmd.rows, cmd.mode, context.issued_at, cmd.source)]
 
 
@@ -112,15 +112,12 @@ def _confirm(state: TariffTable, cmd: ConfirmClassification, context: CommandCon
         return reject(RejectionCode.INVALID, f"a description of 1 to {DESCRIPTION_MAX} characters", "description")
     if not CONFIRMED_CODE.fullmatch(cmd.code):
         return reject(RejectionCode.INVALID, "the code must be 6 or 10 digits", "code")
-    assert context.tenant_id is not None
+    assert context.tenant_id is not None  # the tenancy combinator admitted it
     return [ClassificationConfirmed(context.tenant_id, cmd.description.strip(), cmd.code, context.issued_at)]
 
 
 def decide(state: TariffTable, command: TariffCommand, context: CommandContext) -> Decision:
-    if not context.tenant_id:
-        return reject(RejectionCode.UNAUTHORIZED, "a tariff table belongs to a tenant")
-    if state.kind is not None and state.tenant_id != context.tenant_id:
-        return reject(RejectionCode.NOT_FOUND, "no such table")
+    # Tenancy (only this tenant's table) is the combinator streams.tenancy wraps around every domain.
     match command:
         case LoadTable():
             return _load(state, command, context)

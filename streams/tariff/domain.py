@@ -5,6 +5,7 @@ from streams.tariff.commands import COMMANDS
 from streams.tariff.decider import tariff_decider
 from streams.tariff.events import EVENTS
 from streams.tariff.tables import TariffTable
+from streams.tenancy import Tenancy
 
 CUSTOMS_TARIFF = Domain(
     name="customs_tariff",
@@ -12,4 +13,5 @@ CUSTOMS_TARIFF = Domain(
     state_type=TariffTable,
     commands=COMMANDS,
     events=EVENTS,
+    tenancy=Tenancy(lambda table: table.tenant_id or None, "tariff table"),
 )

@@ -11,4 +11,5 @@ USER_ACCOUNT = Domain(
     state_type=UserAccount,
     commands=COMMANDS,
     events=EVENTS,
+    tenancy=None,  # an account is no tenant's: a user exists before joining any company
 )

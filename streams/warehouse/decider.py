@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from streams.company.tenancy import guard_tenant
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.shipment.details import checked_enum, checked_locode, invalid, required_text
 from streams.shipment.identifiers import normalize_reference, reference_problem
@@ -108,7 +107,7 @@ def _register(state: Warehouse, cmd: RegisterWarehouse, context: CommandContext)
         return locode
     if locode and locode[:2] != country:
         return invalid(f"{locode} is not in {country}", "locode")
-    assert context.tenant_id is not None  # guard_tenant admitted the command
+    assert context.tenant_id is not None  # the tenancy combinator (streams.tenancy) admitted it
     return [WarehouseRegistered(tenant_id=context.tenant_id, code=code, name=name, country=country, locode=locode)]
 
 
@@ -243,8 +242,6 @@ def _dispatch(state: Warehouse, cmd: DispatchStock) -> Decision:
 
 
 def decide(state: Warehouse, command: WarehouseCommand, context: CommandContext) -> Decision:
-    if problem := guard_tenant(state.tenant_id, context, "warehouse"):
-        return problem
     if isinstance(command, RegisterWarehouse):
         return _register(state, command, context)
     if state.status is WarehouseStatus.NONE:

@@ -10,6 +10,7 @@ from typing import Any
 from streams.company.commands import CompanyCommand
 from streams.company.decider import Company, company_decider
 from streams.company.details import Address, BankAccount, CompanyDetails
+from streams.company.domain import COMPANY
 from streams.company.events import CompanyCreated, CompanyEvent, ParticipantAdded
 from streams.company.permissions import Role
 from streams.decider import CommandContext, Rejection
@@ -99,7 +100,7 @@ def given(events: Sequence[CompanyEvent]) -> Company:
 def when(
     events: Sequence[CompanyEvent], command: CompanyCommand, ctx: CommandContext | None = None
 ) -> Sequence[CompanyEvent] | Rejection:
-    return company_decider.decide(given(events), command, ctx or context())
+    return COMPANY.decider.decide(given(events), command, ctx or context())
 
 
 def then_accepted(decision: Sequence[CompanyEvent] | Rejection) -> list[CompanyEvent]:

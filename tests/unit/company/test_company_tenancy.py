@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.company.tenancy import guard_tenant, tenant_to_record
 from streams.decider import Rejection, RejectionCode
+from streams.tenancy import guard_tenant, tenant_to_record
 from tests.unit.company.company_scenarios import OTHER_TENANT, TENANT, context
 
 

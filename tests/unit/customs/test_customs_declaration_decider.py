@@ -81,7 +81,7 @@ def given(*events: DeclarationEvent) -> Declaration:
 
 
 def decide(state: Declaration, command: DeclarationCommand, ctx: CommandContext | None = None) -> Any:
-    return declaration_decider.decide(state, command, ctx or context())
+    return CUSTOMS_DECLARATION.decider.decide(state, command, ctx or context())
 
 
 def event_types(events: Any) -> list[type]:

@@ -10,10 +10,12 @@ from streams.customs.classification import ConfirmedClassification, NationalLine
 from streams.customs.tariff import DutyKind, DutyRate, ExchangeRate, VatRate, load_vat_rates
 from streams.decider import CommandContext, Rejection, RejectionCode
 from streams.tariff.commands import ConfirmClassification, LoadTable
-from streams.tariff.decider import decide, evolve, tariff_decider
+from streams.tariff.decider import evolve, tariff_decider
+from streams.tariff.domain import CUSTOMS_TARIFF
 from streams.tariff.events import ClassificationConfirmed, TableLoaded
 from streams.tariff.tables import LoadMode, TableKind, TableRows, TariffTable, tariff_tables, tenant_feedback
 
+decide = CUSTOMS_TARIFF.decider.decide
 TENANT = "tenant-a"
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 

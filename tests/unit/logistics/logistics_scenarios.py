@@ -15,6 +15,7 @@ from streams.shipment.cargo import CargoItem, DangerousGoods
 from streams.shipment.commands import ShipmentCommand
 from streams.shipment.decider import EDI_PARTNER_CLAIM, shipment_decider
 from streams.shipment.details import Carrier, Equipment, EquipmentKind, Party, RouteLeg, TransportMode
+from streams.shipment.domain import SHIPMENT
 from streams.shipment.events import (
     CargoItemDeclared,
     MilestoneReached,
@@ -165,7 +166,7 @@ def in_transit() -> list[ShipmentEvent]:
 def when(
     events: Sequence[ShipmentEvent], command: ShipmentCommand, ctx: CommandContext | None = None
 ) -> Sequence[ShipmentEvent] | Rejection:
-    return shipment_decider.decide(shipment_decider.fold(events), command, ctx or context())
+    return SHIPMENT.decider.decide(shipment_decider.fold(events), command, ctx or context())
 
 
 def then_accepted(decision: Sequence[Any] | Rejection) -> list[Any]:

@@ -15,6 +15,7 @@ from streams.edi_partner.commands import (
     RevokeApiKey,
 )
 from streams.edi_partner.decider import EdiPartner, edi_partner_decider, partner_id_for
+from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import (
     ApiKeyIssued,
     ApiKeyRevoked,
@@ -26,7 +27,7 @@ from streams.edi_partner.events import (
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from tests.unit.logistics.logistics_scenarios import NOW, OTHER_TENANT, TENANT, then_accepted, then_rejected
 
-decide, fold = edi_partner_decider.decide, edi_partner_decider.fold
+decide, fold = EDI_PARTNER.decider.decide, edi_partner_decider.fold
 PARTNER = partner_id_for(TENANT, "MAEU")
 KEY_HASH = hashlib.sha256(b"wwedi_secret").hexdigest()
 

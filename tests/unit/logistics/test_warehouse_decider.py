@@ -20,6 +20,7 @@ from streams.warehouse.commands import (
     WarehouseCommand,
 )
 from streams.warehouse.decider import warehouse_decider, warehouse_id_for
+from streams.warehouse.domain import WAREHOUSE
 from streams.warehouse.events import (
     LocationAdded,
     StockDispatched,
@@ -55,7 +56,7 @@ def stocked() -> list[WarehouseEvent]:
 
 
 def when(events: Sequence[WarehouseEvent], command: WarehouseCommand) -> Sequence[WarehouseEvent] | Rejection:
-    return warehouse_decider.decide(warehouse_decider.fold(events), command, context())
+    return WAREHOUSE.decider.decide(warehouse_decider.fold(events), command, context())
 
 
 def test_a_warehouse_is_registered_once_per_tenant_and_code() -> None:
@@ -148,7 +149,7 @@ def test_movements_need_the_right_locations_and_quantities(command: WarehouseCom
 
 
 def test_other_tenants_and_unregistered_warehouses_are_not_found() -> None:
-    decision = warehouse_decider.decide(
+    decision = WAREHOUSE.decider.decide(
         warehouse_decider.fold(registered()), AddLocation("X", LocationKind.STORAGE), context(tenant=OTHER_TENANT)
     )
     then_rejected(decision, RejectionCode.NOT_FOUND)

@@ -1,0 +1,131 @@
+"""The rules every domain obeys, wrapped around its decider by `Domain`: tenancy and no control characters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from streams.company.commands import ArchiveCompany
+from streams.customs.commands import RemoveDocument
+from streams.decider import Decider, RejectionCode, control_character_path, reject
+from streams.domain import Domain
+from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
+from streams.registry import DOMAINS, domain_named
+from streams.shipment.commands import CancelShipment, CreateShipment
+from streams.shipment.details import TransportMode
+from streams.tariff.commands import ConfirmClassification
+from streams.tariff.tables import TableKind
+from streams.tenancy import Tenancy
+from streams.user_account.commands import UpdateProfile
+from streams.warehouse.commands import AddLocation, LocationKind, RegisterWarehouse
+from tests.unit.deciders import context, given
+
+OWNER, OTHER = "tenant-a", "tenant-b"
+
+
+@dataclass(frozen=True)
+class Case:
+    owned: dict[str, Any]  # state fields making an aggregate of tenant OWNER
+    command: Any  # a command another tenant must not get through
+    with_nul: Any  # a command with a control character
+    field: str  # where it is
+
+
+CASES: dict[str, Case] = {
+    "company": Case({"company_id": OWNER}, ArchiveCompany("done"), ArchiveCompany("a\x00b"), "reason"),
+    "shipment": Case(
+        {"tenant_id": OWNER}, CancelShipment("late"), CreateShipment("REF\x00", TransportMode.SEA), "reference"
+    ),
+    "warehouse": Case(
+        {"tenant_id": OWNER},
+        AddLocation("A-1", LocationKind.STORAGE),
+        RegisterWarehouse("HAM", "Hamburg\x1b", "DE"),
+        "name",
+    ),
+    "customs_declaration": Case(
+        {"tenant_id": OWNER}, RemoveDocument("doc-1"), RemoveDocument("doc\x7f"), "document_id"
+    ),
+    "customs_tariff": Case(
+        {"tenant_id": OWNER, "kind": TableKind.CLASSIFICATIONS},
+        ConfirmClassification("live horses", "0101210000"),
+        ConfirmClassification("live\x00horses", "0101210000"),
+        "description",
+    ),
+    "edi_partner": Case(
+        {"tenant_id": OWNER, "partner_id": "p-1"},
+        RevokeApiKey("k1"),
+        ChangePartnerSettings("Maersk", ("MAEU", "MA\x00EU")),
+        "sender_ids[1]",
+    ),
+    "user_account": Case({}, UpdateProfile(first_name="Anna"), UpdateProfile(first_name="An\x00na"), "first_name"),
+}
+
+
+def test_every_domain_has_its_case_here() -> None:
+    assert {d.name for d in DOMAINS} == set(CASES)
+
+
+def test_only_user_accounts_are_no_tenant_s() -> None:
+    assert [d.name for d in DOMAINS if d.tenancy is None] == ["user_account"]
+
+
+def test_a_domain_must_say_how_it_is_tenant_scoped() -> None:
+    with pytest.raises(TypeError, match="tenancy"):
+        Domain("new", DOMAINS[0].decider, object, (), ())  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n != "user_account"])
+def test_every_domain_refuses_another_tenant_s_command_as_if_there_were_no_aggregate(name: str) -> None:
+    domain, case = domain_named(name), CASES[name]
+    owned = given(domain.decider).with_state(**case.owned)
+    owned.when(case.command, context(tenant=OTHER)).then_rejected(RejectionCode.NOT_FOUND, reason_has="no such")
+    owned.when(case.command, context(tenant=None)).then_rejected(RejectionCode.UNAUTHORIZED)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_domain_refuses_a_control_character_naming_the_field(name: str) -> None:
+    domain, case = domain_named(name), CASES[name]
+    state = given(domain.decider).with_state(**case.owned)
+    state.when(case.with_nul, context(tenant=OWNER)).then_rejected(RejectionCode.INVALID, case.field, "control")
+
+
+def test_the_combinators_pass_on_what_they_do_not_refuse() -> None:
+    decided: list[Any] = []
+
+    def decide(state: Any, command: Any, ctx: Any) -> Any:
+        decided.append(command)
+        return reject(RejectionCode.CONFLICT, "reached the domain's own rules")
+
+    domain = Domain("toy", Decider(None, decide, lambda s, e: s), object, (), (), Tenancy(lambda s: None, "toy"))
+    clean = UpdateProfile(first_name="tab\tnew\nline\rreturn", last_name="Ünïcödé – ok")
+    given(domain.decider).when(clean, context()).then_rejected(RejectionCode.CONFLICT)
+    assert decided == [clean]
+
+
+@dataclass(frozen=True)
+class Inner:
+    text: str
+
+
+@dataclass(frozen=True)
+class Outer:
+    items: tuple[Inner, ...]
+    labels: dict[str, str]
+    note: str | None = None
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (Outer((Inner("ok"), Inner("b\x00d")), {}), "items[1].text"),
+        (Outer((), {"k": "v\x01"}), "labels['k']"),
+        (Outer((), {"k\x1f": "v"}), "labels['k\\x1f']"),
+        (Outer((), {}, "\x7f"), "note"),
+        (Outer((Inner("tab\tline\ncr\r"),), {"k": "v"}, None), None),
+        (replace(Outer((), {}), note="\x85 is C1, not C0"), None),
+    ],
+)
+def test_control_character_path(value: Any, path: str | None) -> None:
+    assert control_character_path(value) == path
