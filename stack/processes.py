@@ -3,22 +3,29 @@
 `wellwon run` uses it with the default namespace; tests and benchmarks use a fresh namespace
 each (topics, consumer groups, Postgres and ClickHouse databases, Redis channels), so runs never
 see each other's data, and a test can kill -9 and restart the stream worker.
+
+`Supervisor` keeps them running as systemd or compose would: a process that exits is started
+again after an exponential backoff (logged), and the others carry on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
+
+log = logging.getLogger("wellwon.supervisor")
 
 PROCESS_MODULES = {"streams": "streams.worker", "sinks": "sinks.worker", "api": "api.app"}
 
@@ -107,10 +114,11 @@ class PlatformProcesses:
     def exited(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is not None]
 
-    def wait_for_api(self, timeout: float = 60) -> None:
+    def wait_for_api(self, timeout: float = 60, restarting: bool = False) -> None:
+        """Until the API answers /health; an exited API is an error unless a supervisor is restarting it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.processes["api"].poll() is not None:
+            if not restarting and self.processes["api"].poll() is not None:
                 raise RuntimeError(f"api exited: {self.log_path('api').read_text()[-3000:]}")
             try:
                 if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
@@ -119,3 +127,61 @@ class PlatformProcesses:
                 pass
             time.sleep(0.2)
         raise RuntimeError("api did not start")
+
+
+@dataclass
+class Supervisor:
+    """Restarts any exited process of `processes` after a backoff doubling per quick failure.
+
+    A process that ran `stable_seconds` without exiting has its backoff reset, so a crash a day later
+    is restarted after `first_backoff` again, while a process failing at start-up backs off to
+    `max_backoff` instead of spinning.
+    """
+
+    processes: PlatformProcesses
+    log_to_file: bool = True
+    first_backoff: float = 1.0
+    max_backoff: float = 30.0
+    stable_seconds: float = 60.0
+    restarts: dict[str, int] = field(default_factory=dict)
+    _failures: dict[str, int] = field(default_factory=dict)
+    _due: dict[str, float] = field(default_factory=dict)
+    _started: dict[str, float] = field(default_factory=dict)
+
+    def backoff(self, failures: int) -> float:
+        return float(min(self.max_backoff, self.first_backoff * 2**failures))
+
+    def check(self, now: float | None = None) -> None:
+        """One look at every process: note exits, restart those whose backoff has passed."""
+        now = time.monotonic() if now is None else now
+        for name, process in list(self.processes.processes.items()):
+            code = process.poll()
+            if code is None:
+                if now - self._started.setdefault(name, now) >= self.stable_seconds:
+                    self._failures[name] = 0
+                continue
+            if name not in self._due:
+                delay = self.backoff(self._failures.get(name, 0))
+                self._failures[name] = self._failures.get(name, 0) + 1
+                self._due[name] = now + delay
+                log.warning(
+                    "process exited; restarting after backoff",
+                    extra={"child": name, "pid": process.pid, "exit_code": code, "restart_in_seconds": delay,
+                           "restarts": self.restarts.get(name, 0)},
+                )  # fmt: skip
+            elif now >= self._due[name]:
+                del self._due[name]
+                self.processes.start(name, self.log_to_file)
+                self._started[name] = now
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                log.warning(
+                    "process restarted",
+                    extra={"child": name, "pid": self.processes.processes[name].pid,
+                           "restarts": self.restarts[name]},
+                )  # fmt: skip
+
+    def run(self, stopping: Callable[[], bool], interval: float = 0.2) -> None:
+        """Supervise until `stopping()` says so (the caller then stops the processes)."""
+        while not stopping():
+            self.check()
+            time.sleep(interval)

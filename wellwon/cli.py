@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,9 +144,14 @@ def _deadletters(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    """Start the stack and every platform process; Ctrl-C stops the processes (the stack stays)."""
+    """Start the stack and every platform process, supervised: one exiting is restarted with backoff.
+
+    Ctrl-C stops the processes (the stack stays).
+    """
+    import threading
+
     from stack import services
-    from stack.processes import PlatformProcesses
+    from stack.processes import PlatformProcesses, Supervisor
 
     if not any(os.environ.get(v) for v in services.URL_VARIABLES.values()):
         services.up()
@@ -155,26 +159,27 @@ def _run(args: argparse.Namespace) -> None:
     asyncio.run(prepare(config, args.domains))
     processes = PlatformProcesses(namespace=config.namespace, api_port=config.api_port)
     processes.start_all(log_to_file=False)
-    stopping = False
+    stopping = threading.Event()
 
     def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    supervisor = Supervisor(processes, log_to_file=False)
+    watcher = threading.Thread(target=supervisor.run, args=(stopping.is_set,), name="supervisor", daemon=True)
+    watcher.start()
     try:
-        processes.wait_for_api()
+        processes.wait_for_api(timeout=120, restarting=True)
         print(f"WellWon API on http://{config.api_host}:{config.api_port} (OpenAPI at /docs); Ctrl-C stops")
         if args.demo:
             from wellwon.demo import load_demo_data
 
             asyncio.run(load_demo_data(config))
-        while not stopping and not processes.exited():
-            time.sleep(0.5)
-        for name in processes.exited():
-            print(f"{name} exited; stopping the others", file=sys.stderr)
+        stopping.wait()
     finally:
+        stopping.set()
+        watcher.join()
         processes.stop_all()
 
 
