@@ -1,24 +1,19 @@
 """Projection of customs-tariff events: each tenant's tariff tables and the log of their loads.
 
-A table's rows are kept as the aggregate's state (JSON) folded with the domain's own `evolve`, so an
-update superseding rows gives exactly what the decider sees; the API rebuilds `TariffTables` from it.
+A table's rows are kept as the aggregate's state (JSON) folded with the domain's own `evolve`
+(`StateProjection`), so an update superseding rows gives exactly what the decider sees; the API
+rebuilds `TariffTables` from it. The history of a table is the log of its loads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from psycopg import AsyncCursor
-from pydantic import TypeAdapter
-
-from sinks.postgres.projection import Projection
-from streams.tariff.decider import evolve
+from sinks.postgres.state import History, StateProjection
+from streams.tariff.domain import CUSTOMS_TARIFF
 from streams.tariff.events import ClassificationConfirmed, TableLoaded
 from streams.tariff.tables import TariffTable
 from wellwon.envelope import Envelope
-
-TABLE = TypeAdapter(TariffTable)
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS customs_tariff_tables (
@@ -31,48 +26,46 @@ DDL = (
         version bigint NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS customs_tariff_tables_tenant ON customs_tariff_tables (tenant_id, kind)",
-    """CREATE TABLE IF NOT EXISTS customs_tariff_loads (
-        tenant_id text NOT NULL,
-        table_id text NOT NULL,
-        version bigint NOT NULL,
-        kind text NOT NULL,
-        mode text NOT NULL,
-        row_count int NOT NULL,
-        source text NOT NULL,
-        actor_id text,
-        loaded_at timestamptz NOT NULL,
-        PRIMARY KEY (table_id, version)
-    )""",
 )
 
 
-async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
-    table_id, at, version = envelope.aggregate_id, envelope.occurred_at, envelope.aggregate_version
-    await cur.execute("SELECT state FROM customs_tariff_tables WHERE id = %s", (table_id,))
-    row = await cur.fetchone()
-    state = evolve(TABLE.validate_python(row[0]) if row else TariffTable(), event)
-    assert state.kind is not None
-    await cur.execute(
-        """INSERT INTO customs_tariff_tables (id, tenant_id, kind, row_count, state, updated_at, version)
-           VALUES (%s, %s, %s, %s, %s, %s, %s)
-           ON CONFLICT (id) DO UPDATE SET row_count = EXCLUDED.row_count, state = EXCLUDED.state,
-               updated_at = EXCLUDED.updated_at, version = EXCLUDED.version""",
-        (table_id, state.tenant_id, str(state.kind), len(state.rows.of(state.kind)),
-         orjson.dumps(TABLE.dump_python(state, mode="json")).decode(), at, version),
-    )  # fmt: skip
+LOAD_COLUMNS = (
+    ("kind", "text NOT NULL"),
+    ("mode", "text NOT NULL"),
+    ("row_count", "int NOT NULL"),
+    ("source", "text NOT NULL"),
+    ("loaded_at", "timestamptz NOT NULL"),
+)
+
+
+def columns(state: TariffTable, envelope: Envelope, event: Any) -> dict[str, Any]:
+    assert state.kind is not None  # every tariff event names the table's kind
+    return {"kind": str(state.kind), "row_count": len(state.rows.of(state.kind))}
+
+
+def load(state: TariffTable, envelope: Envelope, event: Any) -> dict[str, Any]:
+    """What a load was: its kind, mode, row count and source (a confirmed classification is a one-row update)."""
     match event:
         case TableLoaded(kind=kind, rows=rows, mode=mode, source=source):
-            loaded = (str(kind), str(mode), len(rows.of(kind)), source)
+            loaded = {"kind": str(kind), "mode": str(mode), "row_count": len(rows.of(kind)), "source": source}
         case ClassificationConfirmed(description=description, code=code):
-            loaded = (str(state.kind), "update", 1, f"confirmed {code} for {description[:200]}")
-    await cur.execute(
-        """INSERT INTO customs_tariff_loads (tenant_id, table_id, version, kind, mode, row_count, source, actor_id,
-               loaded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-        (state.tenant_id, table_id, version, *loaded, envelope.actor_id, at),
-    )
+            source = f"confirmed {code} for {description[:200]}"
+            loaded = {"kind": str(state.kind), "mode": "update", "row_count": 1, "source": source}
+        case _:
+            raise TypeError(f"not a tariff event: {event!r}")
+    return {**loaded, "loaded_at": envelope.occurred_at}
 
 
-TARIFF_TABLES = ("customs_tariff_tables", "customs_tariff_loads")
-TARIFF_PROJECTION = Projection(
-    domain="customs_tariff", ddl=DDL, tables=TARIFF_TABLES, apply=apply, tenant_tables=TARIFF_TABLES
+TARIFF_TABLES = StateProjection(
+    domain=CUSTOMS_TARIFF,
+    table="customs_tariff_tables",
+    table_ddl=DDL,
+    columns=columns,
+    history=History(
+        "customs_tariff_loads",
+        "table_id",
+        extra_columns=LOAD_COLUMNS,
+        extra=load,
+    ),
 )
+TARIFF_PROJECTION = TARIFF_TABLES.projection()
