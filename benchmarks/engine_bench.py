@@ -29,14 +29,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from stack import services
 from stack.processes import PROJECT_ROOT, PlatformProcesses
-from streams.engine import AggregateStore, outcome_id, remembered
+from streams.engine import AggregateStore
 from streams.registry import DOMAINS, codec
+from streams.step import step
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
 from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
-from wellwon.envelope import EVENT, OUTCOME, CommandOutcome, command_fields, derived_id
+from wellwon.envelope import command_fields, event_fields, outcome_fields
 from wellwon.topics import TopicSpec, create_topics, partitions_of
 
 ACCOUNTS = 200
@@ -129,8 +130,6 @@ async def relay(settings: Settings, source: str, prefix: str, with_domain: bool)
     await producer.start()
     store = AggregateStore(USER_ACCOUNT)
     states: dict[bytes, Any] = {}
-    decide, evolve = USER_ACCOUNT.decider.decide, USER_ACCOUNT.decider.evolve
-    from streams.decider import CommandContext, Rejection
 
     try:
         while True:
@@ -145,35 +144,15 @@ async def relay(settings: Settings, source: str, prefix: str, with_domain: bool)
                         continue
                     envelope, command = codec().decode(record.value)
                     aggregate = states.get(key) or store.load(None)
-                    context = CommandContext(envelope.message_id, envelope.occurred_at, envelope.actor_id)
-                    decision = decide(aggregate.state, command, context)
-                    events = [] if isinstance(decision, Rejection) else list(decision)
-                    ids = []
-                    for index, event in enumerate(events):
-                        aggregate.version += 1
-                        ids.append(derived_id(envelope.message_id, index))
-                        _, value = codec().encode(
-                            {"message_id": ids[-1], "kind": EVENT, "correlation_id": envelope.correlation_id,
-                             "causation_id": envelope.message_id, "tenant_id": None, "actor_id": envelope.actor_id,
-                             "occurred_at": envelope.occurred_at, "aggregate_type": "user_account",
-                             "aggregate_id": envelope.aggregate_id, "aggregate_version": aggregate.version},
-                            event,
-                        )  # fmt: skip
+                    done = step(USER_ACCOUNT.decider, aggregate, envelope, command)
+                    for emitted in done.events:
+                        fields = event_fields(envelope, emitted.event_id, emitted.aggregate_version)
+                        _, value = codec().encode(fields, emitted.event)
                         deliveries.append(
                             await producer.send(f"{prefix}.events", value, key=key, partition=tp.partition)
                         )
-                        aggregate.state = evolve(aggregate.state, event)
-                    outcome = CommandOutcome(envelope.message_id, "accepted", event_ids=tuple(ids))
-                    aggregate.outcomes[envelope.message_id] = remembered(outcome)
                     states[key] = aggregate
-                    _, value = codec().encode(
-                        {"message_id": outcome_id(envelope.message_id), "kind": OUTCOME,
-                         "correlation_id": envelope.correlation_id, "causation_id": envelope.message_id,
-                         "tenant_id": None, "actor_id": envelope.actor_id, "occurred_at": envelope.occurred_at,
-                         "aggregate_type": "user_account", "aggregate_id": envelope.aggregate_id,
-                         "aggregate_version": aggregate.version},
-                        outcome,
-                    )  # fmt: skip
+                    _, value = codec().encode(outcome_fields(envelope, done.outcome), done.outcome)
                     deliveries.append(await producer.send(f"{prefix}.results", value, key=key, partition=tp.partition))
                     deliveries.append(
                         await producer.send(
