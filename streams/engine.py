@@ -26,7 +26,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from streams.domain import Domain
-from streams.step import AggregateRecord, recalled, remembered, step
+from streams.step import AggregateRecord, step
 from wellwon.config import Settings
 from wellwon.envelope import (
     COMMAND,
@@ -38,11 +38,8 @@ from wellwon.envelope import (
     event_fields,
     now,
     outcome_fields,
-    outcome_id,
 )
 from wellwon.topics import dead_letter_for, streams_app_id
-
-__all__ = ["AggregateRecord", "AggregateStore", "DomainAgent", "create_app", "outcome_id", "recalled", "remembered"]
 
 log = logging.getLogger("wellwon.streams")
 
