@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
+from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.shipment.domain import SHIPMENT
-from streams.tariff.domain import CUSTOMS_TARIFF
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
 from wellwon.envelope import MessageCodec, codec_for

@@ -79,9 +79,7 @@ from streams.customs.declaration import (
     Transport,
 )
 from streams.customs.domain import CUSTOMS_DECLARATION
-from streams.customs.esad_xml import export_declaration
-from streams.customs.shipment_data import from_shipment
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     TariffTableError,
     load_duty_rates,
     load_exchange_rates,
@@ -90,9 +88,11 @@ from streams.customs.tariff import (
     load_preferences,
     load_vat_rates,
 )
-from streams.tariff.commands import ConfirmClassification, LoadTable
-from streams.tariff.domain import CUSTOMS_TARIFF
-from streams.tariff.tables import (
+from streams.customs.esad_xml import export_declaration
+from streams.customs.shipment_data import from_shipment
+from streams.customs_tariff.commands import ConfirmClassification, LoadTable
+from streams.customs_tariff.domain import CUSTOMS_TARIFF
+from streams.customs_tariff.tables import (
     LoadMode,
     TableKind,
     TableRows,

@@ -3,10 +3,10 @@
 from sinks.postgres.audit import AUDIT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
 from sinks.postgres.customs import CUSTOMS_PROJECTION
+from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
-from sinks.postgres.tariff import TARIFF_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
 from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
 

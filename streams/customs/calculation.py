@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from streams.customs.codes import CLEARANCE_FEE, IMPORT_DUTY, PROCEDURE_BY_CODE, VAT
 from streams.customs.declaration import Declaration, FieldError, GoodsItem
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     DutyKind,
     DutyRate,
     ExchangeRate,

@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from streams.customs.tariff import TariffTableError
+from streams.customs.duty_tables import TariffTableError
 
 HS_DIR = Path(__file__).parent / "data" / "hs"
 

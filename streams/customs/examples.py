@@ -22,7 +22,7 @@ from streams.customs.declaration import (
     SupportingDocument,
     Transport,
 )
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     DutyKind,
     DutyRate,
     ExchangeRate,

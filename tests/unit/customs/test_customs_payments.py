@@ -12,8 +12,7 @@ import pytest
 
 from streams.customs.calculation import CalculationError, PaymentCalculation, calculate_payments
 from streams.customs.declaration import DeclarationHeader, GoodsItem
-from streams.customs.examples import example_declaration
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     DutyKind,
     DutyRate,
     ExchangeRate,
@@ -30,6 +29,7 @@ from streams.customs.tariff import (
     shipped_fee_scale,
     supersede,
 )
+from streams.customs.examples import example_declaration
 
 ON = date(2025, 3, 17)
 START = date(2024, 1, 1)

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from streams.customs.classification import ConfirmedClassification, NationalLine
-from streams.customs.tariff import DutyKind, DutyRate, ExchangeRate, VatRate, load_vat_rates
+from streams.customs.duty_tables import DutyKind, DutyRate, ExchangeRate, VatRate, load_vat_rates
+from streams.customs_tariff.commands import ConfirmClassification, LoadTable
+from streams.customs_tariff.decider import evolve, tariff_decider
+from streams.customs_tariff.domain import CUSTOMS_TARIFF
+from streams.customs_tariff.events import ClassificationConfirmed, TableLoaded
+from streams.customs_tariff.tables import LoadMode, TableKind, TableRows, TariffTable, tariff_tables, tenant_feedback
 from streams.decider import CommandContext, Rejection, RejectionCode
-from streams.tariff.commands import ConfirmClassification, LoadTable
-from streams.tariff.decider import evolve, tariff_decider
-from streams.tariff.domain import CUSTOMS_TARIFF
-from streams.tariff.events import ClassificationConfirmed, TableLoaded
-from streams.tariff.tables import LoadMode, TableKind, TableRows, TariffTable, tariff_tables, tenant_feedback
 
 decide = CUSTOMS_TARIFF.decider.decide
 TENANT = "tenant-a"

@@ -9,14 +9,14 @@ import pytest
 
 from streams.company.commands import ArchiveCompany
 from streams.customs.commands import RemoveDocument
+from streams.customs_tariff.commands import ConfirmClassification
+from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
 from streams.registry import DOMAINS, domain_named
 from streams.shipment.commands import CancelShipment, CreateShipment
 from streams.shipment.details import TransportMode
-from streams.tariff.commands import ConfirmClassification
-from streams.tariff.tables import TableKind
 from streams.tenancy import Tenancy
 from streams.user_account.commands import UpdateProfile
 from streams.warehouse.commands import AddLocation, LocationKind, RegisterWarehouse

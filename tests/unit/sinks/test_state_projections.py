@@ -7,9 +7,9 @@ import re
 import pytest
 
 from sinks.postgres.customs import DECLARATIONS
+from sinks.postgres.customs_tariff import TARIFF_TABLES
 from sinks.postgres.shipment import SHIPMENTS
 from sinks.postgres.state import StateProjection
-from sinks.postgres.tariff import TARIFF_TABLES
 
 COMMON = ["tenant_id", "version", "event_type", "actor_id", "occurred_at", "payload"]
 

@@ -2,7 +2,7 @@
 
 A load either replaces the whole table (the upload is the table from now on) or updates it: each
 effective-dated row supersedes the open-ended row with the same key the day before it starts (see
-`streams.customs.tariff.supersede`), so the history stays queryable; national lines and confirmed
+`streams.customs.duty_tables.supersede`), so the history stays queryable; national lines and confirmed
 classifications, which are not effective-dated that way, replace the row with the same code or
 description.
 """
@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from streams.customs.classification import ConfirmedClassification, NationalLine, TenantFeedback
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     DutyRate,
     ExchangeRate,
     ExciseRate,

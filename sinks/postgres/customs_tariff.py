@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from sinks.postgres.state import History, StateProjection
-from streams.tariff.domain import CUSTOMS_TARIFF
-from streams.tariff.events import ClassificationConfirmed, TableLoaded
-from streams.tariff.tables import TariffTable
+from streams.customs_tariff.domain import CUSTOMS_TARIFF
+from streams.customs_tariff.events import ClassificationConfirmed, TableLoaded
+from streams.customs_tariff.tables import TariffTable
 from wellwon.envelope import Envelope
 
 DDL = (

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from streams.customs.classification import ConfirmedClassification, NationalLine
-from streams.customs.tariff import (
+from streams.customs.duty_tables import (
     DutyKind,
     DutyRate,
     ExchangeRate,
@@ -29,10 +29,10 @@ from streams.customs.tariff import (
     SpecificBasis,
     VatRate,
 )
+from streams.customs_tariff.commands import ConfirmClassification, LoadTable, TariffCommand
+from streams.customs_tariff.events import ClassificationConfirmed, TableLoaded, TariffEvent
+from streams.customs_tariff.tables import LoadMode, TableKind, TariffTable, merge
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
-from streams.tariff.commands import ConfirmClassification, LoadTable, TariffCommand
-from streams.tariff.events import ClassificationConfirmed, TableLoaded, TariffEvent
-from streams.tariff.tables import LoadMode, TableKind, TariffTable, merge
 
 MAX_ROWS_PER_LOAD = 5000
 DESCRIPTION_MAX = 1000

@@ -1,10 +1,10 @@
 """Registration of the customs-tariff domain (a tenant's tariff tables) with the generic machinery."""
 
+from streams.customs_tariff.commands import COMMANDS
+from streams.customs_tariff.decider import tariff_decider
+from streams.customs_tariff.events import EVENTS
+from streams.customs_tariff.tables import TariffTable
 from streams.domain import Domain
-from streams.tariff.commands import COMMANDS
-from streams.tariff.decider import tariff_decider
-from streams.tariff.events import EVENTS
-from streams.tariff.tables import TariffTable
 from streams.tenancy import Tenancy
 
 CUSTOMS_TARIFF = Domain(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from streams.tariff.tables import LoadMode, TableKind, TableRows
+from streams.customs_tariff.tables import LoadMode, TableKind, TableRows
 
 
 @dataclass(frozen=True)

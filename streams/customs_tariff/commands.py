@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streams.tariff.tables import LoadMode, TableKind, TableRows
+from streams.customs_tariff.tables import LoadMode, TableKind, TableRows
 
 
 @dataclass(frozen=True)
