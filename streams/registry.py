@@ -2,6 +2,7 @@
 
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
+from streams.customs_gateway.domain import CUSTOMS_GATEWAY
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.shipment.domain import SHIPMENT
@@ -17,6 +18,7 @@ DOMAINS: tuple[Domain, ...] = (
     CUSTOMS_DECLARATION,
     CUSTOMS_TARIFF,
     EDI_PARTNER,
+    CUSTOMS_GATEWAY,
 )
 
 
