@@ -9,11 +9,16 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wellwon.config import PROJECT_ROOT, Settings, settings
 from wellwon.logs import configure_logging
+
+if TYPE_CHECKING:
+    from api.command_bus import Issued
+    from streams.domain import Domain
 
 
 def _stack(args: argparse.Namespace) -> None:
@@ -76,9 +81,8 @@ async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
     The file: {"domain": "user_account", "type": "UpdateProfile", "aggregate_id": "...",
     "payload": {...}, "actor_id": "...", "tenant_id": null, "command_id": null}.
     """
-    from api.command_bus import CommandBus, Issued
-    from api.outcomes import outcome_json
-    from streams.registry import DOMAINS, domain_named
+    from api.command_bus import Issued
+    from streams.registry import domain_named
     from wellwon.envelope import codec
 
     spec = json.loads(path.read_text())
@@ -87,18 +91,47 @@ async def send_from_file(config: Settings, path: Path) -> dict[str, Any]:
     if message_type is None:
         raise SystemExit(f"{spec['type']!r} is not a command of {domain.name}: {[c.__name__ for c in domain.commands]}")
     command = codec().payloads.decode_dict(f"{domain.name}.{spec['type']}", spec.get("payload", {}))
+    issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
+    return await send_once(config, domain, spec["aggregate_id"], command, issued, spec.get("command_id"))
 
-    async def no_projection(_type: str, _id: str) -> int:
-        return 1 << 62  # the CLI does not wait for read models
 
-    bus = CommandBus(config, codec(), DOMAINS, no_projection)
+async def send_once(
+    config: Settings,
+    domain: Domain,
+    aggregate_id: str,
+    command: Any,
+    issued: Issued,
+    command_id: str | None = None,
+    wait_for_read_model: bool = False,
+) -> dict[str, Any]:
+    """Send one command from outside the API and wait for its outcome (and, if asked, its Postgres projection)."""
+    from api.command_bus import CommandBus
+    from api.outcomes import outcome_json
+    from sinks.postgres.database import owner_dsn
+    from streams.registry import DOMAINS
+    from wellwon.envelope import codec
+
+    async def projected_version(aggregate_type: str, aggregate_id: str) -> int:
+        if not wait_for_read_model:
+            return 1 << 62  # no waiting for read models
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(owner_dsn(config)) as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT version FROM aggregate_positions WHERE aggregate_type = %s AND aggregate_id = %s",
+                    (aggregate_type, aggregate_id),
+                )
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    bus = CommandBus(config, codec(), DOMAINS, projected_version)
     await bus.start()
     try:
-        issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
-        command_id, outcome = await bus.send(domain, spec["aggregate_id"], command, issued, spec.get("command_id"))
+        sent_id, outcome = await bus.send(domain, aggregate_id, command, issued, command_id)
     finally:
         await bus.stop()
-    return outcome_json(command_id, outcome)
+    return outcome_json(sent_id, outcome)
 
 
 def _send(args: argparse.Namespace) -> None:
@@ -166,6 +199,114 @@ def _run(args: argparse.Namespace) -> None:
         processes.stop_all()
 
 
+# Customs-gateway credentials: issued and revoked by platform operators, never through the API --------------
+
+
+def _operator() -> Issued:
+    """Who sends gateway commands from this shell: a platform operator, named in the audit by the OS user."""
+    import getpass
+
+    from api.command_bus import Issued
+    from streams.customs_gateway.decider import PLATFORM_OPERATOR_ROLE
+
+    return Issued(actor_id=f"operator:{getpass.getuser()}", tenant_id=None, claims=(("role", PLATFORM_OPERATOR_ROLE),))
+
+
+async def issue_gateway_credential(
+    config: Settings, name: str, tenant_ids: list[str], scopes: list[str], expires_at: datetime | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Issue a credential (once the tenants are known companies): the key to hand over, and the outcome.
+
+    The key is `<credential id>.<secret>`; only its hash leaves this function.
+    """
+    import uuid
+
+    import psycopg
+
+    from sinks.postgres.database import owner_dsn
+    from streams.customs_gateway.commands import IssueGatewayCredential
+    from streams.customs_gateway.domain import CUSTOMS_GATEWAY
+    from streams.customs_gateway.events import GatewayScope
+    from wellwon.api_keys import key_hash, new_key
+
+    async with await psycopg.AsyncConnection.connect(owner_dsn(config)) as conn:
+        rows = await (await conn.execute("SELECT id FROM companies WHERE id = ANY(%s)", (tenant_ids,))).fetchall()
+    if unknown := sorted(set(tenant_ids) - {row[0] for row in rows}):
+        raise SystemExit(f"no such companies: {', '.join(unknown)}")
+    credential_id = str(uuid.uuid4())
+    key = new_key(f"{credential_id}.")
+    command = IssueGatewayCredential(
+        name, tuple(tenant_ids), tuple(GatewayScope(s) for s in scopes), key_hash(key), expires_at
+    )
+    outcome = await send_once(config, CUSTOMS_GATEWAY, credential_id, command, _operator(), wait_for_read_model=True)
+    return key, outcome
+
+
+async def revoke_gateway_credential(config: Settings, credential_id: str, reason: str) -> dict[str, Any]:
+    from streams.customs_gateway.commands import RevokeGatewayCredential
+    from streams.customs_gateway.domain import CUSTOMS_GATEWAY
+
+    command = RevokeGatewayCredential(reason)
+    return await send_once(config, CUSTOMS_GATEWAY, credential_id, command, _operator(), wait_for_read_model=True)
+
+
+async def gateway_credentials(config: Settings) -> list[dict[str, Any]]:
+    import psycopg
+
+    from sinks.postgres.database import owner_dsn
+
+    async with await psycopg.AsyncConnection.connect(owner_dsn(config)) as conn:
+        rows = await (
+            await conn.execute(
+                """SELECT id, name, tenant_ids, scopes, issued_at, issued_by, expires_at, revoked_at,
+                          revocation_reason FROM customs_gateway_credentials ORDER BY issued_at"""
+            )
+        ).fetchall()
+    names = ("id", "name", "tenant_ids", "scopes", "issued_at", "issued_by", "expires_at", "revoked_at", "reason")
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _gateways(args: argparse.Namespace) -> None:
+    config = settings()
+    if args.action == "list":
+        for credential in asyncio.run(gateway_credentials(config)):
+            print(json.dumps(credential, default=str))
+        return
+    if args.action == "issue":
+        expires_at = datetime.fromisoformat(args.expires_at) if args.expires_at else None
+        if expires_at is not None and expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        key, outcome = asyncio.run(issue_gateway_credential(config, args.name, args.tenant, args.scope, expires_at))
+    else:
+        outcome = asyncio.run(revoke_gateway_credential(config, args.credential_id, args.reason))
+    if outcome["status"] != "accepted":
+        raise SystemExit(f"refused: {outcome.get('reason') or outcome['status']}")
+    if args.action == "issue":
+        print(f"credential {key.partition('.')[0]} issued; its key, shown only now (send it as X-Gateway-Key):")
+        print(key)
+    else:
+        print(f"credential {args.credential_id} revoked")
+
+
+def add_gateway_commands(sub: Any) -> None:
+    from streams.customs_gateway.events import GatewayScope
+
+    gateways = sub.add_parser("gateways", help="customs-gateway credentials (platform operators)")
+    actions = gateways.add_subparsers(dest="action", required=True)
+    issue = actions.add_parser("issue", help="issue a credential and print its key once")
+    issue.add_argument("--name", required=True, help="the gateway, e.g. 'FTS central gateway'")
+    issue.add_argument("--tenant", action="append", required=True, help="a company it acts for (repeatable)")
+    issue.add_argument(
+        "--scope", action="append", required=True, choices=[s.value for s in GatewayScope], help="(repeatable)"
+    )
+    issue.add_argument("--expires-at", help="ISO date-time; UTC when no offset is given")
+    revoke = actions.add_parser("revoke", help="revoke a credential: its key stops working at once")
+    revoke.add_argument("credential_id")
+    revoke.add_argument("--reason", required=True)
+    actions.add_parser("list", help="every credential, active or not (never keys)")
+    gateways.set_defaults(func=_gateways)
+
+
 def main(argv: list[str] | None = None) -> None:
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     parser = argparse.ArgumentParser(prog="wellwon", description=__doc__)
@@ -192,6 +333,7 @@ def main(argv: list[str] | None = None) -> None:
     run = sub.add_parser("run", help="start the stack and the platform's processes")
     run.add_argument("--demo", action="store_true", help="load demo data once the API is up")
     run.set_defaults(func=_run)
+    add_gateway_commands(sub)
     args = parser.parse_args(argv)
     args.func(args)
 
