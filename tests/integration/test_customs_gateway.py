@@ -163,8 +163,8 @@ async def test_the_operators_command_line_issues_lists_and_revokes(
 
     listed = wellwon(platform, "gateways", "list")
     assert listed.returncode == 0, listed.stderr
-    [credential] = [json.loads(line) for line in listed.stdout.splitlines()]
-    assert credential["id"] == credential_id(key) and credential["tenant_ids"] == [company_id]
+    [credential] = [c for c in map(json.loads, listed.stdout.splitlines()) if c["id"] == credential_id(key)]
+    assert credential["name"] == "FTS central" and credential["tenant_ids"] == [company_id]
     assert credential["scopes"] == ["register", "release"] and credential["revoked_at"] is None
     assert key.partition(".")[2] not in listed.stdout and key_hash(key) not in listed.stdout
 
