@@ -19,13 +19,17 @@ import psycopg
 import pytest
 
 from sinks.postgres.database import api_dsn
+from sinks.postgres.projections import PROJECTIONS
+from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses
+from streams.registry import DOMAINS
 from tests.integration.gateway_steps import credential_id, gateway, gateway_key, revoke
 from tests.integration.logistics_steps import poll
-from tests.integration.observe import analytics, bearer, company_owner, eventually, read_topic, sql
+from tests.integration.observe import analytics, bearer, company_owner, eventually, execute, read_topic, sql
 from tests.integration.test_customs import create, full_declaration
 from wellwon.api_keys import key_hash
 from wellwon.cli import issue_gateway_credential, revoke_gateway_credential
+from wellwon.envelope import codec
 
 REGISTRATION = {"registration_number": "10702070/170325/0012345", "registered_on": "2025-03-17"}
 
@@ -253,3 +257,26 @@ async def test_openapi_declares_the_gateway_key(api: httpx.AsyncClient) -> None:
     for action in ("register", "release", "reject"):
         operation = spec["paths"][f"/api/declarations/{{declaration_id}}/{action}"]["post"]
         assert operation["security"] == [{"CustomsGatewayKey": []}]
+
+
+async def test_credentials_and_revocations_survive_a_replay(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    owner, company_id = await company_owner(api, "gateway-replay")
+    declaration_id = await submitted_declaration(api, owner)
+    active, revoked = await gateway_key(platform, company_id), await gateway_key(platform, company_id)
+    await revoke(platform, revoked)
+    before = sql(platform, "SELECT * FROM customs_gateway_credentials ORDER BY id")
+
+    execute(platform, "DROP TABLE customs_gateway_credentials")
+    topics = [platform.settings.name(d.events_topic) for d in DOMAINS]
+    topics += [platform.settings.name(d.results_topic) for d in DOMAINS]
+    assert await replay_postgres(platform.settings, codec(), PROJECTIONS, topics) > 0
+
+    assert sql(platform, "SELECT * FROM customs_gateway_credentials ORDER BY id") == before
+    with psycopg.connect(api_dsn(platform.settings)) as conn:  # rebuilt, and still hidden from the API's role
+        assert conn.execute("SELECT count(*) FROM customs_gateway_credentials").fetchone() == (0,)
+    answer = await api.post(f"/api/declarations/{declaration_id}/register", headers=gateway(revoked), json=REGISTRATION)
+    assert answer.status_code == 401, answer.text
+    answer = await api.post(f"/api/declarations/{declaration_id}/register", headers=gateway(active), json=REGISTRATION)
+    assert answer.status_code == 200, answer.text
