@@ -39,30 +39,30 @@ NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such declaration")
 
 
 @dataclass(frozen=True)
-class GatewayCredential:
+class ActiveCredential:
     credential_id: str
     name: str
     tenant_ids: tuple[str, ...]
     scopes: frozenset[GatewayScope]
 
 
-async def credential_of_key(found: Platform, key: str | None) -> GatewayCredential:
-    """The active credential the key belongs to, or 401."""
+async def credential_of_key(found: Platform, key: str | None) -> ActiveCredential:
+    """The credential the key belongs to if it is neither revoked nor expired, or 401."""
     credential_id, dot, secret = (key or "").partition(".")
-    if not (dot and credential_id and secret):
+    if key is None or not (dot and credential_id and secret):
         raise INVALID_KEY
     async with found.pool.connection() as conn:
         row = await (
             await conn.execute(
-                "SELECT credential_id, name, tenant_ids, scopes FROM customs_gateway_of_key(%s)", (key_hash(key or ""),)
+                "SELECT credential_id, name, tenant_ids, scopes FROM customs_gateway_of_key(%s)", (key_hash(key),)
             )
         ).fetchone()
     if row is None or row[0] != credential_id:
         raise INVALID_KEY
-    return GatewayCredential(row[0], row[1], tuple(row[2]), frozenset(GatewayScope(s) for s in row[3]))
+    return ActiveCredential(row[0], row[1], tuple(row[2]), frozenset(GatewayScope(s) for s in row[3]))
 
 
-async def tenant_of_declaration(found: Platform, credential: GatewayCredential, declaration_id: str) -> str | None:
+async def tenant_of_declaration(found: Platform, credential: ActiveCredential, declaration_id: str) -> str | None:
     """Which of the credential's tenants has the declaration: each is asked under its own row-level security."""
     async with found.pool.connection() as conn, conn.transaction():
         for tenant_id in credential.tenant_ids:

@@ -279,13 +279,15 @@ def _gateways(args: argparse.Namespace) -> None:
         key, outcome = asyncio.run(issue_gateway_credential(config, args.name, args.tenant, args.scope, expires_at))
     else:
         outcome = asyncio.run(revoke_gateway_credential(config, args.credential_id, args.reason))
-    if outcome["status"] != "accepted":
+    if outcome["status"] not in ("accepted", "pending"):
         raise SystemExit(f"refused: {outcome.get('reason') or outcome['status']}")
+    pending = " (not confirmed yet: see `wellwon gateways list`)" if outcome["status"] == "pending" else ""
     if args.action == "issue":
-        print(f"credential {key.partition('.')[0]} issued; its key, shown only now (send it as X-Gateway-Key):")
+        # Printed even when pending: the command may still be accepted, and the key exists nowhere else.
+        print(f"credential {key.partition('.')[0]} issued{pending}; its key, shown only now (send as X-Gateway-Key):")
         print(key)
     else:
-        print(f"credential {args.credential_id} revoked")
+        print(f"credential {args.credential_id} revoked{pending}")
 
 
 def add_gateway_commands(sub: Any) -> None:
