@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
+from streams.customs_gateway.domain import CUSTOMS_GATEWAY
+from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
@@ -24,7 +26,12 @@ DOMAINS: tuple[Domain, ...] = (
     CUSTOMS_DECLARATION,
     CUSTOMS_TARIFF,
     EDI_PARTNER,
+    CUSTOMS_GATEWAY,
 )
+
+
+# Subcommands a domain adds to `wellwon` (operators' tools that have no API route).
+CLI_COMMANDS = (add_gateway_commands,)
 
 
 def domain_named(name: str) -> Domain:
@@ -40,10 +47,10 @@ def codec() -> MessageCodec:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The `wellwon` command, given the platform's domains."""
+    """The `wellwon` command, given the platform's domains and their own subcommands."""
     from wellwon.cli import main as cli_main
 
-    cli_main(DOMAINS, argv)
+    cli_main(DOMAINS, argv, CLI_COMMANDS)
 
 
 if __name__ == "__main__":

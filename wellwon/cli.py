@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from wellwon.config import PROJECT_ROOT, Settings, settings
 from wellwon.logs import configure_logging
 
 if TYPE_CHECKING:
+    from api.command_bus import Issued
     from streams.domain import Domain
 
 
@@ -84,8 +85,7 @@ async def send_from_file(config: Settings, path: Path, domains: Sequence[Domain]
     The file: {"domain": "user_account", "type": "UpdateProfile", "aggregate_id": "...",
     "payload": {...}, "actor_id": "...", "tenant_id": null, "command_id": null}.
     """
-    from api.command_bus import CommandBus, Issued
-    from api.outcomes import outcome_json
+    from api.command_bus import Issued
     from wellwon.envelope import codec_for
 
     spec = json.loads(path.read_text())
@@ -97,18 +97,47 @@ async def send_from_file(config: Settings, path: Path, domains: Sequence[Domain]
     if message_type is None:
         raise SystemExit(f"{spec['type']!r} is not a command of {domain.name}: {[c.__name__ for c in domain.commands]}")
     command = codec.payloads.decode_dict(f"{domain.name}.{spec['type']}", spec.get("payload", {}))
+    issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
+    return await send_once(config, domains, domain, spec["aggregate_id"], command, issued, spec.get("command_id"))
 
-    async def no_projection(_type: str, _id: str) -> int:
-        return 1 << 62  # the CLI does not wait for read models
 
-    bus = CommandBus(config, codec, tuple(domains), no_projection)
+async def send_once(
+    config: Settings,
+    domains: Sequence[Domain],
+    domain: Domain,
+    aggregate_id: str,
+    command: Any,
+    issued: Issued,
+    command_id: str | None = None,
+    wait_for_read_model: bool = False,
+) -> dict[str, Any]:
+    """Send one command from outside the API and wait for its outcome (and, if asked, its Postgres projection)."""
+    from api.command_bus import CommandBus
+    from api.outcomes import outcome_json
+    from sinks.postgres.database import owner_dsn
+    from wellwon.envelope import codec_for
+
+    async def projected_version(aggregate_type: str, aggregate_id: str) -> int:
+        if not wait_for_read_model:
+            return 1 << 62  # no waiting for read models
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(owner_dsn(config)) as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT version FROM aggregate_positions WHERE aggregate_type = %s AND aggregate_id = %s",
+                    (aggregate_type, aggregate_id),
+                )
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    bus = CommandBus(config, codec_for(tuple(domains)), tuple(domains), projected_version)
     await bus.start()
     try:
-        issued = Issued(actor_id=spec.get("actor_id"), tenant_id=spec.get("tenant_id"))
-        command_id, outcome = await bus.send(domain, spec["aggregate_id"], command, issued, spec.get("command_id"))
+        sent_id, outcome = await bus.send(domain, aggregate_id, command, issued, command_id)
     finally:
         await bus.stop()
-    return outcome_json(command_id, outcome)
+    return outcome_json(sent_id, outcome)
 
 
 def _send(args: argparse.Namespace) -> None:
@@ -183,13 +212,19 @@ def _run(args: argparse.Namespace) -> None:
         processes.stop_all()
 
 
-def main(domains: Sequence[Domain] | None = None, argv: list[str] | None = None) -> None:
+def main(
+    domains: Sequence[Domain] | None = None,
+    argv: list[str] | None = None,
+    extra_commands: Sequence[Callable[[Any], None]] = (),
+) -> None:
+    """The `wellwon` command; domains may add subcommands of their own (`extra_commands(subparsers)`)."""
     if domains is None:
         # Called without its domains (`python -m wellwon.cli`, an old script): the composition root is
         # named here, not imported, so the kernel still depends on no domain.
         import importlib
 
-        domains = importlib.import_module("streams.registry").DOMAINS
+        root = importlib.import_module("streams.registry")
+        domains, extra_commands = root.DOMAINS, root.CLI_COMMANDS
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     parser = argparse.ArgumentParser(prog="wellwon", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -215,6 +250,8 @@ def main(domains: Sequence[Domain] | None = None, argv: list[str] | None = None)
     run = sub.add_parser("run", help="start the stack and the platform's processes")
     run.add_argument("--demo", action="store_true", help="load demo data once the API is up")
     run.set_defaults(func=_run)
+    for add_commands in extra_commands:
+        add_commands(sub)
     args = parser.parse_args(argv)
     args.domains = tuple(domains)
     args.func(args)

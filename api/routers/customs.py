@@ -3,8 +3,8 @@
 - Declarations (`/api/declarations`): created from scratch, or from a shipment (`shipment_id`): what the
   body leaves out (consignor, consignee, delivery terms, transport mode, goods) is taken from the shipment
   read model when the deployment has one, else the body carries the shipment's data; edited by commands,
-  judged by the customs-declaration decider. Register, release and reject are the customs authority's: they take a
-  customs-gateway token (`customs_gateway_token`), never a user's.
+  judged by the customs-declaration decider. Register, release and reject are the customs authority's: they take
+  a customs-gateway credential's key (`X-Gateway-Key`, see api/gateway.py), never a user's token.
 - Payments are computed on read (`/calculation`, `/xml`) from the declaration's current read model and the
   tenant's tariff tables in force on the declaration date, so every change is reflected at once and a
   tariff update applies to every declaration still being prepared.
@@ -20,17 +20,17 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
-import jwt
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from api.auth import ALGORITHM, UNAUTHORIZED, CurrentSession, Session, bearer_token, require_permission, tenant_db
+from api.auth import CurrentSession, Session, require_permission, tenant_db
 from api.command_bus import Issued
+from api.gateway import GatewayMayRegister, GatewayMayReject, GatewayMayRelease
 from api.outcomes import invalid_field, same_id, send_command
 from api.platform import Platform, platform
 from api.routers.company import issued
@@ -112,7 +112,6 @@ TABLE = TypeAdapter(TariffTable)
 CALCULATION = TypeAdapter(PaymentCalculation)
 COMPLIANCE = TypeAdapter(ComplianceReport)
 DECLARATION_NAMESPACE = uuid.UUID("5b0c6f1e-2d7a-4f43-9c1e-8a3f0d6b2c71")
-GATEWAY_TOKEN_TYPE = "customs_gateway"
 MAX_UPLOAD_BYTES = 5_000_000
 CLOSED = (DeclarationStatus.RELEASED.value, DeclarationStatus.REJECTED.value)
 
@@ -443,32 +442,6 @@ async def apply_correction(
 # The customs authority's decisions ----------------------------------------------------------------------
 
 
-def customs_gateway_token(secret: str, tenant_id: str, gateway_id: str, ttl: timedelta = timedelta(hours=1)) -> str:
-    """The credential of the customs authority's gateway for one tenant (provisioned by the platform)."""
-    issued_at = now()
-    claims = {"sub": gateway_id, "tid": tenant_id, "typ": GATEWAY_TOKEN_TYPE, "iat": issued_at, "exp": issued_at + ttl}
-    return jwt.encode(claims, secret, ALGORITHM)
-
-
-async def customs_gateway(request: Request, found: PlatformDep) -> Session:
-    """The gateway's session: a user's token, however privileged, is refused here (403)."""
-    try:
-        claims = jwt.decode(
-            bearer_token(request),
-            found.settings.jwt_secret,
-            algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub", "tid"]},
-        )
-    except jwt.PyJWTError as exc:
-        raise UNAUTHORIZED from exc
-    if claims.get("typ") != GATEWAY_TOKEN_TYPE:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the customs authority registers, releases or rejects")
-    return Session(claims["sub"], "", "", claims, claims["tid"], CUSTOMS_AUTHORITY_ROLE)
-
-
-CustomsGateway = Annotated[Session, Depends(customs_gateway)]
-
-
 async def authority_command(found: Platform, gateway: Session, declaration_id: str, command: Any) -> Any:
     authority = Issued(gateway.account_id, gateway.tenant_id, (("role", CUSTOMS_AUTHORITY_ROLE),))
     outcome = await send_command(found, CUSTOMS_DECLARATION, declaration_id, command, authority)
@@ -476,18 +449,18 @@ async def authority_command(found: Platform, gateway: Session, declaration_id: s
 
 
 @router.post("/api/declarations/{declaration_id}/register")
-async def register(declaration_id: str, body: RegistrationIn, gateway: CustomsGateway, found: PlatformDep) -> Any:
+async def register(declaration_id: str, body: RegistrationIn, gateway: GatewayMayRegister, found: PlatformDep) -> Any:
     command = RegisterDeclaration(body.registration_number, body.registered_on)
     return await authority_command(found, gateway, declaration_id, command)
 
 
 @router.post("/api/declarations/{declaration_id}/release")
-async def release(declaration_id: str, gateway: CustomsGateway, found: PlatformDep) -> Any:
+async def release(declaration_id: str, gateway: GatewayMayRelease, found: PlatformDep) -> Any:
     return await authority_command(found, gateway, declaration_id, ReleaseDeclaration())
 
 
 @router.post("/api/declarations/{declaration_id}/reject")
-async def reject(declaration_id: str, body: ReasonIn, gateway: CustomsGateway, found: PlatformDep) -> Any:
+async def reject(declaration_id: str, body: ReasonIn, gateway: GatewayMayReject, found: PlatformDep) -> Any:
     return await authority_command(found, gateway, declaration_id, RejectDeclaration(body.reason))
 
 

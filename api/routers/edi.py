@@ -9,7 +9,6 @@ dead-lettered with the reason, to the partner (by its key) or to the tenant's us
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from api.auth import CurrentSession, Session, current_session, require_permission, tenant_db, token_hash
+from api.auth import CurrentSession, Session, current_session, require_permission, tenant_db
 from api.outcomes import send_command
 from api.platform import Platform
 from api.routers.company import PlatformDep, Strict, issued
@@ -27,6 +26,7 @@ from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
 from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, RegisterPartner, RevokeApiKey
 from streams.edi_partner.decider import partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
+from wellwon.api_keys import key_hash, new_key
 
 router = APIRouter(tags=["edi"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such EDI partner")
@@ -132,8 +132,8 @@ async def change_partner(partner_id: str, body: PartnerSettingsIn, session: Curr
 @router.post("/api/edi/partners/{partner_id}/api-keys", status_code=status.HTTP_201_CREATED)
 async def issue_api_key(partner_id: str, body: ApiKeyIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A new key for the partner; the key is in this answer only (the platform keeps its hash)."""
-    key_id, api_key = uuid.uuid4().hex[:12], API_KEY_PREFIX + secrets.token_urlsafe(32)
-    outcome = await managed(found, session, partner_id, IssueApiKey(key_id, token_hash(api_key), body.label))
+    key_id, api_key = uuid.uuid4().hex[:12], new_key(API_KEY_PREFIX)
+    outcome = await managed(found, session, partner_id, IssueApiKey(key_id, key_hash(api_key), body.label))
     if isinstance(outcome, JSONResponse):
         return outcome
     return {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id}
@@ -151,7 +151,7 @@ async def partner_of_key(found: Platform, api_key: str | None) -> tuple[str, str
         raise INVALID_KEY
     async with found.pool.connection() as conn:
         row = await (
-            await conn.execute("SELECT partner_id, tenant_id FROM edi_partner_of_key(%s)", (token_hash(api_key),))
+            await conn.execute("SELECT partner_id, tenant_id FROM edi_partner_of_key(%s)", (key_hash(api_key),))
         ).fetchone()
     if row is None:
         raise INVALID_KEY

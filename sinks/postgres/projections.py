@@ -3,6 +3,7 @@
 from sinks.postgres.audit import AUDIT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
 from sinks.postgres.customs import CUSTOMS_PROJECTION
+from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.projection import Projection
@@ -18,5 +19,6 @@ PROJECTIONS: tuple[Projection, ...] = (
     CUSTOMS_PROJECTION,
     EDI_PROJECTION,
     TARIFF_PROJECTION,
+    CUSTOMS_GATEWAY_PROJECTION,
     AUDIT_PROJECTION,
 )

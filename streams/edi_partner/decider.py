@@ -35,12 +35,12 @@ from streams.edi_partner.events import (
 )
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.details import invalid, required_text
+from wellwon.api_keys import is_key_hash
 
 PARTNER_NAMESPACE = uuid.UUID("7b3e9d41-0c5a-4f8e-b2d6-93a1c4e5f607")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,34}$")  # UNB 0004 is an..35
 QUALIFIER_PATTERN = re.compile(r"^[A-Z0-9]{1,3}$")
-KEY_HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 MAX_KEYS = 20
 
 Decision = Sequence[EdiPartnerEvent] | Rejection
@@ -170,7 +170,7 @@ def _issue(state: EdiPartner, cmd: IssueApiKey, context: CommandContext) -> Deci
     key_id = required_text(cmd.key_id, "key_id", 64)
     if isinstance(key_id, Rejection):
         return key_id
-    if not KEY_HASH_PATTERN.match(cmd.key_hash):
+    if not is_key_hash(cmd.key_hash):
         return invalid("key_hash must be a SHA-256 hex digest", "key_hash")
     if any(k.key_id == key_id for k in state.api_keys):
         return reject(RejectionCode.CONFLICT, f"API key {key_id} exists already", "key_id")

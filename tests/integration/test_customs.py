@@ -14,13 +14,13 @@ import httpx
 from lxml import etree
 from pydantic import TypeAdapter
 
-from api.routers.customs import customs_gateway_token
 from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses
 from streams.customs.declaration import CustomsRepresentative, Party, Transport
 from streams.customs.examples import BROKER, IMPORTER, SUPPLIER, TRUCK
 from streams.registry import DOMAINS, codec
+from tests.integration.gateway_steps import gateway, gateway_key
 from tests.integration.observe import PushListener, bearer, company_member, company_owner, events_of, execute, sql
 
 CUSTOMS_DATA = Path(__file__).resolve().parents[2] / "streams" / "customs" / "data"
@@ -363,9 +363,9 @@ async def test_declaration_lifecycle_xml_and_compliance(platform: PlatformProces
 
     registration = {"registration_number": "10702070/170325/0012345", "registered_on": "2025-03-17"}
     as_user = await api.post(f"/api/declarations/{declaration_id}/register", headers=headers, json=registration)
-    assert as_user.status_code == 403
-    gateway = {"Authorization": f"Bearer {customs_gateway_token(platform.settings.jwt_secret, company_id, 'fts')}"}
-    registered = await api.post(f"/api/declarations/{declaration_id}/register", headers=gateway, json=registration)
+    assert as_user.status_code == 401  # a user's token is no gateway key
+    authority = gateway(await gateway_key(platform, company_id))
+    registered = await api.post(f"/api/declarations/{declaration_id}/register", headers=authority, json=registration)
     assert registered.status_code == 200 and registered.json()["status"] == "registered", registered.text
 
     # After registration: no edit, only a correction.
@@ -386,7 +386,7 @@ async def test_declaration_lifecycle_xml_and_compliance(platform: PlatformProces
     # 1500.00 * 86.8389 = 130258.35 (the declaration date fixed at submission: 17 March)
     assert payments_by_item(calculation)["tees"]["value"] == "130258.35"
 
-    released = await api.post(f"/api/declarations/{declaration_id}/release", headers=gateway)
+    released = await api.post(f"/api/declarations/{declaration_id}/release", headers=authority)
     assert released.status_code == 200 and released.json()["status"] == "released"
     history = (await api.get(f"/api/declarations/{declaration_id}/history", headers=headers)).json()
     events = [h["event"] for h in history]
@@ -398,9 +398,8 @@ async def test_declaration_lifecycle_xml_and_compliance(platform: PlatformProces
     # Another tenant sees nothing, whether through the API or the gateway.
     stranger, stranger_company = await company_owner(api, "customs-stranger")
     assert (await api.get(f"/api/declarations/{declaration_id}", headers=bearer(stranger))).status_code == 404
-    other_gateway = customs_gateway_token(platform.settings.jwt_secret, stranger_company, "fts")
-    answer = await api.post(f"/api/declarations/{declaration_id}/reject", json={"reason": "x"},
-                            headers={"Authorization": f"Bearer {other_gateway}"})  # fmt: skip
+    other_gateway = gateway(await gateway_key(platform, stranger_company))
+    answer = await api.post(f"/api/declarations/{declaration_id}/reject", json={"reason": "x"}, headers=other_gateway)
     assert answer.status_code == 404
     rows = sql(platform, "SELECT tenant_id, status FROM customs_declarations WHERE id = %s", declaration_id)
     assert rows == [(company_id, "released")]

@@ -13,10 +13,10 @@ import psycopg
 import pytest
 import redis
 
-from api.routers.customs import customs_gateway_token
 from sinks.postgres.database import api_dsn
 from sinks.postgres.projections import PROJECTIONS
 from stack.processes import PlatformProcesses
+from tests.integration.gateway_steps import gateway, gateway_key
 from tests.integration.logistics_steps import ready_to_book
 from tests.integration.observe import (
     RUSSIAN_COMPANY,
@@ -119,7 +119,7 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
     eventually(lambda: tenant_snapshot(platform, company_b)["audit_log"])
     before = tenant_snapshot(platform, company_b)
 
-    gateway_a = customs_gateway_token(platform.settings.jwt_secret, company_a, "gateway-a")
+    gateway_a = gateway(await gateway_key(platform, company_a, name="gateway-a"))
     spec = (await api.get("/openapi.json")).json()
     tried = 0
     for path, operations in spec["paths"].items():
@@ -138,9 +138,9 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
                 for name in names:  # a body that repeats a path id must repeat the same one
                     if isinstance(body, dict) and name in body:
                         body[name] = b_ids.get(name, company_b)
-            # The customs authority's actions take its gateway's token (here: tenant A's gateway).
+            # The customs authority's actions take its gateway's key (here: a credential for tenant A only).
             authority = re.search(r"/(register|release|reject)$", path) and path.startswith("/api/declarations")
-            headers = {"Authorization": f"Bearer {gateway_a}"} if authority else bearer(owner_a)
+            headers = gateway_a if authority else bearer(owner_a)
             answer = await api.request(method.upper(), concrete, headers=headers, json=body)
             assert answer.status_code == 404, f"{method.upper()} {path} as tenant A: {answer.status_code} {answer.text}"
             tried += 1

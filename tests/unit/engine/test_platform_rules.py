@@ -9,6 +9,7 @@ import pytest
 
 from streams.company.commands import ArchiveCompany
 from streams.customs.commands import RemoveDocument
+from streams.customs_gateway.commands import RevokeGatewayCredential
 from streams.customs_tariff.commands import ConfirmClassification
 from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
@@ -60,15 +61,17 @@ CASES: dict[str, Case] = {
         "sender_ids[1]",
     ),
     "user_account": Case({}, UpdateProfile(first_name="Anna"), UpdateProfile(first_name="An\x00na"), "first_name"),
+    "customs_gateway": Case({}, RevokeGatewayCredential("done"), RevokeGatewayCredential("do\x00ne"), "reason"),
 }
+PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates
 
 
 def test_every_domain_has_its_case_here() -> None:
     assert {d.name for d in DOMAINS} == set(CASES)
 
 
-def test_only_user_accounts_are_no_tenant_s() -> None:
-    assert [d.name for d in DOMAINS if d.tenancy is None] == ["user_account"]
+def test_only_platform_domains_are_no_tenant_s() -> None:
+    assert [d.name for d in DOMAINS if d.tenancy is None] == list(PLATFORM_DOMAINS)
 
 
 def test_a_domain_must_say_how_it_is_tenant_scoped() -> None:
@@ -76,7 +79,7 @@ def test_a_domain_must_say_how_it_is_tenant_scoped() -> None:
         Domain("new", DOMAINS[0].decider, object, (), ())  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if n != "user_account"])
+@pytest.mark.parametrize("name", [n for n in CASES if n not in PLATFORM_DOMAINS])
 def test_every_domain_refuses_another_tenant_s_command_as_if_there_were_no_aggregate(name: str) -> None:
     domain, case = domain_named(name), CASES[name]
     owned = given(domain.decider).with_state(**case.owned)

@@ -1,0 +1,113 @@
+"""Customs-gateway credentials: issued and revoked by platform operators only, scoped, revoked once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from streams.customs_gateway.commands import IssueGatewayCredential, RevokeGatewayCredential
+from streams.customs_gateway.decider import PLATFORM_OPERATOR_ROLE, GatewayCredential, gateway_credential_decider
+from streams.customs_gateway.events import GatewayCredentialIssued, GatewayCredentialRevoked, GatewayScope
+from streams.decider import CommandContext, RejectionCode
+from tests.unit.logistics.logistics_scenarios import NOW, OTHER_TENANT, TENANT, then_accepted, then_rejected
+from wellwon.api_keys import key_hash
+
+decide, fold = gateway_credential_decider.decide, gateway_credential_decider.fold
+KEY_HASH = key_hash("credential-1.secret")
+OPERATOR = CommandContext("cmd-1", NOW, "operator:ops", None, (("role", PLATFORM_OPERATOR_ROLE),))
+
+
+def issue(**changes: object) -> IssueGatewayCredential:
+    fields: dict[str, object] = {
+        "name": "FTS gateway",
+        "tenant_ids": (TENANT,),
+        "scopes": (GatewayScope.REGISTER, GatewayScope.RELEASE),
+        "key_hash": KEY_HASH,
+    }
+    return IssueGatewayCredential(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def issued() -> GatewayCredential:
+    return fold(then_accepted(decide(GatewayCredential(), issue(), OPERATOR)))
+
+
+def test_an_operator_issues_a_credential_for_named_tenants_and_scopes() -> None:
+    expires = NOW + timedelta(days=90)
+    command = issue(name=" FTS gateway ", tenant_ids=(TENANT, OTHER_TENANT, TENANT), expires_at=expires,
+                    scopes=("release", "register", "release"))  # fmt: skip
+    [event] = then_accepted(decide(GatewayCredential(), command, OPERATOR))
+    assert event == GatewayCredentialIssued(
+        name="FTS gateway",
+        tenant_ids=(TENANT, OTHER_TENANT),
+        scopes=(GatewayScope.RELEASE, GatewayScope.REGISTER),
+        key_hash=KEY_HASH,
+        issued_at=NOW,
+        expires_at=expires,
+    )
+    state = fold([event])
+    assert state.tenant_ids == (TENANT, OTHER_TENANT) and state.revoked_at is None and state.key_hash == KEY_HASH
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        CommandContext("cmd-1", NOW, "user-1", TENANT, (("role", "owner"),)),  # a tenant's owner
+        CommandContext("cmd-1", NOW, "user-1", TENANT, (("role", PLATFORM_OPERATOR_ROLE),)),  # the claim, in a tenant
+        CommandContext("cmd-1", NOW, "user-1", None, ()),  # no claim at all
+        CommandContext("cmd-1", NOW, "gw", TENANT, (("role", "customs_authority"),)),  # a gateway itself
+    ],
+)
+def test_nobody_but_a_platform_operator_issues_or_revokes(context: CommandContext) -> None:
+    then_rejected(decide(GatewayCredential(), issue(), context), RejectionCode.FORBIDDEN, "platform operators")
+    then_rejected(decide(issued(), RevokeGatewayCredential("leaked"), context), RejectionCode.FORBIDDEN)
+
+
+def test_a_credential_is_issued_once() -> None:
+    then_rejected(decide(issued(), issue(), OPERATOR), RejectionCode.CONFLICT, "issued already")
+
+
+@pytest.mark.parametrize(
+    ("scopes", "words"),
+    [
+        ((), "at least one scope"),
+        (("register", "submit"), "register, release, reject"),
+        (("REGISTER",), "scopes are some of"),
+    ],
+)
+def test_scopes_are_a_non_empty_subset_of_register_release_reject(scopes: tuple[str, ...], words: str) -> None:
+    rejection = then_rejected(decide(GatewayCredential(), issue(scopes=scopes), OPERATOR), RejectionCode.INVALID, words)
+    assert rejection.field == "scopes"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "  "}, "name"),
+        ({"tenant_ids": ()}, "tenant_ids"),
+        ({"tenant_ids": ("a b",)}, "tenant_ids"),
+        ({"tenant_ids": tuple(f"t{i}" for i in range(101))}, "tenant_ids"),
+        ({"key_hash": "credential-1.secret"}, "key_hash"),  # the key itself is refused: only its hash travels
+        ({"expires_at": NOW}, "expires_at"),
+    ],
+)
+def test_issuing_checks_every_field(changes: dict[str, object], field: str) -> None:
+    rejection = then_rejected(decide(GatewayCredential(), issue(**changes), OPERATOR), RejectionCode.INVALID)
+    assert rejection.field == field
+
+
+def test_revoking_records_the_reason_and_time() -> None:
+    [event] = then_accepted(decide(issued(), RevokeGatewayCredential(" key leaked "), OPERATOR))
+    assert event == GatewayCredentialRevoked(reason="key leaked", revoked_at=NOW)
+    assert fold([event], issued()).revoked_at == NOW
+
+
+def test_revoking_twice_is_an_illegal_state() -> None:
+    revoked = fold(then_accepted(decide(issued(), RevokeGatewayCredential("leaked"), OPERATOR)), issued())
+    then_rejected(decide(revoked, RevokeGatewayCredential("again"), OPERATOR), RejectionCode.ILLEGAL_STATE, "already")
+
+
+def test_revoking_needs_an_issued_credential_and_a_reason() -> None:
+    then_rejected(decide(GatewayCredential(), RevokeGatewayCredential("x"), OPERATOR), RejectionCode.NOT_FOUND)
+    rejection = then_rejected(decide(issued(), RevokeGatewayCredential(" "), OPERATOR), RejectionCode.INVALID)
+    assert rejection.field == "reason"
