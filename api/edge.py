@@ -20,13 +20,12 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, get_args
 from urllib.parse import parse_qsl
 
 import orjson
 from fastapi.dependencies.utils import get_flat_params
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -143,19 +142,24 @@ def accepts_int(annotation: Any) -> bool:
 
 
 def matched_route(routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute | None, dict[str, Any]]:
-    for route in routes:
-        match, child = route.matches(scope)
+    """The route the request will reach (included routers flattened) and its path parameters."""
+    for context in iter_route_contexts(routes):
+        match, child = context.matches(scope)
         if match == Match.FULL:
-            return route, child.get("path_params", {})
+            return context.original_route, child.get("path_params", {})
     return None, {}
 
 
-@lru_cache(maxsize=1024)
+_integer_parameters: dict[int, frozenset[str]] = {}  # by route (routes are not hashable)
+
+
 def integer_parameters(route: APIRoute) -> frozenset[str]:
     """The route's query and path parameters (its dependencies' too) whose type takes integers."""
-    return frozenset(
-        field.alias for field in get_flat_params(route.dependant) if accepts_int(field.field_info.annotation)
-    )
+    if (known := _integer_parameters.get(id(route))) is None:
+        fields = get_flat_params(route.dependant)
+        known = frozenset(field.alias for field in fields if accepts_int(field.field_info.annotation))
+        _integer_parameters[id(route)] = known
+    return known
 
 
 def parameter_problems(routes: Sequence[BaseRoute], scope: Scope) -> list[Problem]:
@@ -257,13 +261,13 @@ class EdgeMiddleware:
         too_large = f"the body is larger than {rule.max_bytes} bytes, the limit for {path}"
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > rule.max_bytes:
-            await answer(send, path, 413, too_large, [(b"connection", b"close")])
+            await answer(send, path, 413, too_large)  # the server discards the unread body
             return
         if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
             try:
                 body, connected = await read_body(receive, rule.max_bytes)
             except BodyTooLarge:
-                await answer(send, path, 413, too_large, [(b"connection", b"close")])
+                await answer(send, path, 413, too_large)
                 return
             if not connected:
                 return

@@ -36,7 +36,8 @@ def context_words(email: str | None, names: Iterable[str | None] = ()) -> list[s
     words: list[str] = list(PLATFORM_WORDS)
     if email:
         local, _, domain = email.lower().partition("@")
-        words += [email.lower(), local, *re.split(r"[._+\-]+", local), domain.split(".")[0]]
+        label = domain.split(".")[0]
+        words += [email.lower(), local, *re.split(r"[._+\-]+", local), label, *re.split(r"[\-]+", label)]
     for name in names:
         if name:
             words += [name.lower(), *name.lower().split()]
