@@ -74,7 +74,7 @@ DOCS_POLICY = (
     "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly https://validator.swagger.io; "
     "worker-src blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-INTEGER = re.compile(r"\s*[+-]?\d{1,100}\s*")
+INTEGER = re.compile(r"\s*[+-]?0*(\d+)\s*")
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -176,8 +176,9 @@ def parameter_problems(routes: Sequence[BaseRoute], scope: Scope) -> list[Proble
     for where, name, value in given:
         loc: tuple[str | int, ...] = (where, name) if name else (where,)
         found = text_problem(loc, name) or text_problem(loc, value)
-        if found is None and name in integers and INTEGER.fullmatch(value):
-            found = long_problem(loc, int(value))
+        if found is None and name in integers and (digits := INTEGER.fullmatch(value)):
+            # More than 19 significant digits is beyond a long whatever they are (and int() of thousands is slow).
+            found = long_problem(loc, int(value) if len(digits.group(1)) <= 19 else LONG_MAX + 1)
         if found is not None:
             problems.append(found)
     return problems
