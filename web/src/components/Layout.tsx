@@ -4,7 +4,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
 import { currentToken, onTokenChange } from "../api/client";
 import { useSession } from "../api/session";
-import { LOCALES, type Locale } from "../i18n/format";
+import { isLocale, LOCALES, type Locale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/messages";
 import { connectLive } from "../live/socket";
@@ -39,6 +39,11 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const { account, companies, company, switchCompany, signOut } = useSession();
   const connected = useLive();
+  // The language saved in the profile follows the user to this browser.
+  const saved = account?.locale;
+  useEffect(() => {
+    if (isLocale(saved) && saved !== localStorage.getItem("wellwon.locale")) setLocale(saved);
+  }, [saved, setLocale]);
   return (
     <div className="shell">
       <a className="skip" href="#main">

@@ -1,14 +1,16 @@
 // Shipments: the list with filters and search, and one shipment with all its parts and actions.
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import type { Page, PartyJson, Shipment, ShipmentRow, TimelineEntry } from "../api/types";
 import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
+import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { useCommand } from "../components/useCommand";
-import { required, unLocode, validate } from "../components/validators";
+import { positiveDecimal, required, unLocode } from "../components/validators";
+import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
 
 const STATUSES = ["draft", "booked", "picked_up", "in_transit", "at_customs", "released", "delivered", "cancelled"];
@@ -206,53 +208,87 @@ function ResolveException({ shipmentId, exceptionId }: { shipmentId: string; exc
   return <button type="button" className="link" onClick={() => void command.run()}>{t("shipment.resolve")}</button>;
 }
 
+function shipmentActions(shipment: Shipment, label: (prefix: string, value: string) => string): ActionSpec[] {
+  const id = shipment.id;
+  const invalidates = [["shipments", id]];
+  const modes = MODES.map((m) => [m, label("shipment.modes", m)] as const);
+  const post = (path: string) => (body: unknown, key: string) => api.post(`/api/shipments/${id}/${path}`, body, key);
+  const now = () => new Date().toISOString();
+  const route: ActionSpec = {
+    title: "shipment.planRoute", testId: "plan-route", invalidates,
+    fields: [
+      { name: "origin", label: "shipment.origin", rules: [required, unLocode], apiPath: "legs[0].origin" },
+      { name: "destination", label: "shipment.destination", rules: [required, unLocode], apiPath: "legs[0].destination" },
+      { name: "mode", label: "shipment.mode", options: modes, initial: shipment.mode },
+      { name: "conveyance", label: "shipment.conveyance" },
+    ],
+    send: (v) => api.put(`/api/shipments/${id}/route`, {
+      legs: [{ origin: v.origin?.toUpperCase(), destination: v.destination?.toUpperCase(), mode: v.mode, conveyance: v.conveyance || null }],
+    }),
+  };
+  const cargo: ActionSpec = {
+    title: "shipment.addCargo", testId: "add-cargo", invalidates,
+    fields: [
+      { name: "description", label: "common.description", rules: [required] },
+      { name: "package_count", label: "shipment.packages", rules: [positiveDecimal] },
+      { name: "package_type", label: "shipment.packageType", initial: "CT", rules: [required] },
+      { name: "gross_weight_kg", label: "shipment.grossWeight", rules: [positiveDecimal] },
+    ],
+    send: (v) => api.put(`/api/shipments/${id}/cargo/${crypto.randomUUID().slice(0, 8)}`, {
+      description: v.description, package_count: Number(v.package_count), package_type: v.package_type,
+      gross_weight_kg: v.gross_weight_kg?.replace(",", "."),
+    }),
+  };
+  const equipment: ActionSpec = {
+    title: "shipment.attachEquipment", testId: "attach-equipment", invalidates,
+    fields: [
+      { name: "kind", label: "shipment.equipment", options: [["container", "container"], ["vehicle", "vehicle"]] },
+      { name: "identifier", label: "shipment.container", rules: [required] },
+    ],
+    send: (v, key) => post("equipment")({ kind: v.kind, identifier: v.identifier?.toUpperCase() }, key),
+  };
+  const booking: ActionSpec = {
+    title: "shipment.book", testId: "book", invalidates,
+    fields: [
+      { name: "carrier", label: "shipment.carrier", rules: [required], apiPath: "carrier.name" },
+      { name: "booking_reference", label: "shipment.bookingReference", rules: [required] },
+    ],
+    send: (v, key) => post("booking")({ carrier: { name: v.carrier }, booking_reference: v.booking_reference }, key),
+  };
+  const milestone: ActionSpec = {
+    title: "shipment.record", testId: "record-milestone", invalidates,
+    fields: [
+      { name: "milestone", label: "shipment.milestone", options: MILESTONES.map((m) => [m, label("shipment.milestoneNames", m)] as const) },
+      { name: "place", label: "shipment.location", rules: [(v) => (v ? unLocode(v) : null)] },
+    ],
+    send: (v, key) => post("milestones")({ milestone: v.milestone, actual_at: now(), place: v.place ? v.place.toUpperCase() : null }, key),
+  };
+  const exception: ActionSpec = {
+    title: "shipment.raise", testId: "raise-exception", invalidates,
+    fields: [
+      { name: "kind", label: "shipment.exceptionKind", options: ["delay", "damage", "hold"].map((k) => [k, label("shipment.exceptionKinds", k)] as const) },
+      { name: "reason", label: "common.reason", rules: [required] },
+    ],
+    send: (v, key) => post("exceptions")({ kind: v.kind, reason: v.reason }, key),
+  };
+  const cancel: ActionSpec = {
+    title: "shipment.cancel", testId: "cancel", invalidates,
+    fields: [{ name: "reason", label: "common.reason", rules: [required] }],
+    send: (v, key) => post("cancel")({ reason: v.reason }, key),
+  };
+  if (shipment.status === "draft") return [route, cargo, equipment, booking, exception, cancel];
+  return [milestone, equipment, exception, cancel];
+}
+
 function ShipmentActions({ shipment }: { shipment: Shipment }) {
   const { t, label } = useI18n();
-  const id = shipment.id;
-  const closed = shipment.status === "delivered" || shipment.status === "cancelled";
-  const [booking, setBooking] = useState({ carrier: "", booking_reference: "" });
-  const [milestone, setMilestone] = useState({ milestone: "picked_up", place: "" });
-  const [problems, setProblems] = useState<Record<string, string>>({});
-  const invalidates = [["shipments", id]];
-  const book = useCommand(
-    (v: typeof booking, key: string) => api.post(`/api/shipments/${id}/booking`, { carrier: { name: v.carrier }, booking_reference: v.booking_reference }, key),
-    { invalidates },
-  );
-  const record = useCommand(
-    (v: typeof milestone, key: string) =>
-      api.post(`/api/shipments/${id}/milestones`, { milestone: v.milestone, actual_at: new Date().toISOString(), place: v.place || null }, key),
-    { invalidates },
-  );
-  const submitMilestone = (e: FormEvent) => {
-    e.preventDefault();
-    const found = milestone.place ? validate(milestone, { place: [unLocode] }) : {};
-    setProblems(found);
-    if (Object.keys(found).length === 0) void record.run({ ...milestone, place: milestone.place.toUpperCase() });
-  };
-  if (closed) return null;
+  const { company } = useSession();
+  if (shipment.status === "delivered" || shipment.status === "cancelled" || company?.role === "viewer") return null;
   return (
-    <Card title={t("common.actions")}>
-      {shipment.status === "draft" && (
-        <form onSubmit={(e) => { e.preventDefault(); if (!required(booking.carrier)) void book.run(booking); }} aria-label={t("shipment.book")}>
-          <TextField label={t("shipment.carrier")} name="carrier" value={booking.carrier}
-            onChange={(carrier) => setBooking({ ...booking, carrier })} error={book.fieldErrors["carrier.name"]} />
-          <TextField label={t("shipment.bookingReference")} name="booking_reference" value={booking.booking_reference}
-            onChange={(booking_reference) => setBooking({ ...booking, booking_reference })} error={book.fieldErrors.booking_reference} />
-          <ErrorNotice error={book.error} />
-          <button type="submit" disabled={book.pending}>{t("shipment.book")}</button>
-        </form>
-      )}
-      {shipment.status !== "draft" && (
-        <form onSubmit={submitMilestone} aria-label={t("shipment.record")}>
-          <SelectField label={t("shipment.milestone")} name="milestone" value={milestone.milestone}
-            onChange={(m) => setMilestone({ ...milestone, milestone: m })}
-            options={MILESTONES.map((m) => [m, label("shipment.milestoneNames", m)] as const)} />
-          <TextField label={t("shipment.location")} name="place" value={milestone.place}
-            onChange={(place) => setMilestone({ ...milestone, place })} error={problems.place ?? record.fieldErrors.place} />
-          <ErrorNotice error={record.error} />
-          <button type="submit" disabled={record.pending}>{t("shipment.record")}</button>
-        </form>
-      )}
+    <Card title={t("common.actions")} className="wide">
+      <div className="actions-grid">
+        {shipmentActions(shipment, label).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
+      </div>
     </Card>
   );
 }
