@@ -13,7 +13,7 @@ import { ShipmentDetail, ShipmentList } from "./pages/shipments";
 const Analytics = lazy(() => import("./pages/analytics"));
 
 export function App() {
-  const { ready, signedIn, company } = useSession();
+  const { ready, signedIn, loaded, company } = useSession();
   if (!ready) return <Loading />;
   if (!signedIn) {
     return (
@@ -26,6 +26,7 @@ export function App() {
       </Routes>
     );
   }
+  if (!loaded) return <Loading />;
   return (
     <Layout>
       <Routes>

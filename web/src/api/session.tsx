@@ -26,6 +26,8 @@ export interface Membership {
 interface SessionValue {
   ready: boolean;
   signedIn: boolean;
+  /** The account and its companies have been read (a route may depend on them). */
+  loaded: boolean;
   account: Account | undefined;
   companies: Membership[];
   company: Membership | undefined;
@@ -89,6 +91,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({
       ready,
       signedIn,
+      loaded: account.isSuccess && companies.isSuccess,
       account: account.data,
       companies: companies.data ?? [],
       company: companies.data?.find((c) => c.active),
@@ -97,7 +100,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       switchCompany,
       adopt,
     }),
-    [ready, signedIn, account.data, companies.data, signIn, signOut, switchCompany, adopt],
+    [ready, signedIn, account.isSuccess, companies.isSuccess, account.data, companies.data, signIn, signOut, switchCompany, adopt],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
