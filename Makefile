@@ -1,8 +1,9 @@
 # The two commands: `make run` (platform + demo data) and `make test` (the whole suite).
-.PHONY: run test lint bench stop
+.PHONY: run test lint bench stop console
 
 run:
 	./stack/bootstrap.sh
+	[ -f web/dist/index.html ] || (cd web && npm run build)
 	.venv/bin/wellwon run --demo
 
 test:
@@ -12,6 +13,7 @@ test:
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
 	.venv/bin/wellwon schemas check
+	cd web && npm run typecheck && npm test && npm run build
 	.venv/bin/pytest
 
 bench:
@@ -19,3 +21,6 @@ bench:
 
 stop:
 	.venv/bin/wellwon stack down
+
+console:
+	cd web && npm run build

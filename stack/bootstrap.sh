@@ -11,6 +11,9 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# The console: Node to build it, Debian's Chromium for the browser tests (Playwright never downloads one).
+command -v npm >/dev/null || missing+=(nodejs npm)
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -40,4 +43,10 @@ if ! ls $LOCAL/kafka/libs/kafka_2.13-*.jar >/dev/null 2>&1; then
   echo "bootstrap: resolving Kafka jars with Maven"
   mvn -q -B -f stack/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$PWD/$LOCAL/kafka/libs" -DincludeScope=runtime
+fi
+
+# The console's packages, exactly as locked.
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing the console's packages"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi

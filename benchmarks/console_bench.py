@@ -1,0 +1,138 @@
+"""Console benchmark: time to interactive of the shipments list and of a 100-item declaration, and bundle size.
+
+    python -m benchmarks.console_bench [--shipments 200] [--items 100] [--runs 5]
+
+Starts the platform in a fresh namespace, creates a company with N shipments and a declaration with M goods
+items through the API, then opens each page in Debian's Chromium (Playwright) with a cold cache and a
+signed-in session (the refresh cookie). Time to interactive here is: from navigation start until the page's
+data is on screen (the table has its rows) and the main thread has painted the next frame. The baseline,
+measured the same way in the same run, is the sign-in page: the console's shell with no data. Figures are
+medians over the runs; each is also given as a ratio to the baseline. The bundle figure is the gzipped size
+of what index.html loads first (the analytics page's charting code loads later, on demand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import re
+import statistics
+import uuid
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, Page, async_playwright
+
+from stack import services
+from stack.processes import PROJECT_ROOT, PlatformProcesses
+from wellwon.cli import prepare
+
+DIST = PROJECT_ROOT / "web" / "dist"
+PASSWORD = "Lantern-Harbour-4417"
+INTERACTIVE = "() => new Promise(done => requestAnimationFrame(() => setTimeout(() => done(performance.now()), 0)))"
+
+
+def first_load_bytes() -> tuple[int, int]:
+    """Raw and gzipped bytes of index.html and the scripts and styles it references."""
+    index = (DIST / "index.html").read_text()
+    files = [DIST / "index.html", *(DIST / ref.lstrip("/") for ref in re.findall(r'(?:src|href)="(/assets/[^"]+)"', index))]
+    raw = sum(f.stat().st_size for f in files)
+    packed = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
+    return raw, packed
+
+
+async def seed(base_url: str, shipments: int, items: int) -> tuple[str, str]:
+    """A company with its shipments and one declaration: (owner's email, declaration id)."""
+    email = f"bench.{uuid.uuid4().hex[:8]}@example.com"
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
+        await api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"})
+        tokens = (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        company = (await api.post("/api/companies", headers=auth, json={
+            "legal_name": "ООО Бенчмарк", "name": "Bench", "country": "RU",
+            "legal_address": {"country": "RU", "city": "Москва", "street": "Тверская, 1"}})).json()
+        auth = {"Authorization": f"Bearer {(await api.post(f'/api/companies/{company['id']}/switch', headers=auth)).json()['access_token']}"}
+        semaphore = asyncio.Semaphore(8)
+
+        async def shipment(n: int) -> None:
+            async with semaphore:
+                await api.post("/api/shipments", headers=auth, json={"reference": f"BENCH-{n:05d}", "mode": "sea", "incoterm": "FOB"})
+
+        await asyncio.gather(*(shipment(n) for n in range(shipments)))
+        goods: list[dict[str, Any]] = [
+            {"item_id": f"i{n}", "description": f"Cotton T-shirts, knitted, lot {n}", "commodity_code": "6109100000",
+             "origin_country": "CN", "quantity": "100", "unit_code": "796", "gross_weight_kg": "22", "net_weight_kg": "20",
+             "invoice_value": "350.00", "currency": "USD"}
+            for n in range(items)
+        ]
+        declaration = (await api.post("/api/declarations", headers=auth, json={
+            "header": {"procedure_code": "40", "customs_office_code": "10702070", "reference": "BENCH-DT"}, "items": goods})).json()
+        return email, str(declaration["id"])
+
+
+async def measure(browser: Browser, url: str, ready: str, count: int | None, cookies: list[Any]) -> float:
+    context = await browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+    await context.add_cookies(cookies)
+    page: Page = await context.new_page()
+    try:
+        await page.goto(url)
+        locator = page.locator(ready)
+        if count is None:
+            await locator.first.wait_for(timeout=60_000)
+        else:
+            await page.wait_for_function(
+                "([selector, count]) => document.querySelectorAll(selector).length >= count", arg=[ready, count], timeout=60_000
+            )
+        return float(await page.evaluate(INTERACTIVE))
+    finally:
+        await context.close()
+
+
+async def main(shipments: int, items: int, runs: int) -> None:
+    services.up()
+    processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
+    await prepare(processes.settings)
+    processes.start_all()
+    try:
+        processes.wait_for_api()
+        email, declaration_id = await seed(processes.base_url, shipments, items)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            signing = await browser.new_context(locale="ru-RU")
+            page = await signing.new_page()
+            await page.goto(f"{processes.base_url}/")
+            await page.get_by_label("Электронная почта").fill(email)
+            await page.get_by_label("Пароль").fill(PASSWORD)
+            await page.get_by_role("button", name="Войти").click()
+            await page.get_by_role("button", name="Выйти").wait_for()
+            cookies = await signing.cookies()
+            await signing.close()
+            pages = {
+                "baseline: sign-in page (shell, no data)": (f"{processes.base_url}/sign-in", "form button[type=submit]", None, []),
+                f"shipments list ({min(shipments, 200)} rows)": (f"{processes.base_url}/shipments", "[data-testid=shipments] tbody tr", min(shipments, 200), cookies),
+                f"declaration with {items} items": (f"{processes.base_url}/declarations/{declaration_id}", "[data-testid=goods-items] tbody tr", items, cookies),
+            }
+            results: dict[str, float] = {}
+            for name, (url, ready, count, jar) in pages.items():
+                await measure(browser, url, ready, count, jar)  # warm the server's caches, not the browser's
+                results[name] = statistics.median([await measure(browser, url, ready, count, jar) for _ in range(runs)])
+            await browser.close()
+    finally:
+        processes.stop_all()
+    baseline = next(iter(results.values()))
+    print(f"\nWellWon console: time to interactive, median of {runs} cold loads (Chromium headless, this machine)")
+    print(f"{'page':44} {'ms':>8} {'vs baseline':>12} {'goal':>8}")
+    for name, value in results.items():
+        print(f"{name:44} {value:8.0f} {value / baseline:12.2f} {'< 1000':>8}")
+    raw, packed = first_load_bytes()
+    print(f"\nfirst load: {raw / 1024:.0f} kB raw, {packed / 1024:.0f} kB gzipped (goal < 300 kB gzipped): {packed / (300 * 1024):.2f} of the goal")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shipments", type=int, default=200)
+    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(main(args.shipments, args.items, args.runs))
