@@ -64,6 +64,12 @@ async def test_statuses_by_carriers_numbers_reach_the_right_shipment_and_never_a
     await send(api, other_key, fixture("iftmin_d96a_sea_booking.edi"), "applied")
     booked = await shipment(api, owner, mine)
     assert booked["status"] == "booked" and booked["booking_reference"] == "NOL7712002"
+    # Weights the instruction states in tonnes (2.15 t, 2 t) read as plain kilograms, not 2.15E+3.
+    assert [(c["gross_weight_kg"], c["net_weight_kg"]) for c in booked["cargo"]] == [
+        ("1250.5", "1100"),
+        ("2150", "2000"),
+    ]
+    assert booked["totals"]["gross_weight_kg"] == "3400.5"
     [(documents,)] = sql(platform, "SELECT state->'transport_documents' FROM shipments WHERE id = %s", mine)
     assert {(d["kind"], d["number"]) for d in documents} == {
         ("bill_of_lading", "NOLBL5501"), ("house_waybill", "HWB-NOL-88"),
