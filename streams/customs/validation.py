@@ -65,7 +65,6 @@ MANDATORY_BOXES_PATH = Path(__file__).parent / "data" / "mandatory_boxes.csv"
 # In the rules table, "IM" and "EK" stand for every procedure of that direction (import, export).
 DIRECTION_MARKS = {"IM": CustomsDirection.IMPORT, "EK": CustomsDirection.EXPORT}
 _DOCUMENT_OF_TYPE = re.compile(r"documents\[type_code=(?P<code>\d{5})\]")
-_DOCUMENT_TYPE_IN_MESSAGE = re.compile(r"^box \d+ is empty \(documents\[type_code=(?P<code>\d{5})\]\)")
 
 
 @dataclass(frozen=True)
@@ -108,9 +107,9 @@ def mandatory_boxes(path: Path = MANDATORY_BOXES_PATH) -> tuple[MandatoryBox, ..
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (
-        isinstance(value, str | tuple) and not (value.strip() if isinstance(value, str) else value)
-    )
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == ()
 
 
 def _value_at(target: Any, dotted: str) -> Any:
@@ -135,21 +134,19 @@ def _missing_paths(declaration: Declaration, path: str) -> Iterator[str]:
         yield path.split("|")[0]
 
 
-def mandatory_box_errors(
-    declaration: Declaration, boxes: tuple[MandatoryBox, ...] | None = None
-) -> tuple[FieldError, ...]:
-    """An error per mandatory box of the declaration's procedure left empty, naming box, rule and field."""
+def _empty_boxes(declaration: Declaration) -> list[tuple[MandatoryBox, FieldError]]:
     procedure = declaration.header.procedure_code
-    return tuple(
-        FieldError(missing, f"box {box.box} is empty ({box.path.split('|')[0]}): {box.rule}")
-        for box in (mandatory_boxes() if boxes is None else boxes)
+    return [
+        (box, FieldError(missing, f"box {box.box} is empty ({box.path.split('|')[0]}): {box.rule}"))
+        for box in mandatory_boxes()
         if box.applies_to(procedure)
         for missing in _missing_paths(declaration, box.path)
-    )
+    ]
 
 
-def _missing_document_types(missing: tuple[FieldError, ...]) -> set[str]:
-    return {m.group("code") for error in missing if (m := _DOCUMENT_TYPE_IN_MESSAGE.search(error.message))}
+def mandatory_box_errors(declaration: Declaration) -> tuple[FieldError, ...]:
+    """An error per mandatory box of the declaration's procedure left empty, naming box, rule and field."""
+    return tuple(error for _, error in _empty_boxes(declaration))
 
 
 def _party_errors(party: Party | None, path: str, required: bool) -> Iterator[FieldError]:
@@ -280,7 +277,8 @@ def validate_declaration(
 ) -> tuple[FieldError, ...]:
     """Every field-level problem of the declaration, judged on `on`; empty when it can be lodged."""
     procedure = PROCEDURE_BY_CODE.get(declaration.header.procedure_code)
-    missing = mandatory_box_errors(declaration)
+    empty_boxes = _empty_boxes(declaration)
+    missing = tuple(error for _, error in empty_boxes)
     errors: list[FieldError] = [*_header_errors(declaration)]
     importing = procedure is not None and procedure.direction is CustomsDirection.IMPORT
     exporting = procedure is not None and procedure.direction is CustomsDirection.EXPORT
@@ -300,11 +298,12 @@ def validate_declaration(
         errors += _document_errors(number, document, item_ids)
     if procedure is not None:
         report = check_compliance(declaration, on, rules)
-        reported = _missing_document_types(missing)
+        # A required document its box 44 rule reports absent is not reported again by compliance.
+        reported = {m["code"] for box, _ in empty_boxes if (m := _DOCUMENT_OF_TYPE.fullmatch(box.path))}
         errors += (
             FieldError("documents", f"documents: {finding.message}")
             for finding in report.missing
-            if finding.document_type_code not in reported or finding.document_id is not None  # expired, not absent
+            if finding.document_type_code not in reported
         )
     # A field its box reports as empty is not reported again (as malformed or as a party "required").
     empty = {m.path for m in missing if m.path != "documents"}  # other documents' errors still count
