@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from streams.customs.codes import CLEARANCE_FEE, IMPORT_DUTY, PROCEDURE_BY_CODE, VAT
 from streams.customs.declaration import Declaration, FieldError, GoodsItem
@@ -53,6 +54,26 @@ class Explanation:
     sources: tuple[str, ...] = ()  # the table rows and rates used
 
 
+KILOGRAM = "166"  # OKEI code of the kilogram, the unit of a per-kg specific rate
+
+
+class RateCombination(StrEnum):
+    """How the two parts of a combined duty rate combine (box 47's comparison or operation sign)."""
+
+    NOT_LESS_THAN = "not_less_than"  # X% but not less than Y per kg/unit: the greater applies
+    PLUS = "plus"  # X% plus Y per kg/unit
+
+
+@dataclass(frozen=True)
+class RatePart:
+    """One part of a duty rate as box 47 prints it: a percentage, or an amount per unit in a currency."""
+
+    value: Decimal
+    ad_valorem: bool  # True: percent of the customs value; False: specific, `currency` per `unit_code`
+    currency: str | None = None
+    unit_code: str | None = None  # OKEI code of the unit the specific amount is per
+
+
 @dataclass(frozen=True)
 class PaymentLine:
     payment_code: str
@@ -62,6 +83,8 @@ class PaymentLine:
     explanation: Explanation
     item_number: int | None = None  # None for a payment due once per declaration
     rate_percent: Decimal | None = None  # set when the amount is a plain percentage of the tax base
+    rate_parts: tuple[RatePart, ...] = ()  # a duty's rate, part by part (after any origin preference)
+    combination: RateCombination | None = None  # how two parts combine
 
 
 @dataclass(frozen=True)
@@ -172,10 +195,23 @@ def _duty(item: GoodsItem, customs_value: Decimal, tables: TariffTables, on: dat
         },
         tuple(sources),
     )
-    percent = None
-    if row.kind is DutyKind.AD_VALOREM:
-        percent = row.ad_valorem_percent * (preference.share_of_base_rate if preference else 1)
-    return PaymentLine(IMPORT_DUTY, amount, customs_value, rate_text, explanation, number, percent)
+    share = preference.share_of_base_rate if preference else Decimal(1)
+    percent = row.ad_valorem_percent * share if row.kind is DutyKind.AD_VALOREM else None
+    parts, combination = _rate_parts(row, share)
+    return PaymentLine(IMPORT_DUTY, amount, customs_value, rate_text, explanation, number, percent, parts, combination)
+
+
+def _rate_parts(row: DutyRate, share: Decimal) -> tuple[tuple[RatePart, ...], RateCombination | None]:
+    """The rate's parts for box 47: ad valorem first, then the specific amount, and how they combine."""
+    ad_valorem = RatePart(row.ad_valorem_percent * share, ad_valorem=True)
+    unit = KILOGRAM if row.specific_basis is SpecificBasis.NET_KG else row.unit_code
+    specific = RatePart(row.specific_amount * share, ad_valorem=False, currency=row.specific_currency, unit_code=unit)
+    return {
+        DutyKind.AD_VALOREM: ((ad_valorem,), None),
+        DutyKind.SPECIFIC: ((specific,), None),
+        DutyKind.AD_VALOREM_MINIMUM_SPECIFIC: ((ad_valorem, specific), RateCombination.NOT_LESS_THAN),
+        DutyKind.AD_VALOREM_PLUS_SPECIFIC: ((ad_valorem, specific), RateCombination.PLUS),
+    }[row.kind]
 
 
 def _excise(item: GoodsItem, tables: TariffTables, on: date, number: int) -> PaymentLine | None:

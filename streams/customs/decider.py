@@ -370,6 +370,8 @@ def _with_party(state: Declaration, role: PartyRole, party: Party | None) -> Dec
             return replace(state, consignor=party)
         case PartyRole.CONSIGNEE:
             return replace(state, consignee=party)
+        case PartyRole.FINANCIALLY_RESPONSIBLE:
+            return replace(state, financially_responsible=party)
 
 
 def evolve(state: Declaration, event: DeclarationEvent) -> Declaration:

@@ -32,6 +32,7 @@ class PartyRole(StrEnum):
     DECLARANT = "declarant"
     CONSIGNOR = "consignor"
     CONSIGNEE = "consignee"
+    FINANCIALLY_RESPONSIBLE = "financially_responsible"  # box 9; when unset, the declarant ("see box 14")
 
 
 @_ENTERED
@@ -183,6 +184,7 @@ class Declaration:
     items: tuple[GoodsItem, ...] = ()
     documents: tuple[SupportingDocument, ...] = ()
     shipment_id: str | None = None
+    financially_responsible: Party | None = None  # box 9, when another person than the declarant
     validation_errors: tuple[FieldError, ...] = ()
     compliance: ComplianceReport | None = None
     registration_number: str | None = None
@@ -198,6 +200,7 @@ class Declaration:
             PartyRole.DECLARANT: self.declarant,
             PartyRole.CONSIGNOR: self.consignor,
             PartyRole.CONSIGNEE: self.consignee,
+            PartyRole.FINANCIALLY_RESPONSIBLE: self.financially_responsible,
         }[role]
 
     def item(self, item_id: str) -> GoodsItem | None:

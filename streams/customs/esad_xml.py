@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from streams.customs.calculation import PaymentCalculation, PaymentLine
+from streams.customs.calculation import PaymentCalculation, PaymentLine, RateCombination, RatePart
 from streams.customs.codes import (
     DOCUMENT_TYPE_BY_CODE,
     MEASURE_UNIT_BY_CODE,
@@ -45,6 +45,9 @@ RECIPIENT_COUNTRY = "RU"
 ELECTRONIC_DECLARATION = "ЭД"
 NO_TRANSFER_FEATURE = "000"  # box 37, third element: no special feature of the movement
 DESCRIPTION_LINE = 250  # GoodsDescription is at most 4 lines of 250 characters
+AD_VALOREM_RATE, SPECIFIC_RATE = "%", "*"  # box 47 rate type letters, as the XSD's RateTypeCode documents them
+GREATER_APPLIES = "2"  # ComparisonOperationsSign: 1 less, 2 greater; "but not less than" takes the greater
+PLUS_SIGN = "+"
 
 NS = {
     "ESADout_CU": "urn:customs.ru:Information:CustomsDocuments:ESADout_CU:5.23.0",
@@ -106,7 +109,7 @@ def _quantity(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _party(parent: etree._Element, name: str, party: Party) -> None:
+def _party(parent: etree._Element, name: str, party: Party) -> etree._Element:
     element = _add(parent, "ESADout_CU", name)
     _add(element, "cat_ru", "OrganizationName", party.name[:150])
     if party.country_code == "RU":
@@ -126,6 +129,15 @@ def _party(parent: etree._Element, name: str, party: Party) -> None:
     _add_if(address, "RUScat_ru", "Region", party.address.region)
     _add(address, "RUScat_ru", "City", party.address.city)
     _add_if(address, "RUScat_ru", "StreetHouse", party.address.street)
+    return element
+
+
+def _financially_responsible(parent: etree._Element, declaration: Declaration, declarant: Party) -> None:
+    """Box 9: the person settling the contract, or the declarant with the flag ("see box 14")."""
+    person = declaration.financially_responsible or declarant
+    element = _party(parent, "ESADout_CUFinancialAdjustingResponsiblePerson", person)
+    if declaration.financially_responsible is None:
+        _add(element, "ESADout_CU", "DeclarantEqualFlag", "true")
 
 
 def _transport_means(parent: etree._Element, name: str, mode: str, transport: Transport) -> None:
@@ -191,11 +203,43 @@ def _payment_calculation(parent: etree._Element, line: PaymentLine, on: date) ->
     _add(element, "catESAD_cu", "PaymentAmount", _amount(line.amount))
     _add(element, "catESAD_cu", "PaymentCurrencyCode", CURRENCY_NUMERIC["RUB"])
     _add(element, "catESAD_cu", "TaxBase", _quantity(line.tax_base))
-    if line.rate_percent is not None:
+    if line.rate_parts:
+        _rate_columns(element, line.rate_parts, line.combination)
+    elif line.rate_percent is not None:
         _add(element, "catESAD_cu", "TaxBaseCurrencyCode", CURRENCY_NUMERIC["RUB"])
         _add(element, "catESAD_cu", "Rate", _quantity(line.rate_percent))
-        _add(element, "catESAD_cu", "RateTypeCode", "%")
+        _add(element, "catESAD_cu", "RateTypeCode", AD_VALOREM_RATE)
     _add(element, "catESAD_cu", "RateUseDate", on.isoformat())
+
+
+def _rate_part(parent: etree._Element, part: RatePart, suffix: str) -> None:
+    """Rate{suffix}, its type and, for a specific rate, its currency and unit (box 47's rate column)."""
+    _add(parent, "catESAD_cu", f"Rate{suffix}", _quantity(part.value))
+    _add(parent, "catESAD_cu", f"RateTypeCode{suffix}", AD_VALOREM_RATE if part.ad_valorem else SPECIFIC_RATE)
+    if not part.ad_valorem:
+        currency = CURRENCY_NUMERIC.get(part.currency or "")
+        _add_if(parent, "catESAD_cu", f"RateCurrencyCode{suffix}", currency)
+        _add_if(parent, "catESAD_cu", f"RateTNVEDQualifierCode{suffix}", part.unit_code)
+
+
+def _rate_columns(parent: etree._Element, parts: tuple[RatePart, ...], combination: RateCombination | None) -> None:
+    """The rate of a duty line: one part, or two combined.
+
+    The schema orders Rate, ComparisonOperationsSign, Rate2, OperationsSign, Rate3: "X% but not less
+    than Y" is Rate, sign 2 (the greater applies), Rate2; "X% plus Y" is Rate, operation "+", Rate3.
+    """
+    first, *rest = parts
+    if first.ad_valorem:  # the line's tax base is the customs value in roubles
+        _add(parent, "catESAD_cu", "TaxBaseCurrencyCode", CURRENCY_NUMERIC["RUB"])
+    _rate_part(parent, first, "")
+    if not rest:
+        return
+    if combination is RateCombination.NOT_LESS_THAN:
+        _add(parent, "catESAD_cu", "ComparisonOperationsSign", GREATER_APPLIES)
+        _rate_part(parent, rest[0], "2")
+    else:
+        _add(parent, "catESAD_cu", "OperationsSign", PLUS_SIGN)
+        _rate_part(parent, rest[0], "3")
 
 
 def _goods_item(
@@ -292,6 +336,7 @@ def build_document(
         _party(shipment, "ESADout_CUConsignor", declaration.consignor)
     if declaration.consignee is not None:
         _party(shipment, "ESADout_CUConsignee", declaration.consignee)
+    _financially_responsible(shipment, declaration, declaration.declarant)
     _party(shipment, "ESADout_CUDeclarant", declaration.declarant)
     _consignment(shipment, declaration, declaration.transport)
     _contract_terms(shipment, declaration)
@@ -309,6 +354,7 @@ def build_document(
 _CONTAINERS = {
     "ESADout_CUConsignor": "consignor",
     "ESADout_CUConsignee": "consignee",
+    "ESADout_CUFinancialAdjustingResponsiblePerson": "financially_responsible",
     "ESADout_CUDeclarant": "declarant",
     "CUESADCustomsRepresentative": "customs_representative",
     "ESADout_CUConsigment": "transport",

@@ -4,14 +4,24 @@
 `FieldError("items[3].commodity_code", "item 3: commodity code must be 10 digits")`. The decider's
 validate command and the XML export both use it, so a declaration that validates also exports.
 Required documents come from the compliance rules: a missing one is a `documents` error.
+
+Before any format check, the boxes the filling rules make mandatory for the declaration's procedure
+(`data/mandatory_boxes.csv`, EAEU Commission Decision No. 257 of 20.12.2010, box by box) must be
+filled: an empty one is a `FieldError` naming the box, its rule and the field. A field reported
+missing by its box is not reported again by the format checks.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from stdnum.ru import inn as russian_inn
 from stdnum.ru import ogrn as russian_ogrn
@@ -51,6 +61,92 @@ NAME_MAX = 150
 DESCRIPTION_MAX = 1000
 CITY_MAX = 120
 MAX_ITEMS = 999  # the item number is three digits
+MANDATORY_BOXES_PATH = Path(__file__).parent / "data" / "mandatory_boxes.csv"
+# In the rules table, "IM" and "EK" stand for every procedure of that direction (import, export).
+DIRECTION_MARKS = {"IM": CustomsDirection.IMPORT, "EK": CustomsDirection.EXPORT}
+_DOCUMENT_OF_TYPE = re.compile(r"documents\[type_code=(?P<code>\d{5})\]")
+
+
+@dataclass(frozen=True)
+class MandatoryBox:
+    """One rule of the filling instruction: for these procedures, this box's field must be filled.
+
+    `path` names the declaration field: `header.trading_country`, `items[].description` (every goods
+    item), `documents[type_code=03011]` (a document of that type), or alternatives split by `|`
+    (box 9: the financially responsible person, or else the declarant).
+    """
+
+    procedure_codes: frozenset[str]
+    box: str
+    path: str
+    rule: str
+
+    def applies_to(self, procedure_code: str) -> bool:
+        return procedure_code in self.procedure_codes
+
+
+def _procedure_codes(marks: str) -> frozenset[str]:
+    codes: set[str] = set()
+    for mark in marks.split():
+        direction = DIRECTION_MARKS.get(mark)
+        if direction is None:
+            codes.add(mark)
+        else:
+            codes.update(p.code for p in PROCEDURE_BY_CODE.values() if p.direction is direction)
+    return frozenset(codes)
+
+
+@cache
+def mandatory_boxes(path: Path = MANDATORY_BOXES_PATH) -> tuple[MandatoryBox, ...]:
+    """The mandatory-box rules, read once per process from the shipped table."""
+    with path.open(encoding="utf-8", newline="") as table:
+        return tuple(
+            MandatoryBox(_procedure_codes(row["procedures"]), row["box"], row["path"], row["rule"])
+            for row in csv.DictReader(table)
+        )
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == ()
+
+
+def _value_at(target: Any, dotted: str) -> Any:
+    for name in dotted.split("."):
+        if target is None:
+            return None
+        target = getattr(target, name)
+    return target
+
+
+def _missing_paths(declaration: Declaration, path: str) -> Iterator[str]:
+    """The concrete paths of `path` that are empty in the declaration (none when it is filled)."""
+    if document := _DOCUMENT_OF_TYPE.fullmatch(path):
+        if not any(d.type_code == document["code"] for d in declaration.documents):
+            yield "documents"
+    elif path.startswith("items[]."):
+        field_name = path.removeprefix("items[].")
+        for number, item in enumerate(declaration.items, start=1):
+            if _blank(getattr(item, field_name)):
+                yield f"items[{number}].{field_name}"
+    elif all(_blank(_value_at(declaration, alternative)) for alternative in path.split("|")):
+        yield path.split("|")[0]
+
+
+def _empty_boxes(declaration: Declaration) -> list[tuple[MandatoryBox, FieldError]]:
+    procedure = declaration.header.procedure_code
+    return [
+        (box, FieldError(missing, f"box {box.box} is empty ({box.path.split('|')[0]}): {box.rule}"))
+        for box in mandatory_boxes()
+        if box.applies_to(procedure)
+        for missing in _missing_paths(declaration, box.path)
+    ]
+
+
+def mandatory_box_errors(declaration: Declaration) -> tuple[FieldError, ...]:
+    """An error per mandatory box of the declaration's procedure left empty, naming box, rule and field."""
+    return tuple(error for _, error in _empty_boxes(declaration))
 
 
 def _party_errors(party: Party | None, path: str, required: bool) -> Iterator[FieldError]:
@@ -181,6 +277,8 @@ def validate_declaration(
 ) -> tuple[FieldError, ...]:
     """Every field-level problem of the declaration, judged on `on`; empty when it can be lodged."""
     procedure = PROCEDURE_BY_CODE.get(declaration.header.procedure_code)
+    empty_boxes = _empty_boxes(declaration)
+    missing = tuple(error for _, error in empty_boxes)
     errors: list[FieldError] = [*_header_errors(declaration)]
     importing = procedure is not None and procedure.direction is CustomsDirection.IMPORT
     exporting = procedure is not None and procedure.direction is CustomsDirection.EXPORT
@@ -200,5 +298,18 @@ def validate_declaration(
         errors += _document_errors(number, document, item_ids)
     if procedure is not None:
         report = check_compliance(declaration, on, rules)
-        errors += (FieldError("documents", f"documents: {finding.message}") for finding in report.missing)
-    return tuple(errors)
+        # A required document its box 44 rule reports absent is not reported again by compliance.
+        reported = {m["code"] for box, _ in empty_boxes if (m := _DOCUMENT_OF_TYPE.fullmatch(box.path))}
+        errors += (
+            FieldError("documents", f"documents: {finding.message}")
+            for finding in report.missing
+            if finding.document_type_code not in reported
+        )
+    # A field its box reports as empty is not reported again (as malformed or as a party "required").
+    empty = {m.path for m in missing if m.path != "documents"}  # other documents' errors still count
+    return (*missing, *(e for e in errors if not _covered(e.path, empty)))
+
+
+def _covered(path: str, empty: set[str]) -> bool:
+    """Whether an error at `path` is about a field already reported empty, a part of one, or its whole."""
+    return any(path == e or path.startswith(f"{e}.") or e.startswith(f"{path}.") for e in empty)

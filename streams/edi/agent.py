@@ -5,8 +5,10 @@ Faust gives one worker the same partitions of both: the agent reads the partner'
 the `edi_partner` aggregates table, and keeps its own bookkeeping (`streams.edi.handling`) in the
 same table under keys no aggregate id can take, so it shares that compacted changelog.
 
-Per batch of records: read each submission, find its partner, parse and map (pure), skip an
-interchange applied before, and send the shipment commands (key = shipment id, actor
+Per batch of records: read each submission, find its partner, parse and map (pure, with the
+shipment index brought up to date first: `shipment_index`), skip an interchange applied before
+(dead-letter it as a conflict when its control reference comes back with other content), and send
+the shipment commands (key = shipment id, actor
 "edi:<partner>", the partner's tenant, claim `edi_partner`). Then wait for their outcomes on the
 shipment results topic (a NOT_FOUND there is the "unknown shipment" case), and per interchange
 record the result: on `edi.results`, as an `InterchangeRecorded` event of the partner (read model,
@@ -37,6 +39,7 @@ from streams.edi.handling import (
     Answer,
     InterchangeLog,
     Submission,
+    content_hash,
     interchange_reason,
     message_result,
     read_submission,
@@ -44,10 +47,11 @@ from streams.edi.handling import (
 from streams.edi.interchange import InterchangeId
 from streams.edi.mapping import translate_interchange
 from streams.edi.requests import ShipmentCommandRequest
+from streams.edi.shipment_index import ShipmentIndexReader
 from streams.edi_partner.commands import RecordInterchange
 from streams.edi_partner.decider import EdiPartner
 from streams.edi_partner.domain import EDI_PARTNER
-from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus
+from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus, UnknownStatus
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
@@ -147,6 +151,8 @@ class _Handling:
     log: InterchangeLog | None = None
     result: InterchangeResult | None = None  # decided before sending (unknown partner, syntax, duplicate)
     messages: list[tuple[str, str, list[ShipmentCommandRequest]]] = field(default_factory=list)
+    unknown_statuses: dict[str, tuple[UnknownStatus, ...]] = field(default_factory=dict)  # by message reference
+    content_hash: str | None = None
     failures: list[MessageResult] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     waiting: dict[str, tuple[ShipmentCommandRequest, asyncio.Future[CommandOutcome]]] = field(default_factory=dict)
@@ -177,6 +183,7 @@ class EdiAgent:
         self.partner_commands = settings.name(EDI_PARTNER.commands_topic)
         self.shipment_commands = settings.name(SHIPMENT.commands_topic)
         self.outcomes = OutcomeWatcher(settings, codec, [settings.name(SHIPMENT.results_topic)])
+        self.shipments = ShipmentIndexReader(settings, codec, settings.name(SHIPMENT.events_topic))
         # Bookkeeping of the interchanges and submissions whose rounds are still running.
         self.logs: dict[bytes, InterchangeLog] = {}
         self.in_flight: dict[bytes, int] = {}
@@ -224,6 +231,7 @@ class EdiAgent:
         the second copy sees the first one's result (and is acknowledged as a duplicate).
         """
         await self.outcomes.start()
+        await self.shipments.caught_up()
         round_: list[_Handling] = []
         for event in batch:
             handling = self._prepare(self._received(event))
@@ -307,7 +315,9 @@ class EdiAgent:
             return handling
         handling.partner = partner
         try:
-            translation = translate_interchange(handling.submission.raw, partner.trading_partner())
+            translation = translate_interchange(
+                handling.submission.raw, partner.trading_partner(), self.shipments.index
+            )
         except EdiError as error:
             handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, error.reason)
             return handling
@@ -317,6 +327,14 @@ class EdiAgent:
             data = self._load(key)
             self.logs[key] = InterchangeLog.load(data) if data else InterchangeLog(handling.submission.message_id)
         handling.log = self.logs[key]
+        handling.content_hash = content_hash(handling.submission.raw)
+        if handling.log.conflicts_with(handling.content_hash):
+            reason = (
+                f"conflict: interchange {translation.interchange.id.key} was applied before"
+                f" (message {handling.log.message_id}) with other content; this one is not applied"
+            )
+            handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, reason)
+            return handling
         if handling.log.applied:
             reason = (
                 f"interchange {translation.interchange.id.key} was applied before"
@@ -325,6 +343,7 @@ class EdiAgent:
             handling.result = self._result(handling, ResultStatus.DUPLICATE, reason)
             return handling
         handling.log.message_id = handling.submission.message_id
+        handling.unknown_statuses = translation.unknown_statuses
         handling.failures = [
             MessageResult(f.message_reference, f.message_type, ResultStatus.DEAD_LETTERED, f.error.reason)
             for f in translation.failures
@@ -390,13 +409,17 @@ class EdiAgent:
         if result is None:
             assert handling.log is not None
             results = [
-                message_result(reference, message_type, requests, handling.answers)
+                message_result(
+                    reference, message_type, requests, handling.answers, handling.unknown_statuses.get(reference, ())
+                )
                 for reference, message_type, requests in handling.messages
             ]
             handling.failures += results
             messages = tuple(handling.failures)
             applied = all(m.status is ResultStatus.APPLIED for m in messages)
             handling.log.applied = applied
+            if applied:
+                handling.log.content_hash = handling.content_hash
             status = ResultStatus.APPLIED if applied else ResultStatus.DEAD_LETTERED
             result = self._result(handling, status, interchange_reason(messages))
         deliveries = [await self._publish_result(handling, result)]

@@ -64,8 +64,15 @@ def edifact_decimal(segment: Segment, text: str, what: str) -> Decimal:
     return value
 
 
+def plain(value: Decimal) -> Decimal:
+    """Without trailing zeros and never in exponent form: 4200.000 is 4200, not 4.2E+3 as normalize() gives."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
+
+
 def converted(segment: Segment, text: str, unit: str, table: dict[str, Decimal], what: str) -> Decimal:
     factor = table.get(unit)
     if factor is None:
         raise segment.error(f"{what} in {unit or 'no unit'} is not read (units: {', '.join(table)})")
-    return (edifact_decimal(segment, text, what) * factor).normalize()
+    return plain(edifact_decimal(segment, text, what) * factor)

@@ -26,7 +26,7 @@ from streams.edi.data_elements import (
 from streams.edi.errors import MissingReference, UnsupportedMessage
 from streams.edi.interchange import Message, Segment
 from streams.edi.partners import TradingPartner
-from streams.edi.references import Reference, looked_for, shipment_reference
+from streams.edi.references import CARRIER_QUALIFIERS, Reference, ShipmentIndex, looked_for, shipment_reference
 from streams.edi.requests import RequestList
 from streams.shipment.cargo import CargoItem, DangerousGoods
 from streams.shipment.commands import (
@@ -37,11 +37,21 @@ from streams.shipment.commands import (
     DeclareCargoItem,
     PlanMilestone,
     PlanRoute,
+    RecordTransportDocument,
     SetIncoterm,
     SetParties,
     ShipmentCommand,
 )
-from streams.shipment.details import Carrier, Equipment, EquipmentKind, Party, RouteLeg, TransportMode
+from streams.shipment.details import (
+    Carrier,
+    Equipment,
+    EquipmentKind,
+    Party,
+    RouteLeg,
+    TransportDocument,
+    TransportDocumentKind,
+    TransportMode,
+)
 from streams.shipment.incoterms import Incoterm
 from streams.shipment.lifecycle import Milestone
 
@@ -58,6 +68,7 @@ LEG_PLACES = frozenset({"5", "7", "8", "9", "11", "13", "88"})  # departure, del
 SHIPPER, CONSIGNEE, NOTIFY, CARRIER = ("CZ", "SH"), ("CN",), ("N1", "NI"), ("CA",)
 GROSS_WEIGHT, NET_WEIGHT, VOLUME = frozenset({"G", "AAD", "AAE"}), frozenset({"AAL", "AAC"}), frozenset({"AAW"})
 SCAC = re.compile(r"^[A-Z]{2,4}$")
+TRANSPORT_DOCUMENT_KINDS = frozenset(kind.value for kind in TransportDocumentKind)
 
 
 @dataclass
@@ -276,6 +287,16 @@ def _equipment(instruction: _Instruction) -> list[Equipment]:
     return containers + vehicles
 
 
+def _transport_documents(instruction: _Instruction) -> list[ShipmentCommand]:
+    """RFF BM/AAS (bill of lading), HWB, MWB/AWB (waybills): numbers a carrier may later name the shipment by."""
+    documents: dict[TransportDocumentKind, str] = {}
+    for qualifier, value in instruction.references:
+        kind = CARRIER_QUALIFIERS.get(qualifier)
+        if value and kind is not None and kind.value in TRANSPORT_DOCUMENT_KINDS:
+            documents.setdefault(TransportDocumentKind(kind.value), value)
+    return [RecordTransportDocument(TransportDocument(kind, number)) for kind, number in documents.items()]
+
+
 def _shipment_commands(instruction: _Instruction, reference: str, partner: TradingPartner) -> list[ShipmentCommand]:
     function = instruction.bgm.value(2) or ORIGINAL
     if function == CANCELLATION:
@@ -305,6 +326,7 @@ def _shipment_commands(instruction: _Instruction, reference: str, partner: Tradi
     if booking and carrier:
         booked_at = edifact_datetime(instruction.issued, partner.zone) if instruction.issued else None
         commands.append(BookShipment(carrier, booking, booked_at))
+    commands += _transport_documents(instruction)
     main = _main_leg(instruction)
     if main is not None:
         planned = _leg(main, partner)
@@ -315,7 +337,10 @@ def _shipment_commands(instruction: _Instruction, reference: str, partner: Tradi
     return commands
 
 
-def map_transport_instruction(message: Message, partner: TradingPartner, requests: RequestList) -> None:
+def map_transport_instruction(
+    message: Message, partner: TradingPartner, requests: RequestList, index: ShipmentIndex | None = None
+) -> None:
+    """An instruction names the shipment by our reference: it may create it, so no index is consulted."""
     instruction = _grouped(message)
     reference = shipment_reference(instruction.references, partner)
     if reference is None:

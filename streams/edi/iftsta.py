@@ -4,8 +4,11 @@ Per consignment (CNI group) and status (STS group): the status event code (Rec 2
 partner's agreed code) becomes a milestone, an exception or, if it moves nothing, a transport
 event for the timeline. The event time is DTM 334 (status change) or 178/186 (actual
 arrival/departure); DTM 132/133/17 are estimated arrival/departure/delivery and become plans;
-LOC gives the place; EQD the containers. The STS layout is the same in D.96A (C555 status event,
-9011) and D.01B (C555 status, 4405).
+LOC gives the place; EQD the containers. The STS layout is the same in D.95B and D.96A (C555 status
+event, 9011) and D.99B, D.00B and D.01B (C555 status, 4405). The shipment is found by any identifier
+the consignment carries (`references.resolve_shipment`): CNI, RFF, and its containers. A status code
+neither UN/ECE Rec 24 nor the partner's list gives a meaning is noted on the timeline and reported
+as unknown, so the partner's owner hears of it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from streams.edi.data_elements import edifact_datetime
 from streams.edi.errors import EdifactSyntaxError, MissingReference
 from streams.edi.interchange import Message, Segment
 from streams.edi.partners import REC24_NAMES, StatusMeaning, TradingPartner
-from streams.edi.references import Reference, looked_for, shipment_reference
-from streams.edi.requests import RequestList
+from streams.edi.references import CONTAINER_QUALIFIER, Reference, ShipmentIndex, resolve_shipment
+from streams.edi.requests import RequestList, UnknownStatus
 from streams.shipment.commands import (
     AttachEquipment,
     CancelShipment,
@@ -108,7 +111,9 @@ def _containers(segments: list[Segment]) -> list[ShipmentCommand]:
     ]
 
 
-def _status_commands(status: _Status, partner: TradingPartner, requests: RequestList) -> list[ShipmentCommand]:
+def _status_commands(
+    status: _Status, partner: TradingPartner, requests: RequestList, reference: str
+) -> list[ShipmentCommand]:
     sts = status.sts
     code, agency, described = sts.value(1, 0), sts.value(1, 2), sts.value(1, 3)
     if not code:
@@ -122,6 +127,8 @@ def _status_commands(status: _Status, partner: TradingPartner, requests: Request
     note = _text(status.texts)
     description = described or REC24_NAMES.get(code) or f"Status {code}"
     commands: list[ShipmentCommand] = [*_containers(status.equipment)]
+    if meaning is None:
+        requests.unknown_statuses.append(UnknownStatus(code, agency, description, reference))
     milestone = MILESTONES.get(meaning) if meaning else None
     for time in status.times:
         planned = PLANNED_TIMES.get(time.value(0, 0))
@@ -142,19 +149,28 @@ def _status_commands(status: _Status, partner: TradingPartner, requests: Request
     return commands
 
 
-def map_status_report(message: Message, partner: TradingPartner, requests: RequestList) -> None:
+def _container_references(consignment: _Consignment) -> list[Reference]:
+    segments = [*consignment.equipment, *(s for status in consignment.statuses for s in status.equipment)]
+    return [(CONTAINER_QUALIFIER, s.value(1, 0)) for s in segments if s.value(0) == "CN" and s.value(1, 0)]
+
+
+def map_status_report(
+    message: Message, partner: TradingPartner, requests: RequestList, index: ShipmentIndex | None = None
+) -> None:
     header, consignments = _grouped(message)
     if not any(c.statuses for c in consignments):
         raise EdifactSyntaxError(f"IFTSTA message {message.reference} reports no status (STS)", message.position, "UNH")
     for consignment in consignments:
-        reference = shipment_reference([*consignment.references, *header], partner)
-        if reference is None:
+        identifiers = [*consignment.references, *header, *_container_references(consignment)]
+        found = resolve_shipment(identifiers, partner, index)
+        if found.reference is None:
             raise MissingReference(
-                f"IFTSTA message {message.reference} names no shipment reference (looked for {looked_for(partner)})",
+                f"IFTSTA message {message.reference}: no shipment of the partner's tenant matches"
+                f" (tried {found.describe()})",
                 message.reference,
             )
         for command in _containers(consignment.equipment):
-            requests.add(reference, command)
+            requests.add(found.reference, command, found.tried)
         for status in consignment.statuses:
-            for command in _status_commands(status, partner, requests):
-                requests.add(reference, command)
+            for command in _status_commands(status, partner, requests, found.reference):
+                requests.add(found.reference, command, found.tried)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from streams.edi.interchange import InterchangeId
+from streams.edi_partner.events import UnknownStatus
 from streams.shipment.commands import ShipmentCommand
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.identifiers import shipment_id_for
@@ -28,6 +29,7 @@ class ShipmentCommandRequest:
     command: ShipmentCommand
     interchange: InterchangeId
     message_reference: str
+    tried: tuple[str, ...] = ()  # the identifiers looked up to find the shipment, for a "not found" answer
 
     @property
     def shipment_id(self) -> str:
@@ -47,15 +49,16 @@ def request_id(partner_id: str, interchange: InterchangeId, message_reference: s
 
 @dataclass
 class RequestList:
-    """Collects one message's requests in order, numbering them for their ids."""
+    """Collects one message's requests in order, numbering them for their ids (and its unknown status codes)."""
 
     partner_id: str
     tenant_id: str
     interchange: InterchangeId
     message_reference: str
     requests: list[ShipmentCommandRequest]
+    unknown_statuses: list[UnknownStatus] = field(default_factory=list)
 
-    def add(self, shipment_reference: str, command: ShipmentCommand) -> str:
+    def add(self, shipment_reference: str, command: ShipmentCommand, tried: tuple[str, ...] = ()) -> str:
         command_id = request_id(self.partner_id, self.interchange, self.message_reference, len(self.requests))
         self.requests.append(
             ShipmentCommandRequest(
@@ -66,6 +69,7 @@ class RequestList:
                 command=command,
                 interchange=self.interchange,
                 message_reference=self.message_reference,
+                tried=tried,
             )
         )
         return command_id

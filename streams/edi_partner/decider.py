@@ -32,6 +32,8 @@ from streams.edi_partner.events import (
     InterchangeRecorded,
     PartnerRegistered,
     PartnerSettingsChanged,
+    ResultStatus,
+    UnknownStatusReceived,
 )
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.details import invalid, required_text
@@ -189,7 +191,14 @@ def _revoke(state: EdiPartner, cmd: RevokeApiKey, context: CommandContext) -> De
 def _record(state: EdiPartner, cmd: RecordInterchange, context: CommandContext) -> Decision:
     if context.claim(EDI_PARTNER_CLAIM) != state.partner_id or cmd.result.partner_id != state.partner_id:
         return reject(RejectionCode.FORBIDDEN, "interchange results are recorded by the EDI agent for this partner")
-    return [InterchangeRecorded(result=cmd.result)]
+    result = cmd.result
+    unknown = [
+        UnknownStatusReceived(result.message_id, message.message_reference, status, result.received_at)
+        for message in result.messages
+        if message.status is ResultStatus.APPLIED
+        for status in message.unknown_statuses
+    ]
+    return [InterchangeRecorded(result=result), *unknown]
 
 
 def decide(state: EdiPartner, command: EdiPartnerCommand, context: CommandContext) -> Decision:
@@ -243,6 +252,8 @@ def evolve(state: EdiPartner, event: EdiPartnerEvent) -> EdiPartner:
             return replace(state, api_keys=keys)
         case InterchangeRecorded():
             return replace(state, interchanges=state.interchanges + 1)
+        case UnknownStatusReceived():
+            return state  # a notice for the owner; the partner's settings are unchanged until they map it
     raise TypeError(f"not an EDI partner event: {event!r}")
 
 

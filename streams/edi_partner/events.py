@@ -16,6 +16,16 @@ class ResultStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class UnknownStatus:
+    """A status code of a message that neither UN/ECE Rec 24 nor the partner's own list gives a meaning."""
+
+    code: str
+    agency: str  # DE 3055 as sent; empty when the partner gave none
+    description: str
+    shipment_reference: str
+
+
+@dataclass(frozen=True)
 class MessageResult:
     message_reference: str  # UNH 0062
     message_type: str  # e.g. "IFTSTA D.96A"
@@ -23,6 +33,7 @@ class MessageResult:
     reason: str | None = None
     shipment_references: tuple[str, ...] = ()
     command_ids: tuple[str, ...] = ()
+    unknown_statuses: tuple[UnknownStatus, ...] = ()  # noted on the timeline, without a meaning
 
 
 @dataclass(frozen=True)
@@ -77,5 +88,22 @@ class InterchangeRecorded:
     result: InterchangeResult
 
 
-EdiPartnerEvent = PartnerRegistered | PartnerSettingsChanged | ApiKeyIssued | ApiKeyRevoked | InterchangeRecorded
+@dataclass(frozen=True)
+class UnknownStatusReceived:
+    """The partner sent a status code nobody gave a meaning: its owner should map it (partner status codes)."""
+
+    message_id: str
+    message_reference: str
+    status: UnknownStatus
+    received_at: datetime
+
+
+EdiPartnerEvent = (
+    PartnerRegistered
+    | PartnerSettingsChanged
+    | ApiKeyIssued
+    | ApiKeyRevoked
+    | InterchangeRecorded
+    | UnknownStatusReceived
+)
 EVENTS: tuple[type, ...] = EdiPartnerEvent.__args__

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from streams.shipment.cargo import CargoItem
-from streams.shipment.details import Carrier, Equipment, ExceptionKind, Party, RouteLeg, TransportMode
+from streams.shipment.details import (
+    Carrier,
+    Equipment,
+    ExceptionKind,
+    Party,
+    RouteLeg,
+    TransportDocument,
+    TransportMode,
+)
 from streams.shipment.incoterms import Incoterm
 from streams.shipment.lifecycle import Milestone
 
@@ -49,6 +57,13 @@ class BookShipment:
     carrier: Carrier
     booking_reference: str  # the carrier's booking number
     booked_at: datetime | None = None  # when the carrier confirmed; the command's time if absent
+
+
+@dataclass(frozen=True)
+class RecordTransportDocument:
+    """The number of a bill of lading or waybill issued for the shipment (replaces one of the same kind)."""
+
+    document: TransportDocument
 
 
 @dataclass(frozen=True)
@@ -133,5 +148,6 @@ ShipmentCommand = (
     | RaiseException
     | ResolveException
     | CancelShipment
+    | RecordTransportDocument
 )
 COMMANDS: tuple[type, ...] = ShipmentCommand.__args__

@@ -28,6 +28,7 @@ from streams.shipment.commands import (
     PlanRoute,
     RaiseException,
     RecordMilestone,
+    RecordTransportDocument,
     RemoveCargoItem,
     ResolveException,
     SetIncoterm,
@@ -42,6 +43,8 @@ from streams.shipment.details import (
     Party,
     RouteLeg,
     ShipmentException,
+    TransportDocument,
+    TransportDocumentKind,
     TransportMode,
     checked_carrier,
     checked_enum,
@@ -70,6 +73,7 @@ from streams.shipment.events import (
     ShipmentCancelled,
     ShipmentCreated,
     ShipmentEvent,
+    TransportDocumentRecorded,
     TransportEventNoted,
 )
 from streams.shipment.incoterms import Incoterm, incoterm_problem
@@ -109,6 +113,7 @@ class Shipment:
     route: tuple[RouteLeg, ...] = ()
     carrier: Carrier | None = None
     booking_reference: str | None = None
+    transport_documents: tuple[TransportDocument, ...] = ()  # one per kind: B/L, house and master waybill
     equipment: tuple[Equipment, ...] = ()
     cargo: tuple[CargoItem, ...] = ()
     milestones: tuple[MilestoneTimes, ...] = ()
@@ -516,6 +521,19 @@ def _cancel(state: Shipment, cmd: CancelShipment, context: CommandContext) -> De
     return [ShipmentCancelled(reason=reason, cancelled_at=context.issued_at, source=source_of(context))]
 
 
+def _record_transport_document(state: Shipment, cmd: RecordTransportDocument, context: CommandContext) -> Decision:
+    kind = checked_enum(TransportDocumentKind, cmd.document.kind, "document.kind")
+    if isinstance(kind, Rejection):
+        return kind
+    number = required_text(identifiers.normalize_reference(cmd.document.number), "document.number", 35)
+    if isinstance(number, Rejection):
+        return number
+    document = TransportDocument(kind, number)
+    if document in state.transport_documents:
+        return []
+    return [TransportDocumentRecorded(document, source_of(context))]
+
+
 _HANDLERS: dict[type, Callable[[Shipment, Any, CommandContext], Decision]] = {
     SetParties: _set_parties,
     SetIncoterm: _set_incoterm,
@@ -531,6 +549,7 @@ _HANDLERS: dict[type, Callable[[Shipment, Any, CommandContext], Decision]] = {
     RaiseException: _raise_exception,
     ResolveException: _resolve_exception,
     CancelShipment: _cancel,
+    RecordTransportDocument: _record_transport_document,
 }
 
 
@@ -592,6 +611,9 @@ def evolve(state: Shipment, event: ShipmentEvent) -> Shipment:
                 booking_reference=event.booking_reference,
             )
             return _with_milestone(booked, Milestone.BOOKED, actual_at=event.booked_at)
+        case TransportDocumentRecorded(document=document):
+            kept = tuple(d for d in state.transport_documents if d.kind is not document.kind)
+            return replace(state, transport_documents=(*kept, document))
         case EquipmentAttached(equipment=equipment):
             others = tuple(e for e in state.equipment if e.identifier != equipment.identifier)
             return replace(state, equipment=(*others, equipment))

@@ -50,6 +50,20 @@ class Carrier:
     scac: str | None = None  # Standard Carrier Alpha Code, when the carrier has one
 
 
+class TransportDocumentKind(StrEnum):
+    """The carriers' transport documents whose numbers partners quote to name a shipment."""
+
+    BILL_OF_LADING = "bill_of_lading"  # sea: the carrier's B/L (RFF+BM)
+    HOUSE_WAYBILL = "house_waybill"  # a forwarder's house bill or waybill (RFF+HWB)
+    MASTER_WAYBILL = "master_waybill"  # the carrier's master bill or air waybill of a consolidation (RFF+MWB, AWB)
+
+
+@dataclass(frozen=True)
+class TransportDocument:
+    kind: TransportDocumentKind
+    number: str
+
+
 class EquipmentKind(StrEnum):
     CONTAINER = "container"  # identified by its ISO 6346 number
     VEHICLE = "vehicle"  # a truck or trailer, identified by its plate

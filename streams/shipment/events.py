@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from streams.shipment.cargo import CargoItem
-from streams.shipment.details import Carrier, Equipment, ExceptionKind, Party, RouteLeg, TransportMode
+from streams.shipment.details import (
+    Carrier,
+    Equipment,
+    ExceptionKind,
+    Party,
+    RouteLeg,
+    TransportDocument,
+    TransportMode,
+)
 from streams.shipment.incoterms import Incoterm
 from streams.shipment.lifecycle import Milestone, ShipmentStatus
 
@@ -52,6 +60,12 @@ class ShipmentBooked:
     carrier: Carrier
     booking_reference: str
     booked_at: datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class TransportDocumentRecorded:
+    document: TransportDocument
     source: str
 
 
@@ -142,5 +156,6 @@ ShipmentEvent = (
     | ExceptionRaised
     | ExceptionResolved
     | ShipmentCancelled
+    | TransportDocumentRecorded
 )
 EVENTS: tuple[type, ...] = ShipmentEvent.__args__

@@ -145,6 +145,7 @@ async def test_broken_interchanges_are_dead_lettered_and_a_fixed_one_replayed_ap
     unknown = await result_of(api, key, unknown_id, "dead_lettered")
     assert unknown["reason"] == (
         "message 1: RecordMilestone for shipment WW-SEA-99999 rejected (not_found): no such shipment"
+        " (identifiers tried: reference WW-SEA-99999 (CNI))"
     )
     stranger_partner = await produce_raw(platform, "no-such-partner", fixture("iftsta_d96a_picked_up.edi"))
 

@@ -1,7 +1,8 @@
 """Export to FTS ESADout_CU 5.23.0: a full declaration validates against the XSD; gaps give field errors."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from lxml import etree
 
@@ -16,7 +17,8 @@ from streams.customs.esad_xml import (
     field_for_xpath,
     xsd_errors,
 )
-from streams.customs.examples import EXAMPLE_DATE, example_declaration, example_tariff_tables
+from streams.customs.examples import EXAMPLE_DATE, SUPPLIER, example_declaration, example_tariff_tables
+from streams.customs.tariff import DutyKind, DutyRate, TariffTables
 from streams.customs.validation import validate_declaration
 
 DOCUMENT_ID = "0b6f4c1e-7d2a-4e0b-9a51-3c2d7e8f9a10"
@@ -93,7 +95,9 @@ def test_a_declaration_with_gaps_gets_field_errors_and_no_xml() -> None:
     messages = {(e.path, e.message) for e in result.errors}
     assert ("items[3].commodity_code", "item 3: commodity code must be 10 digits") in messages
     assert ("consignee.inn", "consignee: INN is required for a Russian consignee") in messages
-    assert ("documents", "documents: commercial invoice (04021) missing") in messages
+    # The absent invoice is reported once, by its box (44) with the filling rule's words.
+    [invoice] = [message for path, message in messages if path == "documents"]
+    assert invoice.startswith("box 44 is empty") and "commercial invoice, code 04021" in invoice
 
 
 def test_validation_checks_russian_identifiers() -> None:
@@ -101,8 +105,8 @@ def test_validation_checks_russian_identifiers() -> None:
     bad = replace(full, declarant=replace(full.declarant, inn="7704123459"), consignor=None)
     paths = {e.path for e in validate_declaration(bad, EXAMPLE_DATE)}
     assert "declarant.inn" in paths
-    # An import needs no consignor, but a consignee.
-    assert "consignor" not in paths
+    # An import needs a consignor (box 2) as much as a consignee (box 8).
+    assert "consignor" in paths
     no_consignee = replace(full, consignee=None)
     assert "consignee" in {e.path for e in validate_declaration(no_consignee, EXAMPLE_DATE)}
 
@@ -140,3 +144,64 @@ def test_long_descriptions_are_split_into_lines_of_250() -> None:
     assert result.errors == ()
     lines = etree.fromstring(result.xml).findall(".//catESAD_cu:GoodsDescription", NS)
     assert len(lines) == 3 and all(len(line.text) <= 250 for line in lines)
+
+
+def duty_line(document: etree._Element, item_number: int) -> dict[str, str]:
+    """The 2010 (import duty) payment line of a goods item as element name -> text."""
+    goods = document.findall("ESADout_CU:ESADout_CUGoodsShipment/ESADout_CU:ESADout_CUGoods", NS)[item_number - 1]
+    for line in goods.findall("ESADout_CU:ESADout_CUCustomsPaymentCalculation", NS):
+        if line.findtext("catESAD_cu:PaymentModeCode", namespaces=NS) == "2010":
+            return {etree.QName(child).localname: child.text or "" for child in line}
+    raise AssertionError(f"item {item_number} has no 2010 line")
+
+
+def exported_with(tables: TariffTables, declaration: Declaration) -> etree._Element:
+    calculation = calculate_payments(declaration, tables, EXAMPLE_DATE)
+    result = export_declaration(
+        declaration, document_id=DOCUMENT_ID, created_at=CREATED_AT, on=EXAMPLE_DATE, calculation=calculation
+    )
+    assert result.errors == () and result.xml is not None, result.errors
+    document = etree.fromstring(result.xml)
+    assert esad_schema().validate(document), esad_schema().error_log
+    return document
+
+
+def test_a_combined_rate_not_less_than_carries_both_parts_and_the_comparison() -> None:
+    # Item 2, T-shirts 6109: 10% but not less than 0.3 EUR/kg (the example tariff).
+    line = duty_line(exported_with(example_tariff_tables(), example_declaration(2)), 2)
+    assert (line["Rate"], line["RateTypeCode"], line["TaxBaseCurrencyCode"]) == ("10", "%", "643")
+    assert line["ComparisonOperationsSign"] == "2"  # the greater of the two applies
+    assert (line["Rate2"], line["RateTypeCode2"], line["RateCurrencyCode2"], line["RateTNVEDQualifierCode2"]) == (
+        "0.3", "*", "978", "166",
+    )  # fmt: skip
+    assert "Rate3" not in line and "OperationsSign" not in line
+
+
+def test_a_rate_plus_a_specific_amount_and_a_specific_rate_carry_their_parts() -> None:
+    tables = example_tariff_tables()
+    plus = DutyRate("6109", date(2024, 1, 1), None, DutyKind.AD_VALOREM_PLUS_SPECIFIC, Decimal(5), Decimal("0.2"))
+    specific = DutyRate("7323", date(2024, 1, 1), None, DutyKind.SPECIFIC, specific_amount=Decimal("0.5"))
+    changed = replace(tables, duty_rates=(*[r for r in tables.duty_rates if r.code_prefix != "6109"], plus, specific))
+    document = exported_with(changed, example_declaration(5))
+    added = duty_line(document, 2)
+    assert (added["Rate"], added["RateTypeCode"], added["OperationsSign"]) == ("5", "%", "+")
+    assert (added["Rate3"], added["RateTypeCode3"], added["RateCurrencyCode3"], added["RateTNVEDQualifierCode3"]) == (
+        "0.2", "*", "978", "166",
+    )  # fmt: skip
+    per_kg = duty_line(document, 5)  # 7323 cooking pots: 0.5 EUR/kg
+    assert (per_kg["Rate"], per_kg["RateTypeCode"], per_kg["RateCurrencyCode"], per_kg["RateTNVEDQualifierCode"]) == (
+        "0.5", "*", "978", "166",
+    )  # fmt: skip
+    plain = duty_line(document, 4)  # 9503 toys: 7.5% as before
+    assert (plain["Rate"], plain["RateTypeCode"]) == ("7.5", "%") and "Rate2" not in plain
+
+
+def test_box_9_is_exported_as_the_declarant_unless_another_person_settles() -> None:
+    shipment = "ESADout_CU:ESADout_CUGoodsShipment/ESADout_CU:ESADout_CUFinancialAdjustingResponsiblePerson"
+    document = exported_with(example_tariff_tables(), example_declaration(1))
+    person = document.find(shipment, NS)
+    assert person is not None and person.findtext("ESADout_CU:DeclarantEqualFlag", namespaces=NS) == "true"
+    other = replace(example_declaration(1), financially_responsible=SUPPLIER)
+    person = exported_with(example_tariff_tables(), other).find(shipment, NS)
+    assert person is not None and person.findtext("cat_ru:OrganizationName", namespaces=NS) == SUPPLIER.name
+    assert person.find("ESADout_CU:DeclarantEqualFlag", NS) is None

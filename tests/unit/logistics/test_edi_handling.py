@@ -67,4 +67,5 @@ def test_a_message_is_applied_only_when_every_command_was_accepted() -> None:
     assert failed.status is ResultStatus.DEAD_LETTERED
     assert failed.reason == (
         f"message 1: {type(last.command).__name__} for shipment WW-SEA-24001 rejected (not_found): no such shipment"
+        " (identifiers tried: reference WW-SEA-24001 (CNI))"
     )

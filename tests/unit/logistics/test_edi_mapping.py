@@ -279,7 +279,7 @@ def test_a_message_without_a_reference_is_a_missing_reference_failure() -> None:
     text = status_report("STS+1+13::6", references=("RFF+ZZZ:SOMETHING",))
     [failure] = translate_interchange(text, maersk_partner()).failures
     assert isinstance(failure.error, MissingReference)
-    assert "names no shipment reference (looked for FF, CU, SI, CNI, BN, CN, AAS, BM)" in failure.error.reason
+    assert "no shipment of the partner's tenant matches (tried no identifier)" in failure.error.reason
 
 
 def test_a_status_without_an_event_time_names_the_sts_segment() -> None:
@@ -315,9 +315,12 @@ def test_an_unknown_message_type_is_an_unsupported_message_failure() -> None:
 
 
 def test_an_unsupported_directory_is_refused() -> None:
-    text = status_report("STS+1+13::6").replace("IFTSTA:D:96A:UN", "IFTSTA:D:99B:UN")
+    text = status_report("STS+1+13::6").replace("IFTSTA:D:96A:UN", "IFTSTA:D:93A:UN")
     [failure] = translate_interchange(text, maersk_partner()).failures
-    assert "IFTSTA directory D.99B (UN) is not mapped (supported: D.96A, D.01B)" in failure.error.reason
+    assert (
+        "IFTSTA directory D.93A (UN) is not mapped (supported: D.95B, D.96A, D.99B, D.00B, D.01B)"
+        in failure.error.reason
+    )
 
 
 def test_one_bad_message_does_not_stop_the_others() -> None:

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from streams.domain import Domain
 from streams.shipment import commands as sc
 from streams.shipment import events as se
-from streams.shipment.details import ExceptionKind, TransportMode
+from streams.shipment.details import ExceptionKind, TransportDocument, TransportDocumentKind, TransportMode
 from streams.shipment.domain import SHIPMENT
 from streams.shipment.incoterms import Incoterm
 from streams.shipment.lifecycle import Milestone, ShipmentStatus
@@ -54,6 +54,7 @@ SHIPMENT_SAMPLES: list[Any] = [
     sc.RaiseException("H1", ExceptionKind.HOLD, "inspection", None),
     sc.ResolveException("H1", "passed", NOW),
     sc.CancelShipment("withdrawn"),
+    sc.RecordTransportDocument(TransportDocument(TransportDocumentKind.BILL_OF_LADING, "MAEU240117001")),
     se.ShipmentCreated(TENANT, "WW-SEA-24001", TransportMode.SEA, NOW, "api", Incoterm.FOB, "Hamburg", shipper()),
     se.PartiesSet(shipper(), consignee(), None),
     se.IncotermSet(Incoterm.DAP, "Shanghai"),
@@ -69,6 +70,7 @@ SHIPMENT_SAMPLES: list[Any] = [
     se.ExceptionRaised("D1", ExceptionKind.DAMAGE, "crushed", NOW, "api"),
     se.ExceptionResolved("D1", ExceptionKind.DAMAGE, "claim settled", NOW, "api"),
     se.ShipmentCancelled("withdrawn", NOW, "api"),
+    se.TransportDocumentRecorded(TransportDocument(TransportDocumentKind.HOUSE_WAYBILL, "HWB-77"), "edi:MAEU"),
 ]
 WAREHOUSE_SAMPLES: list[Any] = [
     wc.RegisterWarehouse("HAM-1", "Hamburg Billbrook", "DE", "DEHAM"),
