@@ -1,4 +1,4 @@
-"""Serves the operations console (the built `web/dist`) at `/`: files as they are, client routes fall back to index.html.
+"""Serves the operations console (the built `web/dist`) at `/`; client routes fall back to index.html.
 
 The API's own paths (`/api`, `/ws`, `/docs`, `/openapi.json`, `/health`) are routed before this catch-all,
 so a typo under `/api` still answers 404 JSON rather than the console's page.

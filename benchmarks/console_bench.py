@@ -36,7 +36,10 @@ INTERACTIVE = "() => new Promise(done => requestAnimationFrame(() => setTimeout(
 def first_load_bytes() -> tuple[int, int]:
     """Raw and gzipped bytes of index.html and the scripts and styles it references."""
     index = (DIST / "index.html").read_text()
-    files = [DIST / "index.html", *(DIST / ref.lstrip("/") for ref in re.findall(r'(?:src|href)="(/assets/[^"]+)"', index))]
+    files = [
+        DIST / "index.html",
+        *(DIST / ref.lstrip("/") for ref in re.findall(r'(?:src|href)="(/assets/[^"]+)"', index)),
+    ]
     raw = sum(f.stat().st_size for f in files)
     packed = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
     return raw, packed
@@ -46,28 +49,62 @@ async def seed(base_url: str, shipments: int, items: int) -> tuple[str, str]:
     """A company with its shipments and one declaration: (owner's email, declaration id)."""
     email = f"bench.{uuid.uuid4().hex[:8]}@example.com"
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
-        await api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"})
+        await api.post(
+            "/api/auth/register",
+            json={"email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"},
+        )
         tokens = (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-        company = (await api.post("/api/companies", headers=auth, json={
-            "legal_name": "ООО Бенчмарк", "name": "Bench", "country": "RU",
-            "legal_address": {"country": "RU", "city": "Москва", "street": "Тверская, 1"}})).json()
-        auth = {"Authorization": f"Bearer {(await api.post(f'/api/companies/{company['id']}/switch', headers=auth)).json()['access_token']}"}
+        company = (
+            await api.post(
+                "/api/companies",
+                headers=auth,
+                json={
+                    "legal_name": "ООО Бенчмарк",
+                    "name": "Bench",
+                    "country": "RU",
+                    "legal_address": {"country": "RU", "city": "Москва", "street": "Тверская, 1"},
+                },
+            )
+        ).json()
+        switched = (await api.post(f"/api/companies/{company['id']}/switch", headers=auth)).json()
+        auth = {"Authorization": f"Bearer {switched['access_token']}"}
         semaphore = asyncio.Semaphore(8)
 
         async def shipment(n: int) -> None:
             async with semaphore:
-                await api.post("/api/shipments", headers=auth, json={"reference": f"BENCH-{n:05d}", "mode": "sea", "incoterm": "FOB"})
+                await api.post(
+                    "/api/shipments",
+                    headers=auth,
+                    json={"reference": f"BENCH-{n:05d}", "mode": "sea", "incoterm": "FOB"},
+                )
 
         await asyncio.gather(*(shipment(n) for n in range(shipments)))
         goods: list[dict[str, Any]] = [
-            {"item_id": f"i{n}", "description": f"Cotton T-shirts, knitted, lot {n}", "commodity_code": "6109100000",
-             "origin_country": "CN", "quantity": "100", "unit_code": "796", "gross_weight_kg": "22", "net_weight_kg": "20",
-             "invoice_value": "350.00", "currency": "USD"}
+            {
+                "item_id": f"i{n}",
+                "description": f"Cotton T-shirts, knitted, lot {n}",
+                "commodity_code": "6109100000",
+                "origin_country": "CN",
+                "quantity": "100",
+                "unit_code": "796",
+                "gross_weight_kg": "22",
+                "net_weight_kg": "20",
+                "invoice_value": "350.00",
+                "currency": "USD",
+            }
             for n in range(items)
         ]
-        declaration = (await api.post("/api/declarations", headers=auth, json={
-            "header": {"procedure_code": "40", "customs_office_code": "10702070", "reference": "BENCH-DT"}, "items": goods})).json()
+        declaration = (
+            await api.post(
+                "/api/declarations",
+                headers=auth,
+                json={
+                    "header": {"procedure_code": "40", "customs_office_code": "10702070", "reference": "BENCH-DT"},
+                    "items": goods,
+                },
+            )
+        ).json()
         return email, str(declaration["id"])
 
 
@@ -82,7 +119,9 @@ async def measure(browser: Browser, url: str, ready: str, count: int | None, coo
             await locator.first.wait_for(timeout=60_000)
         else:
             await page.wait_for_function(
-                "([selector, count]) => document.querySelectorAll(selector).length >= count", arg=[ready, count], timeout=60_000
+                "([selector, count]) => document.querySelectorAll(selector).length >= count",
+                arg=[ready, count],
+                timeout=60_000,
             )
         return float(await page.evaluate(INTERACTIVE))
     finally:
@@ -98,7 +137,9 @@ async def main(shipments: int, items: int, runs: int) -> None:
         processes.wait_for_api()
         email, declaration_id = await seed(processes.base_url, shipments, items)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            browser = await playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+            )
             signing = await browser.new_context(locale="ru-RU")
             page = await signing.new_page()
             await page.goto(f"{processes.base_url}/")
@@ -109,9 +150,24 @@ async def main(shipments: int, items: int, runs: int) -> None:
             cookies = await signing.cookies()
             await signing.close()
             pages = {
-                "baseline: sign-in page (shell, no data)": (f"{processes.base_url}/sign-in", "form button[type=submit]", None, []),
-                f"shipments list ({min(shipments, 200)} rows)": (f"{processes.base_url}/shipments", "[data-testid=shipments] tbody tr", min(shipments, 200), cookies),
-                f"declaration with {items} items": (f"{processes.base_url}/declarations/{declaration_id}", "[data-testid=goods-items] tbody tr", items, cookies),
+                "baseline: sign-in page (shell, no data)": (
+                    f"{processes.base_url}/sign-in",
+                    "form button[type=submit]",
+                    None,
+                    [],
+                ),
+                f"shipments list ({min(shipments, 200)} rows)": (
+                    f"{processes.base_url}/shipments",
+                    "[data-testid=shipments] tbody tr",
+                    min(shipments, 200),
+                    cookies,
+                ),
+                f"declaration with {items} items": (
+                    f"{processes.base_url}/declarations/{declaration_id}",
+                    "[data-testid=goods-items] tbody tr",
+                    items,
+                    cookies,
+                ),
             }
             results: dict[str, float] = {}
             for name, (url, ready, count, jar) in pages.items():
@@ -126,7 +182,10 @@ async def main(shipments: int, items: int, runs: int) -> None:
     for name, value in results.items():
         print(f"{name:44} {value:8.0f} {value / baseline:12.2f} {'< 1000':>8}")
     raw, packed = first_load_bytes()
-    print(f"\nfirst load: {raw / 1024:.0f} kB raw, {packed / 1024:.0f} kB gzipped (goal < 300 kB gzipped): {packed / (300 * 1024):.2f} of the goal")
+    print(
+        f"\nfirst load: {raw / 1024:.0f} kB raw, {packed / 1024:.0f} kB gzipped "
+        f"(goal < 300 kB gzipped): {packed / (300 * 1024):.2f} of the goal"
+    )
 
 
 if __name__ == "__main__":

@@ -601,7 +601,7 @@ async def load_table(
     source: Annotated[str, Query(max_length=200)] = "",
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """Load rows from a CSV body (columns per table: see `streams.customs.tariff`): replace or update the table."""
+    """Load rows from a CSV body (columns per table: see `streams.customs.duty_tables`): replace or update the table."""
     tenant_id = require_permission(session, Action.CUSTOMS_DECLARATION_EDIT)
     raw = await request.body()
     if len(raw) > MAX_UPLOAD_BYTES:

@@ -45,7 +45,9 @@ async def test_sign_in_switch_company_and_language(
     platform: PlatformProcesses, api: httpx.AsyncClient, context: BrowserContext
 ) -> None:
     owner = await owner_with_company(api, "switcher", "Альфа Импорт")
-    second = await api.post("/api/companies", headers=bearer(owner["tokens"]), json={**RUSSIAN_COMPANY, "name": "Бета Логистик"})
+    second = await api.post(
+        "/api/companies", headers=bearer(owner["tokens"]), json={**RUSSIAN_COMPANY, "name": "Бета Логистик"}
+    )
     assert second.status_code == 201, second.text
     page = await context.new_page()
     await sign_in(page, platform.base_url, owner["email"])
@@ -71,8 +73,12 @@ async def test_tokens_are_out_of_scripts_reach_and_pages_are_guarded(
     owner = await owner_with_company(api, "guarded", f"ООО {hostile}")
     other = await owner_with_company(api, "stranger")
     theirs = await ready_to_book(api, other["tokens"], "THEIRS-001")
-    ours = await api.post("/api/shipments", headers=bearer(owner["tokens"]),
-                          json={"reference": "XSS-1", "mode": "sea", "shipper": {"name": hostile, "address": "a", "country": "CN"}})  # fmt: skip
+    shipper = {"name": hostile, "address": "a", "country": "CN"}
+    ours = await api.post(
+        "/api/shipments",
+        headers=bearer(owner["tokens"]),
+        json={"reference": "XSS-1", "mode": "sea", "shipper": shipper},
+    )
     assert ours.status_code == 201, ours.text
 
     page = await context.new_page()
@@ -127,7 +133,11 @@ async def test_shipment_to_delivered_and_live_edi(
     await booking.get_by_label("Номер букинга").fill("MAEU-UI-1")
     await booking.get_by_role("button").click()
     await expect(page.get_by_test_id("shipment-status")).to_have_text("Забронирована")
-    for milestone, status in (("picked_up", "Принята у отправителя"), ("departed", "В пути"), ("delivered", "Доставлена")):
+    for milestone, status in (
+        ("picked_up", "Принята у отправителя"),
+        ("departed", "В пути"),
+        ("delivered", "Доставлена"),
+    ):
         form = page.get_by_test_id("record-milestone")
         await form.get_by_label("Событие").select_option(milestone)
         await form.get_by_role("button").click()
@@ -135,10 +145,14 @@ async def test_shipment_to_delivered_and_live_edi(
     await screenshot(page, "shipment-delivered-ru")
 
     # A carrier's status message, sent to the API, shows on the open page without a reload.
-    partner = await api.post("/api/edi/partners", headers=bearer(owner["tokens"]),
-                             json={"code": "MAEU", "name": "Maersk A/S", "sender_ids": ["MAEU"], "timezone": "Europe/Berlin"})  # fmt: skip
+    maersk = {"code": "MAEU", "name": "Maersk A/S", "sender_ids": ["MAEU"], "timezone": "Europe/Berlin"}
+    partner = await api.post("/api/edi/partners", headers=bearer(owner["tokens"]), json=maersk)
     assert partner.status_code == 201, partner.text
-    key = (await api.post(f"/api/edi/partners/{partner.json()['id']}/api-keys", headers=bearer(owner["tokens"]), json={"label": "ui"})).json()["api_key"]
+    key = (
+        await api.post(
+            f"/api/edi/partners/{partner.json()['id']}/api-keys", headers=bearer(owner["tokens"]), json={"label": "ui"}
+        )
+    ).json()["api_key"]
     shipment_id = await ready_to_book(api, owner["tokens"], "WW-SEA-24001")
     booked = await api.post(f"/api/shipments/{shipment_id}/booking", headers=bearer(owner["tokens"]),
                             json={"carrier": {"name": "Maersk A/S"}, "booking_reference": "MAEU240117"})  # fmt: skip
@@ -148,7 +162,9 @@ async def test_shipment_to_delivered_and_live_edi(
     await expect(page.locator("main[data-live=on]")).to_be_visible()
     sent = await api.post("/api/edi/inbound", headers={"X-Api-Key": key}, content=fixture("iftsta_d96a_picked_up.edi"))
     assert sent.status_code == 202, sent.text
-    await expect(page.get_by_test_id("shipment-status")).to_have_text("Принята у отправителя", timeout=LIVE_WITHIN_MS + 10_000)
+    await expect(page.get_by_test_id("shipment-status")).to_have_text(
+        "Принята у отправителя", timeout=LIVE_WITHIN_MS + 10_000
+    )
     await expect(page.get_by_test_id("timeline")).to_contain_text("DEHAM")
 
 

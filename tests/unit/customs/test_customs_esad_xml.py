@@ -8,6 +8,7 @@ from lxml import etree
 
 from streams.customs.calculation import calculate_payments
 from streams.customs.declaration import Address, Declaration
+from streams.customs.duty_tables import DutyKind, DutyRate, TariffTables
 from streams.customs.esad_xml import (
     NS,
     ExportResult,
@@ -18,7 +19,6 @@ from streams.customs.esad_xml import (
     xsd_errors,
 )
 from streams.customs.examples import EXAMPLE_DATE, SUPPLIER, example_declaration, example_tariff_tables
-from streams.customs.tariff import DutyKind, DutyRate, TariffTables
 from streams.customs.validation import validate_declaration
 
 DOCUMENT_ID = "0b6f4c1e-7d2a-4e0b-9a51-3c2d7e8f9a10"
