@@ -40,8 +40,16 @@ from pathlib import Path
 from typing import Any
 
 from streams.customs.nomenclature import NomenclatureEntry, deciding_note, read_nomenclature
+from streams.customs.russian_text import (
+    PACKAGING_WORDS,
+    PACKED_IN_WORDS,
+    PURPOSE_WORDS,
+    is_noun,
+    lemma,
+    marks_in,
+    normalise,
+)
 from streams.customs.russian_text import STOP_WORDS as RUSSIAN_STOP_WORDS
-from streams.customs.russian_text import PACKAGING_WORDS, PURPOSE_WORDS, lemma, marks_in, normalise
 from streams.customs.tariff import TariffTableError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -51,8 +59,9 @@ K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = (1.0, 0.55, 0.3, 0.1)  # own description, heading, chapter, section
 LINE_PARENT_SHARE = 0.6  # a national line: weight of its subheading's text, and of the lines above it
-SYNONYM_WEIGHT = 0.8  # weight of a term that came from a synonym, not from the description
+SYNONYM_WEIGHT = 1.2  # a synonym names the goods in the nomenclature's own words: weigh it above the written word
 PURPOSE_WEIGHT = 0.5  # weight of the words after "для"/"for": what the goods are for, not what they are
+HEAD_NOUN_WEIGHT = 1.5  # weight of a Russian description's first noun, which names the goods
 FEEDBACK_WEIGHT = 2.0  # a confirmed description with similarity s adds 2*s times the best score
 FEEDBACK_MIN_SIMILARITY = 0.3
 CONFIDENT_MATCH_SHARE = 0.5  # chosen on the tuning set: see benchmarks/customs_bench.py
@@ -353,6 +362,7 @@ class Classifier:
     lines: tuple[_Document, ...]
     line_index: _Index = field(repr=False)
     russian: RussianForm = field(default=lemma, repr=False)
+    positions: Mapping[str, int] = field(default_factory=dict, repr=False)  # line code -> index in `lines`
 
     @classmethod
     def build(cls, entries: Sequence[NomenclatureEntry], russian: RussianForm = lemma) -> Classifier:
@@ -370,7 +380,7 @@ class Classifier:
 
         def document(code: str) -> _Document:
             chain = path(code)
-            levels = FIELD_WEIGHTS
+            levels: tuple[float, ...] = FIELD_WEIGHTS
             if len(code) == 10:
                 # A ТН ВЭД line's only English text is its subheading's: weigh that as its own description.
                 parent_weight = FIELD_WEIGHTS[0] if chain[0].name_ru else FIELD_WEIGHTS[0] * LINE_PARENT_SHARE
@@ -384,7 +394,8 @@ class Classifier:
             return _Document(code, terms, lengths)
 
         lines = tuple(document(code) for code in leaf_codes)
-        return cls(by_code, lines, _bm25_index(lines), russian)
+        positions = {document.code: position for position, document in enumerate(lines)}
+        return cls(by_code, lines, _bm25_index(lines), russian, positions)
 
     def with_national_lines(self, national: Iterable[NationalLine], on: date) -> Classifier:
         """The nomenclature with the national lines in force on `on` under their subheadings."""
@@ -429,6 +440,14 @@ class Classifier:
             suggestions.append(self._suggestion(code, score, reason, confident, headings - {code[:4]}))
         return suggestions
 
+    def best_match(self, description: str) -> tuple[str, float]:
+        """The first suggestion's code ("" if none) and the share of the description it matches."""
+        suggestions = self.suggest(description, limit=1)
+        if not suggestions:
+            return "", 0.0
+        query, _ = _query_terms(description, self.russian, marks_in(description))
+        return suggestions[0].code, self.match_share(query, self._terms(suggestions[0].code))
+
     def match_share(self, query: Mapping[str, float], terms: Mapping[str, float]) -> float:
         """The share of the query's weight (by idf; unknown words count most) that a line's text matches."""
         _, idf, _ = self.line_index
@@ -460,7 +479,8 @@ class Classifier:
         )
 
     def _terms(self, code: str) -> Mapping[str, float]:
-        return next((document.terms for document in self.lines if document.code == code), {})
+        position = self.positions.get(code)
+        return self.lines[position].terms if position is not None else {}
 
     def _apply_feedback(
         self, description: str, feedback: TenantFeedback | None, scores: dict[str, float]
@@ -512,26 +532,33 @@ def _query_terms(
     """The weighted query and each synonym expansion's source.
 
     A written word weighs 1; a word after "для"/"for" in the same clause (what the goods are for, not what
-    they are: "колодки тормозные для легковых автомобилей") weighs PURPOSE_WEIGHT; a packaging word
-    ("мешки", "коробка") counts only as the first word, where it names the goods; synonym expansions weigh
+    they are: "колодки тормозные для легковых автомобилей") weighs PURPOSE_WEIGHT; a Russian description's
+    first noun weighs HEAD_NOUN_WEIGHT; a packaging word ("мешки", "коробка") counts only in the first clause
+    and not after "в"/"по" ("в коробках"), where it is the goods themselves; synonym expansions weigh
     SYNONYM_WEIGHT times the weight of the words they came from.
     """
     query: dict[str, float] = {}
     sources: dict[str, str] = {}
-    first = True
-    for clause in re.split(r"[,;()]", description):
+    head_noun_seen = False
+    for number, clause in enumerate(re.split(r"[,;()]", description)):
         weight = 1.0
         keyed: list[tuple[str, float]] = []  # the clause's words as SYNONYMS is keyed, with their weights
+        previous = ""
         for word in words(clause):
             if word in PURPOSE_WORDS:
                 weight = PURPOSE_WEIGHT
             key = word if word.isascii() else lemma(word)
-            if word in marks or (not first and key in PACKAGING_WORDS):
+            packed = key in PACKAGING_WORDS and (number > 0 or previous in PACKED_IN_WORDS)
+            previous = word
+            if word in marks or packed:
                 continue
-            first = first and not _tokens(word, russian)
             keyed.append((key, weight))
+            word_weight = weight
+            if not head_noun_seen and is_noun(word):  # the first noun names the goods: "томаты свежие красные"
+                head_noun_seen = True
+                word_weight = weight * HEAD_NOUN_WEIGHT
             for term in _tokens(word, russian):
-                query[term] = max(query.get(term, 0.0), weight)
+                query[term] = max(query.get(term, 0.0), word_weight)
         phrases = [*keyed, *((f"{a} {b}", min(x, y)) for (a, x), (b, y) in pairwise(keyed))]
         for phrase, phrase_weight in phrases:
             expansion = SYNONYMS.get(phrase)
@@ -627,7 +654,9 @@ def split_for_tuning(
     examples: Sequence[tuple[str, str]],
 ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """The tuning part (two of every three examples) and the held-out part (every third), fixed by position."""
-    return tuple(e for i, e in enumerate(examples) if i % 3 != 2), tuple(e for i, e in enumerate(examples) if i % 3 == 2)
+    return tuple(e for i, e in enumerate(examples) if i % 3 != 2), tuple(
+        e for i, e in enumerate(examples) if i % 3 == 2
+    )
 
 
 def measure_accuracy(examples: Sequence[tuple[str, str]], classifier: Classifier | None = None) -> Accuracy:

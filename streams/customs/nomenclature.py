@@ -17,14 +17,35 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
 HS_DIR = DATA_DIR / "hs"
 TNVED_DIR = DATA_DIR / "tnved"
-ROMAN = (
-    "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI".split()
-)  # ТН ВЭД numbers sections 01..21, the HS I..XXI
+ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+]  # ТН ВЭД numbers sections 01..21, the HS I..XXI
 
 
 @dataclass(frozen=True)
@@ -104,14 +125,15 @@ def chapter_notes() -> Mapping[str, tuple[str, ...]]:
         starts = [m.start(1) for m in re.finditer(r"(?:^|\s)(\d{1,2}\.\s?)(?=[А-ЯA-Z\"«(])", text)]
         bounds = [*starts, len(text)] if starts else [0, len(text)]
         notes[row["chapter"].strip()] = tuple(
-            text[start:end].strip() for start, end in zip(bounds, bounds[1:], strict=False) if text[start:end].strip()
+            text[start:end].strip() for start, end in pairwise(bounds) if text[start:end].strip()
         )
     return notes
 
 
 def headings_cited(paragraph: str) -> frozenset[str]:
     """The 4-digit headings a note paragraph names, ranges ("0201 - 0208") included."""
-    cited = set(re.findall(r"(?<!\d)(\d{4})(?!\d)", paragraph))
+    # "0811 90 110" names a subheading, not the heading: only a 4-digit number standing alone counts.
+    cited = set(re.findall(r"(?<!\d)(\d{4})(?!\d|\s\d)", paragraph))
     for first, last in re.findall(r"(?<!\d)(\d{4})\s*[-–]\s*(\d{4})(?!\d)", paragraph):
         if first[:2] == last[:2] and first < last:
             cited.update(f"{number:04d}" for number in range(int(first), int(last) + 1))
@@ -123,5 +145,4 @@ def deciding_note(chapter: str, heading: str, competitors: frozenset[str]) -> st
     paragraphs = chapter_notes().get(chapter, ())
     both = [p for p in paragraphs if heading in headings_cited(p) and headings_cited(p) & competitors]
     either = [p for p in paragraphs if headings_cited(p) & competitors]
-    chosen = (both or either or [None])[0]
-    return chosen
+    return next(iter(both or either), None)

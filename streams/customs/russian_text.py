@@ -28,28 +28,200 @@ DATA_DIR = Path(__file__).parent / "data"
 
 # Function words, units and invoice filler that say nothing about what the goods are.
 STOP_WORDS = frozenset(
-    """
-    а в во на по с со к ко о об от до из за при под над для без и или либо не ни но же ли как так что
-    это этот тот та те то его ее их весь все всех всего также кроме т ч е др пр см
-    прочий прочее прочие прочих остальной иной другой других который которые которых такой такие
-    чем более менее не_более не_менее свыше выше ниже около примерно
-    шт штука штук уп упак упаковка упаковке упаковках пачка пачке пачках кор партия партии
-    кг г гр грамм килограмм л литр мл мм см м метр тонна кв куб квт вт ва мач кгс
-    ед единица изделие изделия товар товары модель арт артикул код размер размеры цвет цвета
-    новый новые различный различные ассорти ассортимент комплект комплекте комплекта
-    позиция товарный группа субпозиция
-    """.split()
+    [
+        "а",
+        "в",
+        "во",
+        "на",
+        "по",
+        "с",
+        "со",
+        "к",
+        "ко",
+        "о",
+        "об",
+        "от",
+        "до",
+        "из",
+        "за",
+        "при",
+        "под",
+        "над",
+        "для",
+        "без",
+        "и",
+        "или",
+        "либо",
+        "не",
+        "ни",
+        "но",
+        "же",
+        "ли",
+        "как",
+        "так",
+        "что",
+        "это",
+        "этот",
+        "тот",
+        "та",
+        "те",
+        "то",
+        "его",
+        "ее",
+        "их",
+        "весь",
+        "все",
+        "всех",
+        "всего",
+        "также",
+        "кроме",
+        "т",
+        "ч",
+        "е",
+        "др",
+        "пр",
+        "см",
+        "прочий",
+        "прочее",
+        "прочие",
+        "прочих",
+        "остальной",
+        "иной",
+        "другой",
+        "других",
+        "который",
+        "которые",
+        "которых",
+        "такой",
+        "такие",
+        "чем",
+        "более",
+        "менее",
+        "не_более",
+        "не_менее",
+        "свыше",
+        "выше",
+        "ниже",
+        "около",
+        "примерно",
+        "шт",
+        "штука",
+        "штук",
+        "уп",
+        "упак",
+        "упаковка",
+        "упаковке",
+        "упаковках",
+        "пачка",
+        "пачке",
+        "пачках",
+        "кор",
+        "партия",
+        "партии",
+        "кг",
+        "г",
+        "гр",
+        "грамм",
+        "килограмм",
+        "л",
+        "литр",
+        "мл",
+        "мм",
+        "см",
+        "м",
+        "метр",
+        "тонна",
+        "кв",
+        "куб",
+        "квт",
+        "вт",
+        "ва",
+        "мач",
+        "кгс",
+        "ед",
+        "единица",
+        "изделие",
+        "изделия",
+        "товар",
+        "товары",
+        "модель",
+        "арт",
+        "артикул",
+        "код",
+        "размер",
+        "размеры",
+        "цвет",
+        "цвета",
+        "новый",
+        "новые",
+        "различный",
+        "различные",
+        "ассорти",
+        "ассортимент",
+        "комплект",
+        "комплекте",
+        "комплекта",
+        "позиция",
+        "товарный",
+        "группа",
+        "субпозиция",
+    ]
 )
 # Containers an invoice packs the goods in ("мешки по 25 кг"): goods words only as a description's first word.
 PACKAGING_WORDS = frozenset(
-    """
-    коробка короб ящик мешок пакет бутылка бут банка флакон туба ведро канистра бочка пачка лоток блок рулон
-    кипа сетка стакан контейнер упаковка коробочка бокс пакетик стеклобанка дой-пак тетрапак тетра-пак
-    box boxes bag bags carton cartons bottle bottles can cans jar jars drum drums pack packs
-    """.split()
+    [
+        "коробка",
+        "короб",
+        "ящик",
+        "мешок",
+        "пакет",
+        "бутылка",
+        "бут",
+        "банка",
+        "флакон",
+        "туба",
+        "ведро",
+        "канистра",
+        "бочка",
+        "пачка",
+        "лоток",
+        "блок",
+        "рулон",
+        "кипа",
+        "сетка",
+        "стакан",
+        "контейнер",
+        "упаковка",
+        "коробочка",
+        "бокс",
+        "пакетик",
+        "стеклобанка",
+        "дой-пак",
+        "тетрапак",
+        "тетра-пак",
+        "box",
+        "boxes",
+        "bag",
+        "bags",
+        "carton",
+        "cartons",
+        "bottle",
+        "bottles",
+        "can",
+        "cans",
+        "jar",
+        "jars",
+        "drum",
+        "drums",
+        "pack",
+        "packs",
+    ]
 )
-# Words after which a clause says what the goods are for, not what they are.
-PURPOSE_WORDS = frozenset({"для", "к", "под", "for"})
+# Words before a packaging word that make it packaging: "в коробках", "по 25 кг".
+PACKED_IN_WORDS = frozenset({"в", "во", "по", "in"})
+# Words after which a clause says what the goods are for or come with, not what they are: "для легковых
+# автомобилей", "в комплекте с зарядным устройством".
+PURPOSE_WORDS = frozenset({"для", "к", "под", "комплекте", "комплектом", "for"})
 
 _MORPH: pymorphy3.MorphAnalyzer | None = None
 _STEMMER = snowballstemmer.stemmer("russian")
@@ -72,6 +244,12 @@ def lemma(word: str) -> str:
     if chosen.tag.POS in _VERBAL:  # goods are named by nouns and adjectives: "стали" is steel, not "стать"
         chosen = next((p for p in parses if p.tag.POS in _NOMINAL), chosen)
     return str(chosen.normal_form).replace("ё", "е")
+
+
+@lru_cache(maxsize=200_000)
+def is_noun(word: str) -> bool:
+    """Whether a Russian word's likeliest reading is a noun (English words are not judged: False)."""
+    return not word.isascii() and _morph().parse(word)[0].tag.POS == "NOUN"
 
 
 @lru_cache(maxsize=200_000)
@@ -133,10 +311,10 @@ def marks_in(text: str) -> frozenset[str]:
     marks = set()
     for written, token in zip(latin, lowered, strict=True):
         kind = TRADE_MARKS.get(token)
-        if kind == "brand" and (has_cyrillic(text) or written[0].isupper()):
-            marks.add(token)
-        elif kind == "model" and branded:
-            marks.add(token)
-        elif _MIXED.fullmatch(token):
+        if (
+            (kind == "brand" and (has_cyrillic(text) or written[0].isupper()))
+            or (kind == "model" and branded)
+            or _MIXED.fullmatch(token)
+        ):
             marks.add(token)
     return frozenset(marks)
