@@ -669,7 +669,8 @@ async def classify(
     q: Annotated[str, Query(min_length=2, max_length=1000, description="the goods description")],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[dict[str, Any]]:
-    """Codes for a goods description, best first: [{code, description, score, reason}]."""
+    """Codes for a goods description, best first: code, description, score, reason, confident, the heading's
+    Russian and English names, the national line's name and the deciding chapter note (`Suggestion`)."""
     require_permission(session, Action.CUSTOMS_READ)
     tables = await read_tables(found, session, (TableKind.NATIONAL_LINES, TableKind.CLASSIFICATIONS))
     national = tables.get(TableKind.NATIONAL_LINES)
@@ -677,7 +678,7 @@ async def classify(
     chosen = await asyncio.to_thread(classifier_with, lines, today())
     feedback = tenant_feedback(tables.get(TableKind.CLASSIFICATIONS))
     suggestions = await asyncio.to_thread(chosen.suggest, q, feedback, limit)
-    return [{"code": s.code, "description": s.description, "score": s.score, "reason": s.reason} for s in suggestions]
+    return [suggestion.as_json() for suggestion in suggestions]
 
 
 @router.post("/api/customs/classify/confirm", status_code=status.HTTP_201_CREATED)

@@ -1,21 +1,27 @@
 """HS classification: suggest commodity codes for a goods description, best first, with the reason.
 
-The nomenclature is the Harmonized System (sections, chapters, headings, 6-digit subheadings, shipped
-in `data/hs/`) plus, optionally, the national 10-digit lines an operator loads (`load_national_lines`:
-code, description, effective_from); a subheading with national lines in force is replaced by them.
+The nomenclature (`nomenclature.py`) is the Harmonized System in English beside the EAEU ТН ВЭД in Russian:
+Russian names of sections, chapters and headings, and the 12,715 national 10-digit lines, built in; an
+operator may load more national lines (`load_national_lines`: code, description, effective_from); a
+subheading with national lines in force is replaced by them.
 
 Ranking, all pure functions over immutable data:
-- tokens: lower case, words joined across hyphens ("T-shirt" -> "tshirt"), stop words dropped, each
-  reduced by a small English suffix stemmer (`stem`), so "knitted", "knit" and "knits" meet;
-- the query is expanded with trade synonyms (`SYNONYMS`: the words importers write on invoices mapped
-  to the nomenclature's words, e.g. "laptop" -> "portable automatic data processing machine"), at a
-  lower weight than the words actually written;
+- tokens: English words lower-cased, hyphenated compounds joined ("T-shirt" -> "tshirt"), stop words dropped,
+  each reduced by a small English suffix stemmer (`stem`); Russian words normalised (ё, invoice
+  abbreviations) and lemmatised (`russian_text`), so "knitted"/"knits" and "зёрнах"/"зерна" meet;
+- brand and model tokens of the description ("Samsung", "Galaxy", "Core", "A55") are ignored (`marks_in`);
+- the query is expanded with trade synonyms (`SYNONYMS`: the words importers write on invoices mapped to the
+  nomenclature's words, e.g. "laptop" -> "portable automatic data processing machine", "смартфон" ->
+  "телефон сотовый"), at a lower weight than the words actually written;
 - BM25 over the candidate lines, each line's text being its own description plus its parents' text at
-  decreasing weights (heading, chapter, section): the path text boosts the lines of a matching heading;
+  decreasing weights (heading, chapter, section), in both languages;
 - a per-tenant feedback boost: descriptions an operator of the tenant confirmed with a code
   (`TenantFeedback`) lift that code for later, similar descriptions, in proportion to the similarity.
 
-Every `Suggestion` explains itself: the matched terms and the path section > chapter > heading > line.
+Every `Suggestion` explains itself: the matched terms, the path section > chapter > heading > line, the
+Russian and English names of its heading and line, the chapter note that decides between the competing
+headings where one does, and whether it is `confident`: a best match that covers less than
+`CONFIDENT_MATCH_SHARE` of the description is flagged, since a confident wrong heading is worse than none.
 """
 
 from __future__ import annotations
@@ -25,24 +31,42 @@ import io
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from streams.customs.duty_tables import TariffTableError
+from streams.customs.nomenclature import NomenclatureEntry, deciding_note, read_nomenclature
+from streams.customs.russian_text import (
+    PACKAGING_WORDS,
+    PACKED_IN_WORDS,
+    PURPOSE_WORDS,
+    is_noun,
+    lemma,
+    marks_in,
+    normalise,
+)
+from streams.customs.russian_text import STOP_WORDS as RUSSIAN_STOP_WORDS
 
-HS_DIR = Path(__file__).parent / "data" / "hs"
+DATA_DIR = Path(__file__).parent / "data"
 
-# BM25 and field weights, tuned once on data/classification_labelled.csv (see benchmarks/customs_bench.py).
+# BM25 and field weights, tuned on the tuning part of data/classification_labelled*.csv (benchmarks/customs_bench.py).
 K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = (1.0, 0.55, 0.3, 0.1)  # own description, heading, chapter, section
-SYNONYM_WEIGHT = 0.8  # weight of a term that came from a synonym, not from the description
+LINE_PARENT_SHARE = 0.6  # a national line: weight of its subheading's text, and of the lines above it
+SYNONYM_WEIGHT = 1.2  # a synonym names the goods in the nomenclature's own words: weigh it above the written word
+PURPOSE_WEIGHT = 0.5  # weight of the words after "для"/"for": what the goods are for, not what they are
+HEAD_NOUN_WEIGHT = 1.5  # weight of a Russian description's first noun, which names the goods
 FEEDBACK_WEIGHT = 2.0  # a confirmed description with similarity s adds 2*s times the best score
 FEEDBACK_MIN_SIMILARITY = 0.3
+CONFIDENT_MATCH_SHARE = 0.5  # chosen on the tuning set: see benchmarks/customs_bench.py
+
+RussianForm = Callable[[str], str]  # a Russian word -> the form both query and nomenclature are indexed by
 
 STOP_WORDS = frozenset(
     {
@@ -141,7 +165,7 @@ _IRREGULAR = {
     "mice": "mouse",
     "geese": "goose",
 }
-_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[а-я]+")
 
 
 @lru_cache(maxsize=65536)
@@ -177,19 +201,43 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words of a text, hyphenated compounds joined ("T-shirt" -> "tshirt")."""
-    return [token.replace("-", "") for token in _TOKEN.findall(text.lower())]
+    """Lower-cased words of a text (ё as е, Russian abbreviations written out), English compounds joined."""
+    return [token.replace("-", "") for token in _TOKEN.findall(normalise(text))]
 
 
-def tokens(text: str) -> list[str]:
-    """The stemmed content words of a text, stop words and bare numbers dropped."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and not w.isdigit() and len(w) > 1]
+def tokens(text: str, russian: RussianForm = lemma, marks: frozenset[str] = frozenset()) -> list[str]:
+    """The content words of a text, stemmed (English) or lemmatised (Russian); stop words, numbers, `marks` dropped."""
+    return [t for t in _tokens(text, russian) if t not in marks] if marks else list(_tokens(text, russian))
+
+
+@lru_cache(maxsize=131_072)
+def _tokens(text: str, russian: RussianForm) -> tuple[str, ...]:
+    found = []
+    for word in words(text):
+        if len(word) < 2 or word.isdigit():
+            continue
+        if "a" <= word[0] <= "z" or word[0].isdigit():
+            if word not in STOP_WORDS:
+                found.append(stem(word))
+        elif word not in RUSSIAN_STOP_WORDS:
+            form = russian(word)
+            if form not in RUSSIAN_STOP_WORDS:
+                found.append(form)
+    return tuple(found)
+
+
+def _synonym_key(text: str) -> str:
+    """A phrase as `SYNONYMS` is keyed: English words as written, Russian words by their lemma."""
+    return " ".join(word if word.isascii() else lemma(word) for word in words(text))
 
 
 def _read_synonyms() -> dict[str, str]:
-    """Trade words as importers write them (`data/trade_synonyms.csv`), keyed like `words` splits a text."""
-    text = (Path(__file__).parent / "data" / "trade_synonyms.csv").read_text(encoding="utf-8")
-    return {" ".join(words(row["trade_words"])): row["nomenclature_words"] for row in csv.DictReader(io.StringIO(text))}
+    """Trade words as importers write them (`data/trade_synonyms*.csv`), keyed by `_synonym_key`."""
+    synonyms: dict[str, str] = {}
+    for path in sorted(DATA_DIR.glob("trade_synonyms*.csv")):
+        for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
+            synonyms[_synonym_key(row["trade_words"])] = row["nomenclature_words"]
+    return synonyms
 
 
 # Single words or two-word phrases of a description, mapped to the nomenclature's words; the expansion
@@ -226,13 +274,6 @@ def load_national_lines(text: str) -> tuple[NationalLine, ...]:
 
 
 @dataclass(frozen=True)
-class NomenclatureEntry:
-    code: str  # "I".."XXI" for a section, else 2, 4, 6 or 10 digits
-    description: str
-    parent: str | None  # the code of the entry above; None for a section
-
-
-@dataclass(frozen=True)
 class ConfirmedClassification:
     description: str
     code: str  # the code an operator of the tenant confirmed (6 or 10 digits)
@@ -251,34 +292,66 @@ class Suggestion:
     description: str
     score: float
     reason: str
+    confident: bool = True  # False: the best match covers too little of the description to be relied on
+    heading: str = ""
+    heading_name_ru: str = ""  # the ТН ВЭД name; empty for the few headings the Russian source lacks
+    heading_name_en: str = ""
+    subheading_name_en: str = ""  # the 6-digit HS text
+    line_name_ru: str = ""  # a 10-digit national line: its name, after the names of the lines above it
+    chapter_note: str | None = None  # the chapter note paragraph that decides between the suggested headings
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
 class _Document:
     code: str
     terms: dict[str, float]  # weighted term frequency over the line and its path
-    length: float
+    lengths: tuple[float, float]  # weighted count of English and of Russian terms: each language is its own field
 
 
-def _bm25_index(documents: Sequence[_Document]) -> tuple[dict[str, list[tuple[int, float]]], dict[str, float], float]:
+_Index = tuple[dict[str, list[tuple[int, float]]], dict[str, float], tuple[float, float]]
+
+
+def _language(term: str) -> int:
+    """0 for an English (Latin) term, 1 for a Russian one: the index into `_Document.lengths`."""
+    return 0 if term.isascii() else 1
+
+
+def _bm25_index(documents: Sequence[_Document]) -> _Index:
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for position, document in enumerate(documents):
         for term, frequency in document.terms.items():
             postings[term].append((position, frequency))
     count = len(documents)
     idf = {term: math.log(1 + (count - len(hits) + 0.5) / (len(hits) + 0.5)) for term, hits in postings.items()}
-    average = sum(d.length for d in documents) / max(count, 1)
-    return dict(postings), idf, average
+    averages = (
+        sum(d.lengths[0] for d in documents) / max(count, 1),
+        sum(d.lengths[1] for d in documents) / max(count, 1) or 1.0,
+    )
+    return dict(postings), idf, averages
 
 
-def _weighted_terms(texts: Iterable[tuple[str, float]]) -> tuple[dict[str, float], float]:
+def _weighted_terms(
+    texts: Iterable[tuple[str, float]], russian: RussianForm
+) -> tuple[dict[str, float], tuple[float, float]]:
     terms: dict[str, float] = defaultdict(float)
-    length = 0.0
+    lengths = [0.0, 0.0]
     for text, weight in texts:
-        for token in tokens(text):
+        for token in _tokens(text, russian):
             terms[token] += weight
-            length += weight
-    return dict(terms), length
+            lengths[_language(token)] += weight
+    return dict(terms), (lengths[0], lengths[1])
+
+
+def _texts(entry: NomenclatureEntry, weight: float, context_weight: float) -> Iterator[tuple[str, float]]:
+    """An entry's indexed texts: its English and Russian names, and a national line's context."""
+    yield entry.description, weight
+    if entry.name_ru and entry.name_ru != entry.description:
+        yield entry.name_ru, weight
+    if entry.context_ru:
+        yield entry.context_ru, context_weight
 
 
 @dataclass(frozen=True)
@@ -287,10 +360,12 @@ class Classifier:
 
     entries: Mapping[str, NomenclatureEntry]
     lines: tuple[_Document, ...]
-    line_index: tuple[dict[str, list[tuple[int, float]]], dict[str, float], float] = field(repr=False)
+    line_index: _Index = field(repr=False)
+    russian: RussianForm = field(default=lemma, repr=False)
+    positions: Mapping[str, int] = field(default_factory=dict, repr=False)  # line code -> index in `lines`
 
     @classmethod
-    def build(cls, entries: Sequence[NomenclatureEntry]) -> Classifier:
+    def build(cls, entries: Sequence[NomenclatureEntry], russian: RussianForm = lemma) -> Classifier:
         by_code = {entry.code: entry for entry in entries}
         parents_of = {entry.parent for entry in entries if entry.parent}
         leaf_codes = [e.code for e in entries if e.code.isdigit() and len(e.code) >= 6 and e.code not in parents_of]
@@ -303,16 +378,24 @@ class Classifier:
                 current = by_code[current].parent
             return chain  # the entry itself first, up to its section
 
-        def document(code: str, levels: Sequence[float]) -> _Document:
+        def document(code: str) -> _Document:
             chain = path(code)
-            terms, length = _weighted_terms(
-                (entry.description, weight) for entry, weight in zip(chain, levels, strict=False)
+            levels: tuple[float, ...] = FIELD_WEIGHTS
+            if len(code) == 10:
+                # A ТН ВЭД line's only English text is its subheading's: weigh that as its own description.
+                parent_weight = FIELD_WEIGHTS[0] if chain[0].name_ru else FIELD_WEIGHTS[0] * LINE_PARENT_SHARE
+                levels = (FIELD_WEIGHTS[0], parent_weight, *FIELD_WEIGHTS[1:])
+            texts = (
+                text
+                for entry, weight in zip(chain, levels, strict=False)
+                for text in _texts(entry, weight, FIELD_WEIGHTS[0] * LINE_PARENT_SHARE)
             )
-            return _Document(code, terms, length)
+            terms, lengths = _weighted_terms(texts, russian)
+            return _Document(code, terms, lengths)
 
-        line_weights = (FIELD_WEIGHTS[0], FIELD_WEIGHTS[0] * 0.6, *FIELD_WEIGHTS[1:])
-        lines = tuple(document(code, line_weights if len(code) == 10 else FIELD_WEIGHTS) for code in leaf_codes)
-        return cls(by_code, lines, _bm25_index(lines))
+        lines = tuple(document(code) for code in leaf_codes)
+        positions = {document.code: position for position, document in enumerate(lines)}
+        return cls(by_code, lines, _bm25_index(lines), russian, positions)
 
     def with_national_lines(self, national: Iterable[NationalLine], on: date) -> Classifier:
         """The nomenclature with the national lines in force on `on` under their subheadings."""
@@ -320,7 +403,7 @@ class Classifier:
         for line in national:
             if line.effective_from <= on and line.code[:6] in entries:
                 entries[line.code] = NomenclatureEntry(line.code, line.description, line.code[:6])
-        return Classifier.build(tuple(entries.values()))
+        return Classifier.build(tuple(entries.values()), self.russian)
 
     def path_text(self, code: str) -> str:
         chain = []
@@ -335,34 +418,76 @@ class Classifier:
     def suggest(
         self, description: str, tenant_feedback: TenantFeedback | None = None, limit: int = 5
     ) -> list[Suggestion]:
-        """Codes for a goods description, best first, each with its score and the reason."""
-        query, sources = _query_terms(description)
+        """Codes for a goods description, best first, each with its score, the reason and the names."""
+        marks = marks_in(description)
+        query, sources = _query_terms(description, self.russian, marks)
         if not query:
             return []
         scores = {
             self.lines[position].code: score for position, score in _bm25(query, self.lines, self.line_index).items()
         }
         feedback_notes = self._apply_feedback(description, tenant_feedback, scores)
-        ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
-        return [
-            Suggestion(
-                code,
-                self.entries[code].description,
-                round(score, 4),
-                _reason(query, sources, self._terms(code), self.path_text(code), feedback_notes.get(code)),
-            )
-            for code, score in ranked
-        ]
+        ranked = _best_per_subheading(scores)[:limit]
+        headings = frozenset(code[:4] for code, _ in ranked)
+        suggestions = []
+        for code, score in ranked:
+            terms = self._terms(code)
+            share = self.match_share(query, terms)
+            confident = share >= CONFIDENT_MATCH_SHARE or code in feedback_notes
+            reason = _reason(query, sources, terms, self.path_text(code), feedback_notes.get(code), marks)
+            if not confident:
+                reason = f"low confidence: the best match covers {share:.0%} of the description; {reason}"
+            suggestions.append(self._suggestion(code, score, reason, confident, headings - {code[:4]}))
+        return suggestions
+
+    def best_match(self, description: str) -> tuple[str, float]:
+        """The first suggestion's code ("" if none) and the share of the description it matches."""
+        suggestions = self.suggest(description, limit=1)
+        if not suggestions:
+            return "", 0.0
+        query, _ = _query_terms(description, self.russian, marks_in(description))
+        return suggestions[0].code, self.match_share(query, self._terms(suggestions[0].code))
+
+    def match_share(self, query: Mapping[str, float], terms: Mapping[str, float]) -> float:
+        """The share of the query's weight (by idf; unknown words count most) that a line's text matches."""
+        _, idf, _ = self.line_index
+        unknown = max(idf.values(), default=1.0)
+        total = sum(weight * idf.get(term, unknown) for term, weight in query.items())
+        matched = sum(weight * idf[term] for term, weight in query.items() if term in terms)
+        return matched / total if total else 0.0
+
+    def _suggestion(
+        self, code: str, score: float, reason: str, confident: bool, competitors: frozenset[str]
+    ) -> Suggestion:
+        heading = self.entries.get(code[:4])
+        subheading = self.entries.get(code[:6])
+        line = self.entries[code] if len(code) == 10 else None
+        line_name = "; ".join(t for t in (line.context_ru, line.name_ru) if t) if line is not None else ""
+        note = deciding_note(code[:2], code[:4], competitors) if competitors else None
+        return Suggestion(
+            code,
+            self.entries[code].description,
+            round(score, 4),
+            reason,
+            confident,
+            code[:4],
+            heading.name_ru if heading else "",
+            heading.description if heading else "",
+            subheading.description if subheading else "",
+            line_name,
+            note if note is None or len(note) <= 700 else note[:697] + "...",
+        )
 
     def _terms(self, code: str) -> Mapping[str, float]:
-        return next((document.terms for document in self.lines if document.code == code), {})
+        position = self.positions.get(code)
+        return self.lines[position].terms if position is not None else {}
 
     def _apply_feedback(
         self, description: str, feedback: TenantFeedback | None, scores: dict[str, float]
     ) -> dict[str, str]:
         if feedback is None or not feedback.confirmed:
             return {}
-        query = set(tokens(description))
+        query = set(tokens(description, self.russian))
         best = max(scores.values(), default=1.0) or 1.0
         notes: dict[str, str] = {}
         boosts: dict[str, float] = defaultdict(float)
@@ -370,7 +495,7 @@ class Classifier:
             code = confirmed.code if confirmed.code in self.entries else confirmed.code[:6]
             if code not in self.entries:
                 continue
-            similarity = _similarity(query, set(tokens(confirmed.description)))
+            similarity = _similarity(query, set(tokens(confirmed.description, self.russian)))
             if similarity < FEEDBACK_MIN_SIMILARITY:
                 continue
             if similarity * FEEDBACK_WEIGHT * best > boosts[code]:
@@ -381,6 +506,19 @@ class Classifier:
         return notes
 
 
+def _best_per_subheading(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Codes best first, only the best national line of each subheading: siblings share most of their text, and
+    a second line of the same subheading would push a different subheading out of the first suggestions."""
+    ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+    seen: set[str] = set()
+    kept = []
+    for code, score in ranked:
+        if code[:6] not in seen:
+            seen.add(code[:6])
+            kept.append((code, score))
+    return kept
+
+
 def _similarity(left: set[str], right: set[str]) -> float:
     """Cosine similarity of two token sets."""
     if not left or not right:
@@ -388,32 +526,59 @@ def _similarity(left: set[str], right: set[str]) -> float:
     return len(left & right) / math.sqrt(len(left) * len(right))
 
 
-def _query_terms(description: str) -> tuple[dict[str, float], dict[str, str]]:
-    """The weighted query (own terms at 1, synonym expansions at SYNONYM_WEIGHT) and each expansion's source."""
-    query: dict[str, float] = dict.fromkeys(tokens(description), 1.0)
+def _query_terms(
+    description: str, russian: RussianForm, marks: frozenset[str]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The weighted query and each synonym expansion's source.
+
+    A written word weighs 1; a word after "для"/"for" in the same clause (what the goods are for, not what
+    they are: "колодки тормозные для легковых автомобилей") weighs PURPOSE_WEIGHT; a Russian description's
+    first noun weighs HEAD_NOUN_WEIGHT; a packaging word ("мешки", "коробка") counts only in the first clause
+    and not after "в"/"по" ("в коробках"), where it is the goods themselves; synonym expansions weigh
+    SYNONYM_WEIGHT times the weight of the words they came from.
+    """
+    query: dict[str, float] = {}
     sources: dict[str, str] = {}
-    raw = words(description)
-    for phrase in [*raw, *(f"{a} {b}" for a, b in pairwise(raw))]:
-        expansion = SYNONYMS.get(phrase)
-        if expansion is None:
-            continue
-        for term in tokens(expansion):
-            if query.get(term, 0.0) < SYNONYM_WEIGHT:
-                query[term] = SYNONYM_WEIGHT
-                sources[term] = phrase
+    head_noun_seen = False
+    for number, clause in enumerate(re.split(r"[,;()]", description)):
+        weight = 1.0
+        keyed: list[tuple[str, float]] = []  # the clause's words as SYNONYMS is keyed, with their weights
+        previous = ""
+        for word in words(clause):
+            if word in PURPOSE_WORDS:
+                weight = PURPOSE_WEIGHT
+            key = word if word.isascii() else lemma(word)
+            packed = key in PACKAGING_WORDS and (number > 0 or previous in PACKED_IN_WORDS)
+            previous = word
+            if word in marks or packed:
+                continue
+            keyed.append((key, weight))
+            word_weight = weight
+            if not head_noun_seen and is_noun(word):  # the first noun names the goods: "томаты свежие красные"
+                head_noun_seen = True
+                word_weight = weight * HEAD_NOUN_WEIGHT
+            for term in _tokens(word, russian):
+                query[term] = max(query.get(term, 0.0), word_weight)
+        phrases = [*keyed, *((f"{a} {b}", min(x, y)) for (a, x), (b, y) in pairwise(keyed))]
+        for phrase, phrase_weight in phrases:
+            expansion = SYNONYMS.get(phrase)
+            if expansion is None:
+                continue
+            for term in tokens(expansion, russian):
+                if query.get(term, 0.0) < SYNONYM_WEIGHT * phrase_weight:
+                    query[term] = SYNONYM_WEIGHT * phrase_weight
+                    sources[term] = phrase
     return query, sources
 
 
-def _bm25(
-    query: Mapping[str, float],
-    documents: Sequence[_Document],
-    index: tuple[dict[str, list[tuple[int, float]]], dict[str, float], float],
-) -> dict[int, float]:
-    postings, idf, average = index
+def _bm25(query: Mapping[str, float], documents: Sequence[_Document], index: _Index) -> dict[int, float]:
+    postings, idf, averages = index
     scores: dict[int, float] = defaultdict(float)
     for term, weight in query.items():
+        language = _language(term)
+        average = averages[language]
         for position, frequency in postings.get(term, ()):
-            norm = K1 * (1 - B + B * documents[position].length / average)
+            norm = K1 * (1 - B + B * documents[position].lengths[language] / average)
             scores[position] += weight * idf[term] * frequency * (K1 + 1) / (frequency + norm)
     return dict(scores)
 
@@ -424,6 +589,7 @@ def _reason(
     line_terms: Mapping[str, float],
     path: str,
     feedback: str | None,
+    marks: frozenset[str],
 ) -> str:
     matched = sorted(term for term in query if term in line_terms)
     parts = [f"matched: {', '.join(t for t in matched if t not in sources) or '-'}"]
@@ -433,35 +599,22 @@ def _reason(
             via[sources[term]].append(term)
     if via:
         parts.append("via trade synonyms: " + "; ".join(f"{word} -> {', '.join(terms)}" for word, terms in via.items()))
+    if marks:
+        parts.append(f"ignored as brand or model: {', '.join(sorted(marks))}")
     if feedback:
         parts.append(feedback)
     parts.append(f"path: {path}")
     return "; ".join(parts)
 
 
-def _read_nomenclature() -> tuple[NomenclatureEntry, ...]:
-    sections = {
-        row["section"]: row["name"]
-        for row in csv.DictReader(io.StringIO((HS_DIR / "sections.csv").read_text(encoding="utf-8-sig")))
-    }
-    entries = [NomenclatureEntry(code, name.strip(), None) for code, name in sections.items()]
-    text = (HS_DIR / "harmonized-system.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(io.StringIO(text)):
-        if row["section"] == "TOTAL":  # the dataset's "not specified according to kind" pseudo-lines
-            continue
-        parent = row["section"] if row["parent"] == "TOTAL" else row["parent"]
-        entries.append(NomenclatureEntry(row["hscode"], row["description"], parent))
-    return tuple(entries)
-
-
 @cache
 def default_classifier() -> Classifier:
-    """The shipped HS nomenclature, indexed once per process."""
-    return Classifier.build(_read_nomenclature())
+    """The shipped nomenclature (HS, ТН ВЭД names and national lines), indexed once per process."""
+    return Classifier.build(read_nomenclature())
 
 
 def suggest(description: str, tenant_feedback: TenantFeedback | None = None, limit: int = 5) -> list[Suggestion]:
-    """Suggestions from the shipped HS nomenclature (see `Classifier.suggest`)."""
+    """Suggestions from the shipped nomenclature (see `Classifier.suggest`)."""
     return default_classifier().suggest(description, tenant_feedback, limit)
 
 
@@ -480,24 +633,65 @@ class Accuracy:
     top3_heading: float
     top1_subheading: float  # 6 digits
     top3_subheading: float
+    lines: int = 0  # descriptions labelled with a 10-digit line
+    top1_line: float = 0.0
+    top3_line: float = 0.0
+    confident_share: float = 0.0  # share of descriptions whose first suggestion is confident
+    confident_top1_heading: float = 0.0  # top-1 at 4 digits among those
 
 
-def labelled_examples() -> tuple[tuple[str, str], ...]:
-    """The shipped (invoice description, correct 6-digit HS code) pairs."""
-    text = (Path(__file__).parent / "data" / "classification_labelled.csv").read_text(encoding="utf-8")
-    return tuple((row["description"], row["hs_code"]) for row in csv.DictReader(io.StringIO(text)))
+def labelled_examples(language: str = "en") -> tuple[tuple[str, str], ...]:
+    """The shipped (invoice description, correct code) pairs in a language ("en", "ru"); codes of 4, 6 or 10 digits."""
+    examples = []
+    for path in sorted(DATA_DIR.glob("classification_labelled*.csv")):
+        for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
+            if row["language"] == language:
+                examples.append((row["description"], row["hs_code"]))
+    return tuple(examples)
+
+
+def split_for_tuning(
+    examples: Sequence[tuple[str, str]],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The tuning part (two of every three examples) and the held-out part (every third), fixed by position."""
+    return tuple(e for i, e in enumerate(examples) if i % 3 != 2), tuple(
+        e for i, e in enumerate(examples) if i % 3 == 2
+    )
 
 
 def measure_accuracy(examples: Sequence[tuple[str, str]], classifier: Classifier | None = None) -> Accuracy:
-    """Top-1 and top-3 accuracy at heading (4-digit) and subheading (6-digit) level."""
+    """Top-1 and top-3 accuracy at heading (4), subheading (6) and, where labelled, national line (10 digits)."""
     chosen = classifier or default_classifier()
-    hits = [0, 0, 0, 0]
+    hits = [0] * 8
+    confident = 0
     for description, expected in examples:
-        codes = [s.code[:6] for s in chosen.suggest(description, limit=3)]
-        headings = [code[:4] for code in codes]
-        hits[0] += headings[:1] == [expected[:4]]
-        hits[1] += expected[:4] in headings
-        hits[2] += codes[:1] == [expected]
-        hits[3] += expected in codes
+        suggestions = chosen.suggest(description, limit=3)
+        codes = [s.code for s in suggestions]
+        for level, (top1, top3) in zip((4, 6, 10), ((0, 1), (2, 3), (4, 5)), strict=True):
+            if len(expected) < level:
+                continue
+            prefixes = [code[:level] for code in codes]
+            hits[top1] += prefixes[:1] == [expected[:level]]
+            hits[top3] += expected[:level] in prefixes
+        if suggestions and suggestions[0].confident:
+            confident += 1
+            hits[6] += codes[0][:4] == expected[:4]
     count = max(len(examples), 1)
-    return Accuracy(len(examples), *(round(100 * h / count, 1) for h in hits))
+    at6 = max(sum(len(code) >= 6 for _, code in examples), 1)
+    lines = sum(len(code) == 10 for _, code in examples)
+
+    def share(hit: int, of: int) -> float:
+        return round(100 * hit / max(of, 1), 1)
+
+    return Accuracy(
+        len(examples),
+        share(hits[0], count),
+        share(hits[1], count),
+        share(hits[2], at6),
+        share(hits[3], at6),
+        lines,
+        share(hits[4], lines),
+        share(hits[5], lines),
+        share(confident, count),
+        share(hits[6], confident),
+    )
