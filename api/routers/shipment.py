@@ -14,12 +14,24 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field
 
-from api.auth import CurrentSession, Session, require_permission, tenant_db
-from api.outcomes import send_command
-from api.routers.company import IdempotencyKey, PlatformDep, Strict, issued
+from api.deps import (
+    CurrentSession,
+    IdempotencyKey,
+    Offset,
+    PlatformDep,
+    Session,
+    Strict,
+    issued,
+    page_size,
+    require_permission,
+    tenant_db,
+)
+from api.outcomes import send_and_read
+from api.platform import Platform
+from sinks.postgres import shipment_queries
+from sinks.postgres.shipment_queries import ShipmentFilter
 from streams.company.permissions import Action
 from streams.shipment.cargo import CargoItem, DangerousGoods
 from streams.shipment.commands import (
@@ -169,55 +181,16 @@ def _party(party: PartyIn | None) -> Party | None:
     return Party(**party.model_dump()) if party else None
 
 
-COLUMNS = """id, reference, mode, status, incoterm, carrier, booking_reference, package_count, gross_weight_kg,
-             net_weight_kg, volume_m3, created_at, updated_at, version, state"""
-
-
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def shipment_json(row: tuple[Any, ...], full: bool = True) -> dict[str, Any]:
-    state: dict[str, Any] = row[14]
-    found: dict[str, Any] = {
-        "id": row[0],
-        "reference": row[1],
-        "mode": row[2],
-        "status": row[3],
-        "incoterm": row[4],
-        "carrier": row[5],
-        "booking_reference": row[6],
-        "totals": {
-            "package_count": row[7],
-            "gross_weight_kg": _number(row[8]),
-            "net_weight_kg": _number(row[9]),
-            "volume_m3": _number(row[10]),
-        },
-        "created_at": row[11].isoformat(),
-        "updated_at": row[12].isoformat(),
-        "version": row[13],
-    }
-    if full:
-        keep = ("incoterm_place", "shipper", "consignee", "notify", "route", "carrier", "equipment", "cargo")
-        found |= {name: state[name] for name in keep}
-        found |= {
-            "milestones": state["milestones"],
-            "exceptions": state["exceptions"],
-            "cancellation_reason": state["cancellation_reason"],
-        }
-    return found
-
-
-async def read_shipment(found: PlatformDep, session: Session, shipment_id: str) -> dict[str, Any]:
+async def read_shipment(found: Platform, session: Session, shipment_id: str) -> dict[str, Any]:
     async with tenant_db(found, session) as conn:
-        row = await (await conn.execute(f"SELECT {COLUMNS} FROM shipments WHERE id = %s", (shipment_id,))).fetchone()
-    if row is None:
+        shipment = await shipment_queries.shipment(conn, shipment_id)
+    if shipment is None:
         raise NOT_FOUND
-    return shipment_json(row)
+    return shipment
 
 
 async def command(
-    found: PlatformDep,
+    found: Platform,
     session: Session,
     shipment_id: str,
     message: Any,
@@ -226,10 +199,10 @@ async def command(
 ) -> Any:
     """Send a shipment command as the caller; the shipment as the read model shows it afterwards."""
     require_permission(session, action)
-    outcome = await send_command(found, SHIPMENT, shipment_id, message, issued(session), idempotency_key)
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return await read_shipment(found, session, shipment_id)
+    return await send_and_read(
+        found, SHIPMENT, shipment_id, message, issued(session),
+        lambda _: read_shipment(found, session, shipment_id), idempotency_key,
+    )  # fmt: skip
 
 
 @router.post("/api/shipments", status_code=status.HTTP_201_CREATED)
@@ -259,42 +232,20 @@ async def list_shipments(
     reference: Annotated[str | None, Query(description="reference prefix", max_length=35)] = None,
     created_from: date | None = None,
     created_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_size(200)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     require_permission(session, Action.SHIPMENT_READ)
-    conditions: list[str] = ["true"]  # row-level security adds the tenant
-    params: list[Any] = []
-    if status_:
-        conditions.append("status = ANY(%s)")
-        params.append([str(s) for s in status_])
-    if mode:
-        conditions.append("mode = %s")
-        params.append(str(mode))
-    if reference:
-        conditions.append("reference LIKE %s")
-        params.append(reference.strip().upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    if created_from:
-        conditions.append("created_at >= (%s::date)::timestamp AT TIME ZONE 'UTC'")
-        params.append(created_from)
-    if created_to:
-        conditions.append("created_at < (%s::date + 1)::timestamp AT TIME ZONE 'UTC'")
-        params.append(created_to)
-    where = " AND ".join(conditions)
+    matching = ShipmentFilter(
+        statuses=tuple(str(s) for s in status_ or ()),
+        mode=str(mode) if mode else None,
+        reference_prefix=reference.strip().upper() if reference else None,
+        created_from=created_from,
+        created_to=created_to,
+    )
     async with tenant_db(found, session) as conn:
-        total = await (await conn.execute(f"SELECT count(*) FROM shipments WHERE {where}", params)).fetchone()
-        rows = await (
-            await conn.execute(
-                f"SELECT {COLUMNS} FROM shipments WHERE {where} ORDER BY created_at DESC, id LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-        ).fetchall()
-    return {
-        "items": [shipment_json(row, full=False) for row in rows],
-        "total": total[0] if total else 0,
-        "limit": limit,
-        "offset": offset,
-    }
+        items, total = await shipment_queries.shipments(conn, matching, limit, offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/api/shipments/{shipment_id}")
@@ -308,19 +259,14 @@ async def shipment_timeline(shipment_id: str, session: CurrentSession, found: Pl
     """What happened, when, where and who reported it, rebuilt from the shipment's events."""
     require_permission(session, Action.SHIPMENT_READ)
     async with tenant_db(found, session) as conn:
-        exists = await (await conn.execute("SELECT status FROM shipments WHERE id = %s", (shipment_id,))).fetchone()
-        if exists is None:
+        status_now = await shipment_queries.shipment_status(conn, shipment_id)
+        if status_now is None:
             raise NOT_FOUND
-        rows = await (
-            await conn.execute(
-                "SELECT event_type, payload FROM shipment_history WHERE shipment_id = %s ORDER BY version",
-                (shipment_id,),
-            )
-        ).fetchall()
-    events = [codec().payloads.decode_dict(name, payload) for name, payload in rows]
+        history = await shipment_queries.shipment_history(conn, shipment_id)
+    events = [codec().payloads.decode_dict(name, payload) for name, payload in history]
     return {
         "shipment_id": shipment_id,
-        "status": exists[0],
+        "status": status_now,
         "entries": [
             {
                 "at": entry.at.isoformat(),

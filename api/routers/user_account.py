@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from api.auth import (
     UNAUTHORIZED,
@@ -23,8 +24,9 @@ from api.auth import (
     token_hash,
 )
 from api.command_bus import Issued
+from api.deps import IdempotencyKey, PlatformDep, Strict
 from api.outcomes import send_command
-from api.platform import Platform, platform
+from api.platform import Platform
 from streams.user_account.commands import (
     ChangePassword,
     DeleteUserAccount,
@@ -41,15 +43,9 @@ from streams.user_account.domain import USER_ACCOUNT
 from wellwon.envelope import CommandOutcome, now
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-PlatformDep = Annotated[Platform, Depends(platform)]
-IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
 
 RESET_TTL = timedelta(hours=1)
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class RegisterRequest(Strict):
@@ -98,9 +94,16 @@ class DeleteRequest(Strict):
 
 
 async def run_command(
-    found: Platform, aggregate_id: str, command: Any, actor_id: str | None, command_id: uuid.UUID | None = None
+    found: Platform,
+    aggregate_id: str,
+    command: Any,
+    actor_id: str | None,
+    command_id: uuid.UUID | None = None,
+    on_accepted: Callable[[CommandOutcome], Awaitable[None]] | None = None,
 ) -> tuple[str, Any]:
-    outcome = await send_command(found, USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), command_id)
+    outcome = await send_command(
+        found, USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), command_id, on_accepted
+    )
     return (outcome.command_id if isinstance(outcome, CommandOutcome) else ""), outcome
 
 
@@ -143,15 +146,18 @@ async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: I
         last_name=body.last_name,
         verification_token_hash=verification_hash,
     )
-    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key)
+
+    async def mail(_: CommandOutcome) -> None:  # owed once accepted, even while the read model lags
+        await found.mailer.send(
+            normalize_email(body.email),
+            "Confirm your email for WellWon",
+            f"Your verification token: {verification_token}",
+            {"verify_email": verification_token},
+        )
+
+    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key, mail)
     if isinstance(outcome, JSONResponse):
         return outcome
-    await found.mailer.send(
-        normalize_email(body.email),
-        "Confirm your email for WellWon",
-        f"Your verification token: {verification_token}",
-        {"verify_email": verification_token},
-    )
     return {"id": account_id, "email": normalize_email(body.email), "command_id": command_id}
 
 

@@ -14,7 +14,7 @@ import httpx
 from lxml import etree
 from pydantic import TypeAdapter
 
-from api.routers.customs import customs_gateway_token
+from api.gateway import customs_gateway_token
 from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses

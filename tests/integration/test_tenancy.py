@@ -13,7 +13,7 @@ import psycopg
 import pytest
 import redis
 
-from api.routers.customs import customs_gateway_token
+from api.gateway import customs_gateway_token
 from sinks.postgres.database import api_dsn
 from sinks.postgres.projections import PROJECTIONS
 from stack.processes import PlatformProcesses
