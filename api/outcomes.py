@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 from fastapi import HTTPException, status
@@ -46,9 +46,17 @@ def outcome_json(command_id: str, outcome: CommandOutcome | None) -> dict[str, A
     }
 
 
-def pending_response(command_id: str) -> JSONResponse:
+def pending_response(
+    command_id: str, aggregate_id: str | None = None, also: Mapping[str, Any] | None = None
+) -> JSONResponse:
+    """202: the command is on its way, or applied but not yet readable; poll its status URL. The aggregate's id
+    is named, so a create's client knows what it created before it can read it; `also` adds what the client
+    could never ask for again (a secret shown once)."""
+    body = {**(also or {}), **outcome_json(command_id, None), "location": f"/api/commands/{command_id}"}
+    if aggregate_id is not None:
+        body["aggregate_id"] = aggregate_id
     return JSONResponse(
-        {**outcome_json(command_id, None), "location": f"/api/commands/{command_id}"},
+        body,
         status_code=status.HTTP_202_ACCEPTED,
         headers={"Location": f"/api/commands/{command_id}"},
     )
@@ -83,16 +91,17 @@ async def send_command(
     issued: Issued,
     command_id: uuid.UUID | str | None = None,
     on_accepted: Callable[[CommandOutcome], Awaitable[None]] | None = None,
+    pending_also: Mapping[str, Any] | None = None,
 ) -> CommandOutcome | JSONResponse:
     """Send and wait until its effects are readable: the accepted outcome; a rejection raises its HTTP
     error; no outcome in time, or a read model still behind it, gives 202 (pending).
 
     `on_accepted` does what an accepted command owes the world whether or not the read model has caught
-    up (say, mail a token), before the wait for the read model."""
+    up (say, mail a token), before the wait for the read model; `pending_also` goes into a 202 answer."""
     requested_id = str(command_id) if command_id else None
     sent_id, outcome = await found.bus.send(domain, aggregate_id, command, issued, requested_id)
     if outcome is None:
-        return pending_response(sent_id)
+        return pending_response(sent_id, aggregate_id, pending_also)
     if outcome.status != "accepted":
         raise_rejection(sent_id, outcome)
     if on_accepted is not None:
@@ -102,7 +111,7 @@ async def send_command(
     ):
         # Accepted, but a read now would show the state before it: say so, and where to look later.
         await found.bus.remember_pending(sent_id, issued.actor_id)
-        return pending_response(sent_id)
+        return pending_response(sent_id, aggregate_id, pending_also)
     return outcome
 
 
@@ -123,10 +132,11 @@ async def send_and_read(
     answer: Callable[[CommandOutcome], Answer | Awaitable[Answer]],
     command_id: uuid.UUID | str | None = None,
     on_accepted: Callable[[CommandOutcome], Awaitable[None]] | None = None,
+    pending_also: Mapping[str, Any] | None = None,
 ) -> Answer | JSONResponse:
     """Send the command, then answer with `answer(outcome)`, usually the aggregate read back from the read
     model; a rejection raises its HTTP error; a timeout or a lagging read model answers 202 instead."""
-    outcome = await send_command(found, domain, aggregate_id, command, issued, command_id, on_accepted)
+    outcome = await send_command(found, domain, aggregate_id, command, issued, command_id, on_accepted, pending_also)
     if isinstance(outcome, JSONResponse):
         return outcome
     answered = answer(outcome)

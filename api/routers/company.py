@@ -88,7 +88,7 @@ class CompanyIn(Strict):
     bank_accounts: list[BankAccountIn] = Field(default_factory=list, max_length=20)
 
 
-class CompanyPatch(Strict):
+class CompanyPatchIn(Strict):
     legal_name: str | None = Field(None, min_length=1, max_length=300)
     name: str | None = Field(None, min_length=1, max_length=100)
     country: str | None = Field(None, min_length=2, max_length=2)
@@ -207,7 +207,7 @@ async def get_company(company_id: str, session: CurrentSession, found: PlatformD
 @router.patch("/api/companies/{company_id}")
 async def update_company(
     company_id: str,
-    body: CompanyPatch,
+    body: CompanyPatchIn,
     session: CurrentSession,
     found: PlatformDep,
     idempotency_key: IdempotencyKey = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
@@ -27,6 +28,7 @@ from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
 from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, RegisterPartner, RevokeApiKey
 from streams.edi_partner.decider import partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
+from wellwon.envelope import CommandOutcome
 
 router = APIRouter(tags=["edi"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such EDI partner")
@@ -65,12 +67,19 @@ async def read_partner(found: Platform, session: Session, partner_id: str) -> di
     return {**partner, "kafka": {"topic": "edi.inbound", "key": partner["id"]}}
 
 
-async def managed(found: Platform, session: Session, partner_id: str, message: Any, answer: Any = None) -> Any:
+async def managed(
+    found: Platform,
+    session: Session,
+    partner_id: str,
+    message: Any,
+    answer: Callable[[CommandOutcome], Any] | None = None,
+    pending_also: dict[str, Any] | None = None,
+) -> Any:
     """Send a partner command as the caller; the partner as the read model shows it afterwards (or `answer`)."""
     require_permission(session, Action.EDI_PARTNERS_MANAGE)
     return await send_and_read(
         found, EDI_PARTNER, partner_id, message, issued(session),
-        answer or (lambda _: read_partner(found, session, partner_id)),
+        answer or (lambda _: read_partner(found, session, partner_id)), pending_also=pending_also,
     )  # fmt: skip
 
 
@@ -108,10 +117,10 @@ async def change_partner(partner_id: str, body: PartnerSettingsIn, session: Curr
 async def issue_api_key(partner_id: str, body: ApiKeyIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A new key for the partner; the key is in this answer only (the platform keeps its hash)."""
     key_id, api_key = uuid.uuid4().hex[:12], API_KEY_PREFIX + secrets.token_urlsafe(32)
-    return await managed(
-        found, session, partner_id, IssueApiKey(key_id, token_hash(api_key), body.label),
-        lambda _: {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id},
-    )  # fmt: skip
+    issued_key = {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id}
+    # Shown once, so a 202 (the read model lagging) carries it too: it works as soon as the command applies.
+    command = IssueApiKey(key_id, token_hash(api_key), body.label)
+    return await managed(found, session, partner_id, command, lambda _: issued_key, pending_also=issued_key)
 
 
 @router.delete("/api/edi/partners/{partner_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

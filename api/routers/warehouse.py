@@ -47,17 +47,17 @@ class LocationIn(Strict):
     kind: LocationKind
 
 
-class Line(Strict):
+class StockLineIn(Strict):
     sku: str = Field(min_length=1, max_length=64)
     quantity: Decimal
 
 
-class ReceiptIn(Line):
+class ReceiptIn(StockLineIn):
     location: str
     shipment_reference: str | None = None
 
 
-class TransferIn(Line):
+class TransferIn(StockLineIn):
     from_location: str
     to_location: str
 
@@ -66,7 +66,7 @@ class PickIn(TransferIn):
     shipment_reference: str | None = None
 
 
-class DispatchIn(Line):
+class DispatchIn(StockLineIn):
     from_location: str
     shipment_reference: str
 
