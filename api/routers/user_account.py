@@ -27,6 +27,7 @@ from api.command_bus import Issued
 from api.deps import IdempotencyKey, PlatformDep, Strict
 from api.outcomes import send_command
 from api.platform import Platform
+from sinks.postgres import company_queries, user_account_queries
 from streams.user_account.commands import (
     ChangePassword,
     DeleteUserAccount,
@@ -109,15 +110,7 @@ async def run_command(
 
 async def account_row(found: Platform, account_id: str) -> dict[str, Any] | None:
     async with found.pool.connection() as conn:
-        cursor = await conn.execute(
-            """SELECT id::text, email, password_hash, first_name, last_name, phone, locale, email_verified,
-                      status, created_at, updated_at, version FROM user_accounts WHERE id = %s""",
-            (account_id,),
-        )
-        row = await cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([c.name for c in cursor.description or []], row, strict=True))
+        return await user_account_queries.account(conn, account_id)
 
 
 def profile_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -178,12 +171,7 @@ async def login(body: LoginRequest, found: PlatformDep) -> Any:
 async def first_company(found: Platform, account_id: str) -> str | None:
     """The company a fresh login starts in: the one the user joined first, if any."""
     async with found.pool.connection() as conn:
-        row = await (
-            await conn.execute(
-                "SELECT company_id FROM companies_of_user(%s) WHERE status = 'active' LIMIT 1", (account_id,)
-            )
-        ).fetchone()
-    return str(row[0]) if row else None
+        return await company_queries.first_active_company(conn, account_id)
 
 
 @router.post("/refresh")

@@ -29,6 +29,14 @@ async def companies_of_user(conn: AsyncConnection[Any], account_id: str) -> list
     )
 
 
+async def first_active_company(conn: AsyncConnection[Any], account_id: str) -> str | None:
+    """The active company the user joined first, if any."""
+    row = await fetch_one(
+        conn, "SELECT company_id FROM companies_of_user(%s) WHERE status = 'active' LIMIT 1", (account_id,)
+    )
+    return None if row is None else str(row["company_id"])
+
+
 async def role_in_company(conn: AsyncConnection[Any], company_id: str, account_id: str) -> str | None:
     row = await fetch_one(conn, "SELECT role_in_company(%s, %s) AS role", (company_id, account_id))
     return None if row is None else row["role"]
