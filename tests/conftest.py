@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -11,13 +12,14 @@ import pytest
 from stack.processes import PlatformProcesses
 
 
-@pytest.fixture(scope="session")
-def platform() -> Iterator[PlatformProcesses]:
+@contextmanager
+def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcesses]:
+    """The platform's processes in a fresh namespace, on the running local stack, stopped afterwards."""
     from stack import services
     from wellwon.cli import prepare
 
     services.up()
-    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": "10"})
+    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds)})
     asyncio.run(prepare(processes.settings))
     processes.start_all()
     try:
@@ -25,6 +27,12 @@ def platform() -> Iterator[PlatformProcesses]:
         yield processes
     finally:
         processes.stop_all()
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[PlatformProcesses]:
+    with running_platform(command_timeout_seconds=10) as processes:
+        yield processes
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from stack.processes import PlatformProcesses
+from tests.conftest import running_platform
 from tests.integration.observe import RUSSIAN_COMPANY, bearer, company_owner
 
 COMMAND_WAIT_SECONDS = 2
@@ -25,18 +26,8 @@ COMMAND_WAIT_SECONDS = 2
 
 @pytest.fixture(scope="module")
 def lagging_platform() -> Iterator[PlatformProcesses]:
-    from stack import services
-    from wellwon.cli import prepare
-
-    services.up()
-    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(COMMAND_WAIT_SECONDS)})
-    asyncio.run(prepare(processes.settings))
-    processes.start_all()
-    try:
-        processes.wait_for_api()
+    with running_platform(COMMAND_WAIT_SECONDS) as processes:
         yield processes
-    finally:
-        processes.stop_all()
 
 
 @pytest.fixture
