@@ -20,7 +20,9 @@ async def command_outcome(command_id: uuid.UUID, session: CurrentSession, found:
     async with found.pool.connection() as conn:
         recorded = await command_queries.command_outcome(conn, command_id)
     if recorded is not None and recorded.pop("actor_id") == session.account_id:
-        return {"command_id": str(command_id), **recorded}
+        if recorded.pop("readable"):
+            return {"command_id": str(command_id), **recorded}
+        return outcome_json(str(command_id), None)  # accepted, but a read would not show it yet
     if await found.bus.pending_actor(str(command_id)) == session.account_id:
         return outcome_json(str(command_id), None)
     # Unknown, or somebody else's: the same answer, so ids of others' commands reveal nothing.
