@@ -21,7 +21,8 @@ from stack.processes import PlatformProcesses
 from tests.conftest import running_platform
 from tests.integration.observe import RUSSIAN_COMPANY, bearer, company_owner
 
-COMMAND_WAIT_SECONDS = 2
+# Long enough for the read model to keep up on a loaded machine before the sinks stop; short enough to wait out.
+COMMAND_WAIT_SECONDS = 8
 
 
 @pytest.fixture(scope="module")
