@@ -11,13 +11,16 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse, Response
 
 from api.command_bus import Issued
+from api.deps import Session, issued, require_permission
 from api.platform import Platform
+from streams.company.permissions import Action
 from streams.domain import Domain
 from wellwon.envelope import CommandOutcome
 
@@ -143,3 +146,29 @@ async def send_and_read(
     if inspect.isawaitable(answered):
         return await answered
     return answered
+
+
+@dataclass(frozen=True)
+class CommandsOn:
+    """A domain's command routes: each sends its command as the caller, once the caller may (`action`), and
+    answers with the aggregate as the read model now shows it (`read`), or 202 while that lags."""
+
+    domain: Domain
+    read: Callable[[Platform, Session, str], Awaitable[Any]]
+    action: Action | None = None  # the permission its commands need, unless a route names another
+
+    async def send(
+        self,
+        found: Platform,
+        session: Session,
+        aggregate_id: str,
+        command: Any,
+        action: Action | None = None,
+        idempotency_key: uuid.UUID | None = None,
+    ) -> Any:
+        if (needed := action or self.action) is not None:
+            require_permission(session, needed)
+        return await send_and_read(
+            found, self.domain, aggregate_id, command, issued(session),
+            lambda _: self.read(found, session, aggregate_id), idempotency_key,
+        )  # fmt: skip

@@ -27,7 +27,7 @@ from api.deps import (
     require_permission,
     tenant_db,
 )
-from api.outcomes import invalid_field, no_content, send_and_read
+from api.outcomes import CommandsOn, invalid_field, no_content, send_and_read
 from api.platform import Platform
 from sinks.postgres import company_queries, user_account_queries
 from streams.company.commands import (
@@ -168,14 +168,8 @@ async def company_json(found: Platform, session: Session, company_id: str) -> di
     return found_company
 
 
-async def company_command(
-    found: Platform, session: Session, company_id: str, command: Any, idempotency_key: uuid.UUID | None = None
-) -> Any:
-    """Send a command on the caller's company; answer with the company as it now reads."""
-    return await send_and_read(
-        found, COMPANY, company_id, command, issued(session),
-        lambda _: company_json(found, session, company_id), idempotency_key,
-    )  # fmt: skip
+# Each route checks the company is the caller's own and the permission first (`own_company`).
+COMPANIES = CommandsOn(COMPANY, company_json)
 
 
 @router.post("/api/companies", status_code=status.HTTP_201_CREATED)
@@ -221,19 +215,19 @@ async def update_company(
     merged["name"] = merged.pop("short_name")
     details = CompanyIn.model_validate(merged)
     command = UpdateCompanyDetails(details=checked(details_from(details)))
-    return await company_command(found, session, company_id, command, idempotency_key)
+    return await COMPANIES.send(found, session, company_id, command, idempotency_key=idempotency_key)
 
 
 @router.post("/api/companies/{company_id}/archive")
 async def archive_company(company_id: str, body: ArchiveIn, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_ARCHIVE)
-    return await company_command(found, session, company_id, ArchiveCompany(body.reason))
+    return await COMPANIES.send(found, session, company_id, ArchiveCompany(body.reason))
 
 
 @router.post("/api/companies/{company_id}/unarchive")
 async def unarchive_company(company_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_ARCHIVE)
-    return await company_command(found, session, company_id, UnarchiveCompany())
+    return await COMPANIES.send(found, session, company_id, UnarchiveCompany())
 
 
 @router.post("/api/companies/{company_id}/switch")

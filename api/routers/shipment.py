@@ -23,12 +23,11 @@ from api.deps import (
     PlatformDep,
     Session,
     Strict,
-    issued,
     page_size,
     require_permission,
     tenant_db,
 )
-from api.outcomes import send_and_read
+from api.outcomes import CommandsOn
 from api.platform import Platform
 from sinks.postgres import shipment_queries
 from sinks.postgres.shipment_queries import ShipmentFilter
@@ -189,20 +188,7 @@ async def read_shipment(found: Platform, session: Session, shipment_id: str) -> 
     return shipment
 
 
-async def command(
-    found: Platform,
-    session: Session,
-    shipment_id: str,
-    message: Any,
-    idempotency_key: uuid.UUID | None = None,
-    action: Action = Action.SHIPMENT_UPDATE,
-) -> Any:
-    """Send a shipment command as the caller; the shipment as the read model shows it afterwards."""
-    require_permission(session, action)
-    return await send_and_read(
-        found, SHIPMENT, shipment_id, message, issued(session),
-        lambda _: read_shipment(found, session, shipment_id), idempotency_key,
-    )  # fmt: skip
+SHIPMENTS = CommandsOn(SHIPMENT, read_shipment, Action.SHIPMENT_UPDATE)
 
 
 @router.post("/api/shipments", status_code=status.HTTP_201_CREATED)
@@ -220,7 +206,7 @@ async def create_shipment(
         notify=_party(body.notify),
     )
     shipment_id = shipment_id_for(tenant_id, body.reference)
-    return await command(found, session, shipment_id, message, idempotency_key, Action.SHIPMENT_CREATE)
+    return await SHIPMENTS.send(found, session, shipment_id, message, Action.SHIPMENT_CREATE, idempotency_key)
 
 
 @router.get("/api/shipments")
@@ -284,34 +270,34 @@ async def shipment_timeline(shipment_id: str, session: CurrentSession, found: Pl
 @router.put("/api/shipments/{shipment_id}/parties")
 async def set_parties(shipment_id: str, body: PartiesIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = SetParties(_party(body.shipper), _party(body.consignee), _party(body.notify))
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.put("/api/shipments/{shipment_id}/incoterm")
 async def set_incoterm(shipment_id: str, body: IncotermIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, SetIncoterm(body.incoterm, body.incoterm_place))
+    return await SHIPMENTS.send(found, session, shipment_id, SetIncoterm(body.incoterm, body.incoterm_place))
 
 
 @router.put("/api/shipments/{shipment_id}/route")
 async def plan_route(shipment_id: str, body: RouteIn, session: CurrentSession, found: PlatformDep) -> Any:
     legs = tuple(RouteLeg(**leg.model_dump()) for leg in body.legs)
-    return await command(found, session, shipment_id, PlanRoute(legs))
+    return await SHIPMENTS.send(found, session, shipment_id, PlanRoute(legs))
 
 
 @router.post("/api/shipments/{shipment_id}/booking")
 async def book_shipment(shipment_id: str, body: BookingIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = BookShipment(Carrier(**body.carrier.model_dump()), body.booking_reference, body.booked_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/equipment")
 async def attach_equipment(shipment_id: str, body: EquipmentIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, AttachEquipment(Equipment(**body.model_dump())))
+    return await SHIPMENTS.send(found, session, shipment_id, AttachEquipment(Equipment(**body.model_dump())))
 
 
 @router.delete("/api/shipments/{shipment_id}/equipment/{identifier}")
 async def detach_equipment(shipment_id: str, identifier: str, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, DetachEquipment(identifier))
+    return await SHIPMENTS.send(found, session, shipment_id, DetachEquipment(identifier))
 
 
 @router.put("/api/shipments/{shipment_id}/cargo/{item_id}")
@@ -321,23 +307,23 @@ async def declare_cargo_item(
     fields = body.model_dump(exclude={"dangerous_goods"})
     dangerous = DangerousGoods(**body.dangerous_goods.model_dump()) if body.dangerous_goods else None
     item = CargoItem(item_id=item_id, dangerous_goods=dangerous, **fields)
-    return await command(found, session, shipment_id, DeclareCargoItem(item))
+    return await SHIPMENTS.send(found, session, shipment_id, DeclareCargoItem(item))
 
 
 @router.delete("/api/shipments/{shipment_id}/cargo/{item_id}")
 async def remove_cargo_item(shipment_id: str, item_id: str, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, RemoveCargoItem(item_id))
+    return await SHIPMENTS.send(found, session, shipment_id, RemoveCargoItem(item_id))
 
 
 @router.post("/api/shipments/{shipment_id}/plans")
 async def plan_milestone(shipment_id: str, body: PlanIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, PlanMilestone(body.milestone, body.planned_at))
+    return await SHIPMENTS.send(found, session, shipment_id, PlanMilestone(body.milestone, body.planned_at))
 
 
 @router.post("/api/shipments/{shipment_id}/milestones")
 async def record_milestone(shipment_id: str, body: MilestoneIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = RecordMilestone(body.milestone, body.actual_at, body.place, body.note)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/transport-events")
@@ -345,14 +331,14 @@ async def note_transport_event(
     shipment_id: str, body: TransportEventIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     message = NoteTransportEvent(body.description, body.occurred_at, body.place, body.code)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/exceptions")
 async def raise_exception(shipment_id: str, body: ExceptionIn, session: CurrentSession, found: PlatformDep) -> Any:
     exception_id = body.exception_id or f"EX-{uuid.uuid4().hex[:10].upper()}"
     message = RaiseException(exception_id, body.kind, body.reason, body.raised_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/exceptions/{exception_id}/resolve")
@@ -360,9 +346,9 @@ async def resolve_exception(
     shipment_id: str, exception_id: str, body: ResolutionIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     message = ResolveException(exception_id, body.resolution, body.resolved_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/cancel")
 async def cancel_shipment(shipment_id: str, body: CancelIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, CancelShipment(body.reason))
+    return await SHIPMENTS.send(found, session, shipment_id, CancelShipment(body.reason))

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import Field
 
-from api.deps import CurrentSession, PlatformDep, Session, Strict, issued, page_size, require_permission, tenant_db
-from api.outcomes import send_and_read
+from api.deps import CurrentSession, PlatformDep, Session, Strict, page_size, require_permission, tenant_db
+from api.outcomes import CommandsOn
 from api.platform import Platform
 from sinks.postgres import warehouse_queries
 from streams.company.permissions import Action
@@ -79,19 +79,14 @@ async def read_warehouse(found: Platform, session: Session, warehouse_id: str) -
     return warehouse
 
 
-async def command(found: Platform, session: Session, warehouse_id: str, message: Any) -> Any:
-    """Send a warehouse command as the caller; the warehouse as the read model shows it afterwards."""
-    require_permission(session, Action.WAREHOUSE_OPERATE)
-    return await send_and_read(
-        found, WAREHOUSE, warehouse_id, message, issued(session), lambda _: read_warehouse(found, session, warehouse_id)
-    )
+WAREHOUSES = CommandsOn(WAREHOUSE, read_warehouse, Action.WAREHOUSE_OPERATE)
 
 
 @router.post("/api/warehouses", status_code=status.HTTP_201_CREATED)
 async def register_warehouse(body: WarehouseIn, session: CurrentSession, found: PlatformDep) -> Any:
     tenant_id = require_permission(session, Action.WAREHOUSE_OPERATE)
     message = RegisterWarehouse(body.code, body.name, body.country, body.locode)
-    return await command(found, session, warehouse_id_for(tenant_id, body.code), message)
+    return await WAREHOUSES.send(found, session, warehouse_id_for(tenant_id, body.code), message)
 
 
 @router.get("/api/warehouses")
@@ -109,37 +104,37 @@ async def get_warehouse(warehouse_id: str, session: CurrentSession, found: Platf
 
 @router.post("/api/warehouses/{warehouse_id}/locations", status_code=status.HTTP_201_CREATED)
 async def add_location(warehouse_id: str, body: LocationIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, warehouse_id, AddLocation(body.code, body.kind))
+    return await WAREHOUSES.send(found, session, warehouse_id, AddLocation(body.code, body.kind))
 
 
 @router.post("/api/warehouses/{warehouse_id}/receipts")
 async def receive(warehouse_id: str, body: ReceiptIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = ReceiveStock(body.sku, body.quantity, body.location, body.shipment_reference)
-    return await command(found, session, warehouse_id, message)
+    return await WAREHOUSES.send(found, session, warehouse_id, message)
 
 
 @router.post("/api/warehouses/{warehouse_id}/put-aways")
 async def put_away(warehouse_id: str, body: TransferIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = PutAway(body.sku, body.quantity, body.from_location, body.to_location)
-    return await command(found, session, warehouse_id, message)
+    return await WAREHOUSES.send(found, session, warehouse_id, message)
 
 
 @router.post("/api/warehouses/{warehouse_id}/moves")
 async def move(warehouse_id: str, body: TransferIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = MoveStock(body.sku, body.quantity, body.from_location, body.to_location)
-    return await command(found, session, warehouse_id, message)
+    return await WAREHOUSES.send(found, session, warehouse_id, message)
 
 
 @router.post("/api/warehouses/{warehouse_id}/picks")
 async def pick(warehouse_id: str, body: PickIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = PickStock(body.sku, body.quantity, body.from_location, body.to_location, body.shipment_reference)
-    return await command(found, session, warehouse_id, message)
+    return await WAREHOUSES.send(found, session, warehouse_id, message)
 
 
 @router.post("/api/warehouses/{warehouse_id}/dispatches")
 async def dispatch(warehouse_id: str, body: DispatchIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = DispatchStock(body.sku, body.quantity, body.from_location, body.shipment_reference)
-    return await command(found, session, warehouse_id, message)
+    return await WAREHOUSES.send(found, session, warehouse_id, message)
 
 
 @router.get("/api/warehouses/{warehouse_id}/stock")

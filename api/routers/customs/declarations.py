@@ -21,11 +21,10 @@ from api.deps import (
     Session,
     Strict,
     idempotent_id,
-    issued,
     require_permission,
     tenant_db,
 )
-from api.outcomes import same_id, send_and_read
+from api.outcomes import CommandsOn, same_id
 from api.platform import Platform
 from api.routers.customs.read_models import NOT_FOUND, declaration_json
 from sinks.postgres import customs_queries, shipment_queries
@@ -71,20 +70,7 @@ class DeclarationIn(Strict):
     shipment_id: str | None = Field(None, max_length=100, description="the shipment the data was taken from")
 
 
-async def declaration_command(
-    found: Platform,
-    session: Session,
-    declaration_id: str,
-    command: Any,
-    action: Action,
-    idempotency_key: uuid.UUID | None = None,
-) -> Any:
-    """Send a command on a declaration of the caller's tenant; answer with the declaration as it now reads."""
-    require_permission(session, action)
-    return await send_and_read(
-        found, CUSTOMS_DECLARATION, declaration_id, command, issued(session),
-        lambda _: declaration_json(found, session, declaration_id), idempotency_key,
-    )  # fmt: skip
+DECLARATIONS = CommandsOn(CUSTOMS_DECLARATION, declaration_json, Action.CUSTOMS_DECLARATION_EDIT)
 
 
 async def with_shipment_data(found: Platform, session: Session, body: DeclarationIn, shipment_id: str) -> DeclarationIn:
@@ -130,9 +116,7 @@ async def create_declaration(
         documents=tuple(body.documents),
         shipment_id=body.shipment_id,
     )
-    return await declaration_command(
-        found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT, idempotency_key
-    )
+    return await DECLARATIONS.send(found, session, declaration_id, command, idempotency_key=idempotency_key)
 
 
 @router.get("/api/declarations")
@@ -164,23 +148,19 @@ async def declaration_history(declaration_id: str, session: CurrentSession, foun
 async def update_header(
     declaration_id: str, body: DeclarationHeader, session: CurrentSession, found: PlatformDep
 ) -> Any:
-    return await declaration_command(
-        found, session, declaration_id, UpdateHeader(body), Action.CUSTOMS_DECLARATION_EDIT
-    )
+    return await DECLARATIONS.send(found, session, declaration_id, UpdateHeader(body))
 
 
 @router.put("/api/declarations/{declaration_id}/parties/{role}")
 async def set_party(
     declaration_id: str, role: PartyRole, body: Party, session: CurrentSession, found: PlatformDep
 ) -> Any:
-    return await declaration_command(
-        found, session, declaration_id, SetParty(role, body), Action.CUSTOMS_DECLARATION_EDIT
-    )
+    return await DECLARATIONS.send(found, session, declaration_id, SetParty(role, body))
 
 
 @router.delete("/api/declarations/{declaration_id}/parties/{role}")
 async def remove_party(declaration_id: str, role: PartyRole, session: CurrentSession, found: PlatformDep) -> Any:
-    return await declaration_command(found, session, declaration_id, RemoveParty(role), Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, RemoveParty(role))
 
 
 @router.put("/api/declarations/{declaration_id}/representative")
@@ -188,25 +168,25 @@ async def set_representative(
     declaration_id: str, body: CustomsRepresentative, session: CurrentSession, found: PlatformDep
 ) -> Any:
     command = SetCustomsRepresentative(body)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.delete("/api/declarations/{declaration_id}/representative")
 async def remove_representative(declaration_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     command = SetCustomsRepresentative(None)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.put("/api/declarations/{declaration_id}/transport")
 async def update_transport(declaration_id: str, body: Transport, session: CurrentSession, found: PlatformDep) -> Any:
     command = UpdateTransport(body)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.post("/api/declarations/{declaration_id}/items", status_code=status.HTTP_201_CREATED)
 async def add_item(declaration_id: str, body: GoodsItem, session: CurrentSession, found: PlatformDep) -> Any:
     command = AddGoodsItem(body)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.put("/api/declarations/{declaration_id}/items/{item_id}")
@@ -215,13 +195,13 @@ async def update_item(
 ) -> Any:
     same_id(body.item_id, item_id, "item_id")
     command = UpdateGoodsItem(body)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.delete("/api/declarations/{declaration_id}/items/{item_id}")
 async def remove_item(declaration_id: str, item_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     command = RemoveGoodsItem(item_id)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.put("/api/declarations/{declaration_id}/documents/{document_id}")
@@ -230,10 +210,10 @@ async def attach_document(
 ) -> Any:
     same_id(body.document_id, document_id, "document_id")
     command = AttachDocument(body)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.delete("/api/declarations/{declaration_id}/documents/{document_id}")
 async def remove_document(declaration_id: str, document_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     command = RemoveDocument(document_id)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)

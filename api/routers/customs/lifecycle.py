@@ -18,7 +18,7 @@ from api.deps import CurrentSession, PlatformDep, Session, Strict
 from api.gateway import CustomsGateway
 from api.outcomes import send_and_read
 from api.platform import Platform
-from api.routers.customs.declarations import declaration_command
+from api.routers.customs.declarations import DECLARATIONS
 from api.routers.customs.read_models import declaration_json
 from streams.company.permissions import ROLE_CLAIM, Action
 from streams.customs.commands import (
@@ -59,13 +59,13 @@ class RegistrationIn(Strict):
 async def validate(declaration_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     """Validated, or back in draft with every field error listed in `validation_errors`."""
     command = ValidateDeclaration()
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_EDIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.post("/api/declarations/{declaration_id}/submit")
 async def submit(declaration_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     command = SubmitDeclaration()
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
 
 
 @router.post("/api/declarations/{declaration_id}/corrections", status_code=status.HTTP_201_CREATED)
@@ -73,7 +73,7 @@ async def request_correction(
     declaration_id: str, body: CorrectionIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     command = RequestCorrection(body.correction_id or str(uuid.uuid4()), body.reason)
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
 
 
 @router.post("/api/declarations/{declaration_id}/corrections/{correction_id}/apply")
@@ -81,7 +81,7 @@ async def apply_correction(
     declaration_id: str, correction_id: str, body: CorrectionValuesIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     command = ApplyCorrection(correction_id, body.reason, tuple(body.items), tuple(body.documents))
-    return await declaration_command(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
+    return await DECLARATIONS.send(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
 
 
 # The customs authority's decisions ----------------------------------------------------------------------

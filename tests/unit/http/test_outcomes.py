@@ -14,10 +14,11 @@ import pytest
 from fastapi import HTTPException
 
 from api.command_bus import Issued
-from api.deps import idempotent_id
-from api.outcomes import no_content, pending_response, send_and_read
+from api.deps import Session, idempotent_id
+from api.outcomes import CommandsOn, no_content, pending_response, send_and_read
 from api.platform import Platform
 from streams.company.domain import COMPANY
+from streams.company.permissions import Action
 from wellwon.envelope import CommandOutcome
 
 ACCEPTED = CommandOutcome("c-1", "accepted", event_ids=("e-1",), aggregate_version=4)
@@ -126,3 +127,28 @@ def test_a_created_aggregate_id_is_the_same_for_a_retried_key_and_stable_across_
     assert idempotent_id(namespace, key) == "59993aa1-9d5d-5574-8161-3b8c94f848be"
     assert idempotent_id(namespace, key, scope="tenant-b") != idempotent_id(namespace, key, scope="tenant-a")
     assert idempotent_id(namespace, None) != idempotent_id(namespace, None)  # no key: a fresh id each time
+
+
+async def test_a_domain_s_commands_check_the_permission_before_sending_and_read_back_after() -> None:
+    sent: list[Any] = []
+
+    @dataclass
+    class CountingBus(Bus):
+        async def send(self, *args: Any, **kwargs: Any) -> tuple[str, CommandOutcome | None]:
+            sent.append(args)
+            return "c-1", self.outcome
+
+    async def read(found: Platform, session: Session, aggregate_id: str) -> dict[str, str]:
+        return {"id": aggregate_id, "read_as": session.account_id}
+
+    companies = CommandsOn(COMPANY, read, Action.COMPANY_UPDATE)
+    found = platform_with(CountingBus(ACCEPTED))
+    viewer = Session("vic", "s-1", "vic@example.com", {}, "t-1", "viewer")
+    with pytest.raises(HTTPException) as refused:
+        await companies.send(found, viewer, "co-1", object())
+    assert refused.value.status_code == 403 and sent == []
+
+    owner = Session("ann", "s-2", "ann@example.com", {}, "t-1", "owner")
+    assert await companies.send(found, owner, "co-1", object()) == {"id": "co-1", "read_as": "ann"}
+    assert len(sent) == 1
+    assert sent[0][3] == Issued("ann", "t-1", (("role", "owner"),))  # sent as the caller, in their role
