@@ -23,7 +23,7 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     asyncio.run(prepare(processes.settings))
     processes.start_all()
     try:
-        processes.wait_for_api()
+        processes.wait_for_api(timeout=180)  # a loaded machine (CI, parallel sessions) can take minutes
         yield processes
     finally:
         processes.stop_all()
