@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
@@ -24,9 +26,28 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     processes.start_all()
     try:
         processes.wait_for_api(timeout=180)  # a loaded machine (CI, parallel sessions) can take minutes
+        wait_until_flowing(processes)
         yield processes
     finally:
         processes.stop_all()
+
+
+def wait_until_flowing(processes: PlatformProcesses, timeout: float = 180) -> None:
+    """Until a command goes all the way (API, engine, sinks, read model): a probe account registers, then logs in.
+
+    Freshly started sinks may take longer than a command's wait to join their topics; tests then would get
+    202 (pending), as the API rightly answers while the read model lags, instead of what they check."""
+    probe = {"email": f"probe.{secrets.token_hex(6)}@example.com", "password": secrets.token_urlsafe(18)}
+    registered = httpx.post(
+        f"{processes.base_url}/api/auth/register", json={**probe, "first_name": "Probe", "last_name": "Probe"},
+        timeout=60,
+    )  # fmt: skip
+    assert registered.status_code in (201, 202), registered.text
+    deadline = time.monotonic() + timeout
+    while (login := httpx.post(f"{processes.base_url}/api/auth/login", json=probe, timeout=60)).status_code != 200:
+        assert login.status_code in (401, 202), login.text  # not readable yet, or its login not yet
+        assert time.monotonic() < deadline, f"no command went through within {timeout}s"
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
