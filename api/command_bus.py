@@ -3,7 +3,8 @@
 One aiokafka producer for commands; one group-less consumer reading every domain's results
 topic from the moment the API started, resolving the futures of waiting requests; and a Redis
 subscription to the Postgres sink's "projected" announcements, so a command endpoint answers
-only when a following read sees its effect.
+only when a following read sees its effect (`wait_projected`; api/outcomes.py answers 202 when it
+does not come in time).
 """
 
 from __future__ import annotations
@@ -113,16 +114,17 @@ class CommandBus:
         try:
             outcome = await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
-            # Remembered so GET /api/commands/{id} can tell "still pending" from "unknown".
-            if self.redis is not None:
-                await self.redis.set(self._pending_key(command_id), issued.actor_id or "", ex=PENDING_TTL_SECONDS)
+            await self.remember_pending(command_id, issued.actor_id)
             return command_id, None
         finally:
             if future.done():
                 self._waiting.pop(command_id, None)
-        if outcome.status == "accepted" and outcome.event_ids:
-            await self.wait_projected(domain.name, aggregate_id, outcome.aggregate_version, wait)
         return command_id, outcome
+
+    async def remember_pending(self, command_id: str, actor_id: str | None) -> None:
+        """Remembered so GET /api/commands/{id} can tell "still pending" from "unknown" (to its actor only)."""
+        if self.redis is not None:
+            await self.redis.set(self._pending_key(command_id), actor_id or "", ex=PENDING_TTL_SECONDS)
 
     async def pending_actor(self, command_id: str) -> str | None:
         """The actor of a command sent but not yet answered (or answered recently), if any."""
@@ -135,6 +137,7 @@ class CommandBus:
         return self.settings.name(f"command:{command_id}")
 
     async def wait_projected(self, aggregate_type: str, aggregate_id: str, version: int, timeout: float) -> bool:
+        """Whether the read model shows the aggregate at `version` (or later) within `timeout` seconds."""
         if self._projected.get(aggregate_id, 0) >= version:
             return True
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -26,6 +26,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from stack import services
 from stack.processes import PROJECT_ROOT, PlatformProcesses
+from streams.registry import DOMAINS
 from wellwon.cli import prepare
 
 DIST = PROJECT_ROOT / "web" / "dist"
@@ -131,7 +132,7 @@ async def measure(browser: Browser, url: str, ready: str, count: int | None, coo
 async def main(shipments: int, items: int, runs: int) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
-    await prepare(processes.settings)
+    await prepare(processes.settings, DOMAINS)
     processes.start_all()
     try:
         processes.wait_for_api()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -11,21 +14,47 @@ import pytest
 from stack.processes import PlatformProcesses
 
 
-@pytest.fixture(scope="session")
-def platform() -> Iterator[PlatformProcesses]:
+@contextmanager
+def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcesses]:
+    """The platform's processes in a fresh namespace, on the running local stack, stopped afterwards."""
     from stack import services
     from streams.registry import DOMAINS
     from wellwon.cli import prepare
 
     services.up()
-    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": "10"})
+    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds)})
     asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()
     try:
-        processes.wait_for_api()
+        processes.wait_for_api(timeout=180)  # a loaded machine (CI, parallel sessions) can take minutes
+        wait_until_flowing(processes)
         yield processes
     finally:
         processes.stop_all()
+
+
+def wait_until_flowing(processes: PlatformProcesses, timeout: float = 180) -> None:
+    """Until a command goes all the way (API, engine, sinks, read model): a probe account registers, then logs in.
+
+    Freshly started sinks may take longer than a command's wait to join their topics; tests then would get
+    202 (pending), as the API rightly answers while the read model lags, instead of what they check."""
+    probe = {"email": f"probe.{secrets.token_hex(6)}@example.com", "password": secrets.token_urlsafe(18)}
+    registered = httpx.post(
+        f"{processes.base_url}/api/auth/register", json={**probe, "first_name": "Probe", "last_name": "Probe"},
+        timeout=60,
+    )  # fmt: skip
+    assert registered.status_code in (201, 202), registered.text
+    deadline = time.monotonic() + timeout
+    while (login := httpx.post(f"{processes.base_url}/api/auth/login", json=probe, timeout=60)).status_code != 200:
+        assert login.status_code in (401, 202), login.text  # not readable yet, or its login not yet
+        assert time.monotonic() < deadline, f"no command went through within {timeout}s"
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[PlatformProcesses]:
+    with running_platform(command_timeout_seconds=10) as processes:
+        yield processes
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, HTTPException, status
 
-from api.auth import CurrentSession, require_permission
-from api.platform import Platform, platform
+from api.deps import CurrentSession, PlatformDep, require_permission
 from dashboards.definitions import DASHBOARDS
 from dashboards.query import run_panel
 from sinks.clickhouse import analytics_client, analytics_database
@@ -27,9 +26,7 @@ async def dashboards(session: CurrentSession) -> list[dict[str, Any]]:
 
 
 @router.get("/dashboards/{dashboard_id}")
-async def dashboard(
-    dashboard_id: str, session: CurrentSession, found: Annotated[Platform, Depends(platform)]
-) -> dict[str, Any]:
+async def dashboard(dashboard_id: str, session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
     tenant_id = require_permission(session, Action.COMPANY_READ)
     chosen = DASHBOARDS.get(dashboard_id)
     if chosen is None:

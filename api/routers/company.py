@@ -9,16 +9,27 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import Field
 
-from api.auth import CurrentSession, Session, issue_tokens, require_permission, tenant_db, token_hash
+from api.auth import issue_tokens, token_hash
 from api.command_bus import Issued
-from api.outcomes import invalid_field, send_command
-from api.platform import Platform, platform
+from api.deps import (
+    CurrentSession,
+    IdempotencyKey,
+    PlatformDep,
+    Session,
+    Strict,
+    idempotent_id,
+    issued,
+    require_permission,
+    tenant_db,
+)
+from api.outcomes import CommandsOn, invalid_field, no_content, send_and_read
+from api.platform import Platform
+from sinks.postgres import company_queries, user_account_queries
 from streams.company.commands import (
     AcceptInvitation,
     AddParticipant,
@@ -36,18 +47,12 @@ from streams.company.domain import COMPANY
 from streams.company.permissions import ROLE_CLAIM, Action, Role
 from streams.decider import Rejection
 from streams.user_account.decider import account_id_for_email, normalize_email
-from wellwon.envelope import now
+from wellwon.envelope import CommandOutcome, now
 
 router = APIRouter(tags=["companies"])
-PlatformDep = Annotated[Platform, Depends(platform)]
-IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
 INVITATION_TTL = timedelta(days=7)
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such company")
 COMPANY_NAMESPACE = uuid.UUID("0d7c2a4e-8f3b-4b8e-a1f5-6b2c9d3e7f10")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class AddressIn(Strict):
@@ -83,7 +88,7 @@ class CompanyIn(Strict):
     bank_accounts: list[BankAccountIn] = Field(default_factory=list, max_length=20)
 
 
-class CompanyPatch(Strict):
+class CompanyPatchIn(Strict):
     legal_name: str | None = Field(None, min_length=1, max_length=300)
     name: str | None = Field(None, min_length=1, max_length=100)
     country: str | None = Field(None, min_length=2, max_length=2)
@@ -154,27 +159,17 @@ def own_company(session: Session, company_id: str, action: Action) -> str:
     return require_permission(session, action)
 
 
-def issued(session: Session, tenant_id: str | None = None) -> Issued:
-    role = (("role", session.role),) if session.role else ()
-    return Issued(actor_id=session.account_id, tenant_id=tenant_id or session.tenant_id, claims=role)
-
-
 async def company_json(found: Platform, session: Session, company_id: str) -> dict[str, Any]:
     scoped = Session(session.account_id, session.session_id, session.email, session.claims, company_id, session.role)
     async with tenant_db(found, scoped) as conn:
-        cursor = await conn.execute(
-            """SELECT id, legal_name, short_name, country, inn, kpp, ogrn, vat_number, registration_number, details,
-                      status, created_by, created_at, updated_at, version FROM companies WHERE id = %s""",
-            (company_id,),
-        )
-        row = await cursor.fetchone()
-        if row is None:
-            raise NOT_FOUND
-        found_row = dict(zip([c.name for c in cursor.description or []], row, strict=True))
-    found_row["name"] = found_row.pop("short_name")
-    for stamp in ("created_at", "updated_at"):
-        found_row[stamp] = found_row[stamp].isoformat()
-    return found_row
+        found_company = await company_queries.company(conn, company_id)
+    if found_company is None:
+        raise NOT_FOUND
+    return found_company
+
+
+# Each route checks the company is the caller's own and the permission first (`own_company`).
+COMPANIES = CommandsOn(COMPANY, company_json)
 
 
 @router.post("/api/companies", status_code=status.HTTP_201_CREATED)
@@ -182,34 +177,19 @@ async def create_company(
     body: CompanyIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
 ) -> Any:
     details = checked(details_from(body))
-    company_id = str(uuid.uuid5(COMPANY_NAMESPACE, str(idempotency_key))) if idempotency_key else str(uuid.uuid4())
-    outcome = await send_command(
-        found,
-        COMPANY,
-        company_id,
-        CreateCompany(details=details),
-        Issued(actor_id=session.account_id, tenant_id=company_id, claims=((ROLE_CLAIM, Role.OWNER),)),
-        idempotency_key,
-    )
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return await company_json(found, session, company_id)
+    company_id = idempotent_id(COMPANY_NAMESPACE, idempotency_key)
+    founder = Issued(actor_id=session.account_id, tenant_id=company_id, claims=((ROLE_CLAIM, Role.OWNER),))
+    return await send_and_read(
+        found, COMPANY, company_id, CreateCompany(details=details), founder,
+        lambda _: company_json(found, session, company_id), idempotency_key,
+    )  # fmt: skip
 
 
 @router.get("/api/companies")
 async def my_companies(session: CurrentSession, found: PlatformDep) -> list[dict[str, Any]]:
     async with found.pool.connection() as conn:
-        rows = await (
-            await conn.execute(
-                "SELECT company_id, role, legal_name, short_name, country, status FROM companies_of_user(%s)",
-                (session.account_id,),
-            )
-        ).fetchall()
-    return [
-        {"id": r[0], "role": r[1], "legal_name": r[2], "name": r[3], "country": r[4], "status": r[5],
-         "active": r[0] == session.tenant_id}
-        for r in rows
-    ]  # fmt: skip
+        companies = await company_queries.companies_of_user(conn, session.account_id)
+    return [{**company, "active": company["id"] == session.tenant_id} for company in companies]
 
 
 @router.get("/api/companies/{company_id}")
@@ -221,7 +201,7 @@ async def get_company(company_id: str, session: CurrentSession, found: PlatformD
 @router.patch("/api/companies/{company_id}")
 async def update_company(
     company_id: str,
-    body: CompanyPatch,
+    body: CompanyPatchIn,
     session: CurrentSession,
     found: PlatformDep,
     idempotency_key: IdempotencyKey = None,
@@ -235,32 +215,27 @@ async def update_company(
     merged["name"] = merged.pop("short_name")
     details = CompanyIn.model_validate(merged)
     command = UpdateCompanyDetails(details=checked(details_from(details)))
-    outcome = await send_command(found, COMPANY, company_id, command, issued(session), idempotency_key)
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return await company_json(found, session, company_id)
+    return await COMPANIES.send(found, session, company_id, command, idempotency_key=idempotency_key)
 
 
 @router.post("/api/companies/{company_id}/archive")
 async def archive_company(company_id: str, body: ArchiveIn, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_ARCHIVE)
-    outcome = await send_command(found, COMPANY, company_id, ArchiveCompany(body.reason), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else await company_json(found, session, company_id)
+    return await COMPANIES.send(found, session, company_id, ArchiveCompany(body.reason))
 
 
 @router.post("/api/companies/{company_id}/unarchive")
 async def unarchive_company(company_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_ARCHIVE)
-    outcome = await send_command(found, COMPANY, company_id, UnarchiveCompany(), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else await company_json(found, session, company_id)
+    return await COMPANIES.send(found, session, company_id, UnarchiveCompany())
 
 
 @router.post("/api/companies/{company_id}/switch")
 async def switch_company(company_id: str, session: CurrentSession, found: PlatformDep) -> dict[str, str]:
     """New tokens naming this company as the active tenant (same session)."""
     async with found.pool.connection() as conn:
-        row = await (await conn.execute("SELECT role_in_company(%s, %s)", (company_id, session.account_id))).fetchone()
-    if row is None or row[0] is None:
+        role = await company_queries.role_in_company(conn, company_id, session.account_id)
+    if role is None:
         raise NOT_FOUND
     return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id)
 
@@ -269,18 +244,7 @@ async def switch_company(company_id: str, session: CurrentSession, found: Platfo
 async def participants(company_id: str, session: CurrentSession, found: PlatformDep) -> list[dict[str, Any]]:
     own_company(session, company_id, Action.COMPANY_PARTICIPANTS_READ)
     async with tenant_db(found, session) as conn:
-        rows = await (
-            await conn.execute(
-                """SELECT p.user_id, p.role, p.joined_at, a.email, a.first_name, a.last_name
-                   FROM company_participants p LEFT JOIN user_accounts a ON a.id::text = p.user_id
-                   ORDER BY p.joined_at""",
-            )
-        ).fetchall()
-    return [
-        {"user_id": r[0], "role": r[1], "joined_at": r[2].isoformat(), "email": r[3], "first_name": r[4],
-         "last_name": r[5]}
-        for r in rows
-    ]  # fmt: skip
+        return await company_queries.participants(conn)
 
 
 @router.post("/api/companies/{company_id}/participants", status_code=status.HTTP_201_CREATED)
@@ -288,62 +252,57 @@ async def add_participant(company_id: str, body: ParticipantIn, session: Current
     own_company(session, company_id, Action.COMPANY_PARTICIPANTS_MANAGE)
     user_id = account_id_for_email(body.email)
     async with found.pool.connection() as conn:
-        known = await (
-            await conn.execute("SELECT 1 FROM user_accounts WHERE id = %s AND status = 'active'", (user_id,))
-        ).fetchone()
-    if known is None:
+        known = await user_account_queries.is_active_account(conn, user_id)
+    if not known:
         raise invalid_field(["email"], "no registered user has this email: invite them")
-    outcome = await send_command(found, COMPANY, company_id, AddParticipant(user_id, body.role), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else {"user_id": user_id, "role": body.role}
+    return await send_and_read(
+        found, COMPANY, company_id, AddParticipant(user_id, body.role), issued(session),
+        lambda _: {"user_id": user_id, "role": body.role},
+    )  # fmt: skip
 
 
 @router.patch("/api/companies/{company_id}/participants/{user_id}")
 async def change_role(company_id: str, user_id: str, body: RoleIn, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_PARTICIPANTS_MANAGE)
-    outcome = await send_command(found, COMPANY, company_id, ChangeParticipantRole(user_id, body.role), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else {"user_id": user_id, "role": body.role}
+    return await send_and_read(
+        found, COMPANY, company_id, ChangeParticipantRole(user_id, body.role), issued(session),
+        lambda _: {"user_id": user_id, "role": body.role},
+    )  # fmt: skip
 
 
 @router.delete("/api/companies/{company_id}/participants/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_participant(company_id: str, user_id: str, session: CurrentSession, found: PlatformDep) -> Response:
     own_company(session, company_id, Action.COMPANY_PARTICIPANTS_MANAGE)
-    outcome = await send_command(found, COMPANY, company_id, RemoveParticipant(user_id), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await send_and_read(found, COMPANY, company_id, RemoveParticipant(user_id), issued(session), no_content)
 
 
 @router.get("/api/companies/{company_id}/invitations")
 async def invitations(company_id: str, session: CurrentSession, found: PlatformDep) -> list[dict[str, Any]]:
     own_company(session, company_id, Action.COMPANY_INVITATIONS_MANAGE)
     async with tenant_db(found, session) as conn:
-        rows = await (
-            await conn.execute(
-                """SELECT invitation_id, email, role, status, expires_at, invited_by, created_at
-                   FROM company_invitations ORDER BY created_at DESC"""
-            )
-        ).fetchall()
-    return [
-        {"id": r[0], "email": r[1], "role": r[2], "status": r[3], "expires_at": r[4].isoformat(), "invited_by": r[5],
-         "created_at": r[6].isoformat()}
-        for r in rows
-    ]  # fmt: skip
+        return await company_queries.invitations(conn)
 
 
 @router.post("/api/companies/{company_id}/invitations", status_code=status.HTTP_201_CREATED)
 async def invite(company_id: str, body: InvitationIn, session: CurrentSession, found: PlatformDep) -> Any:
     own_company(session, company_id, Action.COMPANY_INVITATIONS_MANAGE)
     invitation_id, secret = str(uuid.uuid4()), secrets.token_urlsafe(32)
-    expires_at = now() + INVITATION_TTL
-    command = InviteParticipant(invitation_id, normalize_email(body.email), body.role, token_hash(secret), expires_at)
-    outcome = await send_command(found, COMPANY, company_id, command, issued(session))
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    await found.mailer.send(
-        normalize_email(body.email),
-        "You are invited to a company on WellWon",
-        f"Accept with this token (valid until {expires_at:%Y-%m-%d}): {secret}",
-        {"invitation": secret},
-    )
-    return {"id": invitation_id, "email": normalize_email(body.email), "role": body.role, "expires_at": expires_at}
+    email, expires_at = normalize_email(body.email), now() + INVITATION_TTL
+    command = InviteParticipant(invitation_id, email, body.role, token_hash(secret), expires_at)
+
+    async def mail(_: CommandOutcome) -> None:
+        await found.mailer.send(
+            email,
+            "You are invited to a company on WellWon",
+            f"Accept with this token (valid until {expires_at:%Y-%m-%d}): {secret}",
+            {"invitation": secret},
+        )
+
+    return await send_and_read(
+        found, COMPANY, company_id, command, issued(session),
+        lambda _: {"id": invitation_id, "email": email, "role": body.role, "expires_at": expires_at},
+        on_accepted=mail,
+    )  # fmt: skip
 
 
 @router.delete("/api/companies/{company_id}/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -351,8 +310,7 @@ async def revoke_invitation(
     company_id: str, invitation_id: str, session: CurrentSession, found: PlatformDep
 ) -> Response:
     own_company(session, company_id, Action.COMPANY_INVITATIONS_MANAGE)
-    outcome = await send_command(found, COMPANY, company_id, RevokeInvitation(invitation_id), issued(session))
-    return outcome if isinstance(outcome, JSONResponse) else Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await send_and_read(found, COMPANY, company_id, RevokeInvitation(invitation_id), issued(session), no_content)
 
 
 @router.post("/api/invitations/accept")
@@ -360,15 +318,14 @@ async def accept_invitation(body: TokenIn, session: CurrentSession, found: Platf
     """Join the company that invited the caller's email; answers tokens naming that company."""
     hashed = token_hash(body.token)
     async with found.pool.connection() as conn:
-        row = await (await conn.execute("SELECT company_of_invitation(%s)", (hashed,))).fetchone()
-    if row is None or row[0] is None:
+        company_id = await company_queries.company_of_invitation(conn, hashed)
+    if company_id is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "invitation token is invalid", "field": "token"})
-    company_id = str(row[0])
     command = AcceptInvitation(token_hash=hashed, email=session.email)
-    outcome = await send_command(found, COMPANY, company_id, command, Issued(session.account_id, company_id))
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return {
-        "company_id": company_id,
-        **issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id),
-    }
+    return await send_and_read(
+        found, COMPANY, company_id, command, Issued(session.account_id, company_id),
+        lambda _: {
+            "company_id": company_id,
+            **issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id),
+        },
+    )  # fmt: skip

@@ -10,16 +10,17 @@ dead-lettered with the reason, to the partner (by its key) or to the tenant's us
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from pydantic import Field
 
-from api.auth import CurrentSession, Session, current_session, require_permission, tenant_db
-from api.outcomes import send_command
+from api.auth import current_session
+from api.deps import CurrentSession, PlatformDep, Session, Strict, issued, page_size, require_permission, tenant_db
+from api.outcomes import no_content, send_and_read
 from api.platform import Platform
-from api.routers.company import PlatformDep, Strict, issued
+from sinks.postgres import edi_queries
 from streams.company.permissions import Action
 from streams.edi.handling import wrap_submission
 from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
@@ -27,6 +28,7 @@ from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, Reg
 from streams.edi_partner.decider import partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
 from wellwon.api_keys import key_hash, new_key
+from wellwon.envelope import CommandOutcome
 
 router = APIRouter(tags=["edi"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such EDI partner")
@@ -59,41 +61,26 @@ class ApiKeyIn(Strict):
 
 async def read_partner(found: Platform, session: Session, partner_id: str) -> dict[str, Any]:
     async with tenant_db(found, session) as conn:
-        row = await (
-            await conn.execute(
-                """SELECT id, code, name, sender_ids, timezone, reference_qualifiers, status_codes, interchanges,
-                          created_at, version FROM edi_partners WHERE id = %s""",
-                (partner_id,),
-            )
-        ).fetchone()
-        if row is None:
-            raise NOT_FOUND
-        keys = await (
-            await conn.execute(
-                """SELECT key_id, label, issued_at, revoked_at FROM edi_api_keys WHERE partner_id = %s
-                   ORDER BY issued_at""",
-                (partner_id,),
-            )
-        ).fetchall()
-    return {
-        "id": row[0], "code": row[1], "name": row[2], "sender_ids": row[3], "timezone": row[4],
-        "reference_qualifiers": row[5], "status_codes": row[6], "interchanges": row[7],
-        "created_at": row[8].isoformat(), "version": row[9],
-        "api_keys": [
-            {"key_id": k[0], "label": k[1], "issued_at": k[2].isoformat(),
-             "revoked_at": k[3].isoformat() if k[3] else None}
-            for k in keys
-        ],
-        "kafka": {"topic": "edi.inbound", "key": row[0]},
-    }  # fmt: skip
+        partner = await edi_queries.partner(conn, partner_id)
+    if partner is None:
+        raise NOT_FOUND
+    return {**partner, "kafka": {"topic": "edi.inbound", "key": partner["id"]}}
 
 
-async def managed(found: Platform, session: Session, partner_id: str, message: Any) -> Any:
+async def managed(
+    found: Platform,
+    session: Session,
+    partner_id: str,
+    message: Any,
+    answer: Callable[[CommandOutcome], Any] | None = None,
+    pending_also: dict[str, Any] | None = None,
+) -> Any:
+    """Send a partner command as the caller; the partner as the read model shows it afterwards (or `answer`)."""
     require_permission(session, Action.EDI_PARTNERS_MANAGE)
-    outcome = await send_command(found, EDI_PARTNER, partner_id, message, issued(session))
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return await read_partner(found, session, partner_id)
+    return await send_and_read(
+        found, EDI_PARTNER, partner_id, message, issued(session),
+        answer or (lambda _: read_partner(found, session, partner_id)), pending_also=pending_also,
+    )  # fmt: skip
 
 
 @router.post("/api/edi/partners", status_code=status.HTTP_201_CREATED)
@@ -109,10 +96,7 @@ async def register_partner(body: PartnerIn, session: CurrentSession, found: Plat
 async def list_partners(session: CurrentSession, found: PlatformDep) -> list[dict[str, Any]]:
     require_permission(session, Action.EDI_PARTNERS_MANAGE)
     async with tenant_db(found, session) as conn:
-        rows = await (
-            await conn.execute("SELECT id, code, name, sender_ids, interchanges FROM edi_partners ORDER BY code")
-        ).fetchall()
-    return [{"id": r[0], "code": r[1], "name": r[2], "sender_ids": r[3], "interchanges": r[4]} for r in rows]
+        return await edi_queries.partners(conn)
 
 
 @router.get("/api/edi/partners/{partner_id}")
@@ -133,16 +117,15 @@ async def change_partner(partner_id: str, body: PartnerSettingsIn, session: Curr
 async def issue_api_key(partner_id: str, body: ApiKeyIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A new key for the partner; the key is in this answer only (the platform keeps its hash)."""
     key_id, api_key = uuid.uuid4().hex[:12], new_key(API_KEY_PREFIX)
-    outcome = await managed(found, session, partner_id, IssueApiKey(key_id, key_hash(api_key), body.label))
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id}
+    issued_key = {"key_id": key_id, "api_key": api_key, "label": body.label, "partner_id": partner_id}
+    # Shown once, so a 202 (the read model lagging) carries it too: it works as soon as the command applies.
+    command = IssueApiKey(key_id, key_hash(api_key), body.label)
+    return await managed(found, session, partner_id, command, lambda _: issued_key, pending_also=issued_key)
 
 
 @router.delete("/api/edi/partners/{partner_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(partner_id: str, key_id: str, session: CurrentSession, found: PlatformDep) -> Response:
-    outcome = await managed(found, session, partner_id, RevokeApiKey(key_id))
-    return outcome if isinstance(outcome, JSONResponse) else Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await managed(found, session, partner_id, RevokeApiKey(key_id), no_content)
 
 
 async def partner_of_key(found: Platform, api_key: str | None) -> tuple[str, str]:
@@ -150,12 +133,10 @@ async def partner_of_key(found: Platform, api_key: str | None) -> tuple[str, str
     if not api_key or not api_key.startswith(API_KEY_PREFIX):
         raise INVALID_KEY
     async with found.pool.connection() as conn:
-        row = await (
-            await conn.execute("SELECT partner_id, tenant_id FROM edi_partner_of_key(%s)", (key_hash(api_key),))
-        ).fetchone()
-    if row is None:
+        found_partner = await edi_queries.partner_of_key(conn, key_hash(api_key))
+    if found_partner is None:
         raise INVALID_KEY
-    return str(row[0]), str(row[1])
+    return found_partner
 
 
 @router.post("/api/edi/inbound", status_code=status.HTTP_202_ACCEPTED)
@@ -179,18 +160,6 @@ async def receive_interchange(request: Request, found: PlatformDep, x_api_key: A
     return {"message_id": message_id, "status": "received", "location": f"/api/edi/messages/{message_id}"}
 
 
-MESSAGE_COLUMNS = """message_id, partner_id, status, reason, sender_id, control_reference, attempts, duplicates,
-                     messages, received_at, updated_at"""
-
-
-def message_json(row: tuple[Any, ...]) -> dict[str, Any]:
-    return {
-        "message_id": row[0], "partner_id": row[1], "status": row[2], "reason": row[3], "sender_id": row[4],
-        "control_reference": row[5], "attempts": row[6], "duplicates": row[7], "messages": row[8],
-        "received_at": row[9].isoformat(), "updated_at": row[10].isoformat(),
-    }  # fmt: skip
-
-
 async def reader(request: Request, found: Platform, api_key: str | None) -> tuple[Session, str | None]:
     """Who reads results: a partner by its key (its own messages only), or a tenant's user."""
     if api_key is not None:
@@ -208,16 +177,10 @@ async def message_result(
     """Applied, duplicate or dead-lettered (with the reason); 404 until the EDI agent has handled it."""
     session, partner_id = await reader(request, found, x_api_key)
     async with tenant_db(found, session) as conn:
-        row = await (
-            await conn.execute(
-                f"""SELECT {MESSAGE_COLUMNS} FROM edi_messages
-                    WHERE message_id = %s AND (%s::text IS NULL OR partner_id = %s)""",
-                (message_id, partner_id, partner_id),
-            )
-        ).fetchone()
-    if row is None:
+        result = await edi_queries.message(conn, message_id, partner_id)
+    if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no result for this message (yet)")
-    return message_json(row)
+    return result
 
 
 @router.get("/api/edi/messages")
@@ -225,15 +188,8 @@ async def message_results(
     request: Request,
     found: PlatformDep,
     x_api_key: ApiKeyHeader = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, page_size(500)] = 50,
 ) -> list[dict[str, Any]]:
     session, partner_id = await reader(request, found, x_api_key)
     async with tenant_db(found, session) as conn:
-        rows = await (
-            await conn.execute(
-                f"""SELECT {MESSAGE_COLUMNS} FROM edi_messages WHERE (%s::text IS NULL OR partner_id = %s)
-                    ORDER BY received_at DESC LIMIT %s""",
-                (partner_id, partner_id, limit),
-            )
-        ).fetchall()
-    return [message_json(row) for row in rows]
+        return await edi_queries.messages(conn, partner_id, limit)

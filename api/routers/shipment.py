@@ -14,12 +14,23 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field
 
-from api.auth import CurrentSession, Session, require_permission, tenant_db
-from api.outcomes import send_command
-from api.routers.company import IdempotencyKey, PlatformDep, Strict, issued
+from api.deps import (
+    CurrentSession,
+    IdempotencyKey,
+    Offset,
+    PlatformDep,
+    Session,
+    Strict,
+    page_size,
+    require_permission,
+    tenant_db,
+)
+from api.outcomes import CommandsOn
+from api.platform import Platform
+from sinks.postgres import shipment_queries
+from sinks.postgres.shipment_queries import ShipmentFilter
 from streams.company.permissions import Action
 from streams.registry import codec
 from streams.shipment.cargo import CargoItem, DangerousGoods
@@ -169,67 +180,15 @@ def _party(party: PartyIn | None) -> Party | None:
     return Party(**party.model_dump()) if party else None
 
 
-COLUMNS = """id, reference, mode, status, incoterm, carrier, booking_reference, package_count, gross_weight_kg,
-             net_weight_kg, volume_m3, created_at, updated_at, version, state"""
-
-
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def shipment_json(row: tuple[Any, ...], full: bool = True) -> dict[str, Any]:
-    state: dict[str, Any] = row[14]
-    found: dict[str, Any] = {
-        "id": row[0],
-        "reference": row[1],
-        "mode": row[2],
-        "status": row[3],
-        "incoterm": row[4],
-        "carrier": row[5],
-        "booking_reference": row[6],
-        "totals": {
-            "package_count": row[7],
-            "gross_weight_kg": _number(row[8]),
-            "net_weight_kg": _number(row[9]),
-            "volume_m3": _number(row[10]),
-        },
-        "created_at": row[11].isoformat(),
-        "updated_at": row[12].isoformat(),
-        "version": row[13],
-    }
-    if full:
-        keep = ("incoterm_place", "shipper", "consignee", "notify", "route", "carrier", "equipment", "cargo")
-        found |= {name: state[name] for name in keep}
-        found |= {
-            "milestones": state["milestones"],
-            "exceptions": state["exceptions"],
-            "cancellation_reason": state["cancellation_reason"],
-        }
-    return found
-
-
-async def read_shipment(found: PlatformDep, session: Session, shipment_id: str) -> dict[str, Any]:
+async def read_shipment(found: Platform, session: Session, shipment_id: str) -> dict[str, Any]:
     async with tenant_db(found, session) as conn:
-        row = await (await conn.execute(f"SELECT {COLUMNS} FROM shipments WHERE id = %s", (shipment_id,))).fetchone()
-    if row is None:
+        shipment = await shipment_queries.shipment(conn, shipment_id)
+    if shipment is None:
         raise NOT_FOUND
-    return shipment_json(row)
+    return shipment
 
 
-async def command(
-    found: PlatformDep,
-    session: Session,
-    shipment_id: str,
-    message: Any,
-    idempotency_key: uuid.UUID | None = None,
-    action: Action = Action.SHIPMENT_UPDATE,
-) -> Any:
-    """Send a shipment command as the caller; the shipment as the read model shows it afterwards."""
-    require_permission(session, action)
-    outcome = await send_command(found, SHIPMENT, shipment_id, message, issued(session), idempotency_key)
-    if isinstance(outcome, JSONResponse):
-        return outcome
-    return await read_shipment(found, session, shipment_id)
+SHIPMENTS = CommandsOn(SHIPMENT, read_shipment, Action.SHIPMENT_UPDATE)
 
 
 @router.post("/api/shipments", status_code=status.HTTP_201_CREATED)
@@ -247,7 +206,7 @@ async def create_shipment(
         notify=_party(body.notify),
     )
     shipment_id = shipment_id_for(tenant_id, body.reference)
-    return await command(found, session, shipment_id, message, idempotency_key, Action.SHIPMENT_CREATE)
+    return await SHIPMENTS.send(found, session, shipment_id, message, Action.SHIPMENT_CREATE, idempotency_key)
 
 
 @router.get("/api/shipments")
@@ -259,42 +218,20 @@ async def list_shipments(
     reference: Annotated[str | None, Query(description="reference prefix", max_length=35)] = None,
     created_from: date | None = None,
     created_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_size(200)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     require_permission(session, Action.SHIPMENT_READ)
-    conditions: list[str] = ["true"]  # row-level security adds the tenant
-    params: list[Any] = []
-    if status_:
-        conditions.append("status = ANY(%s)")
-        params.append([str(s) for s in status_])
-    if mode:
-        conditions.append("mode = %s")
-        params.append(str(mode))
-    if reference:
-        conditions.append("reference LIKE %s")
-        params.append(reference.strip().upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    if created_from:
-        conditions.append("created_at >= (%s::date)::timestamp AT TIME ZONE 'UTC'")
-        params.append(created_from)
-    if created_to:
-        conditions.append("created_at < (%s::date + 1)::timestamp AT TIME ZONE 'UTC'")
-        params.append(created_to)
-    where = " AND ".join(conditions)
+    matching = ShipmentFilter(
+        statuses=tuple(str(s) for s in status_ or ()),
+        mode=str(mode) if mode else None,
+        reference_prefix=reference.strip().upper() if reference else None,
+        created_from=created_from,
+        created_to=created_to,
+    )
     async with tenant_db(found, session) as conn:
-        total = await (await conn.execute(f"SELECT count(*) FROM shipments WHERE {where}", params)).fetchone()
-        rows = await (
-            await conn.execute(
-                f"SELECT {COLUMNS} FROM shipments WHERE {where} ORDER BY created_at DESC, id LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-        ).fetchall()
-    return {
-        "items": [shipment_json(row, full=False) for row in rows],
-        "total": total[0] if total else 0,
-        "limit": limit,
-        "offset": offset,
-    }
+        items, total = await shipment_queries.shipments(conn, matching, limit, offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/api/shipments/{shipment_id}")
@@ -308,19 +245,14 @@ async def shipment_timeline(shipment_id: str, session: CurrentSession, found: Pl
     """What happened, when, where and who reported it, rebuilt from the shipment's events."""
     require_permission(session, Action.SHIPMENT_READ)
     async with tenant_db(found, session) as conn:
-        exists = await (await conn.execute("SELECT status FROM shipments WHERE id = %s", (shipment_id,))).fetchone()
-        if exists is None:
+        status_now = await shipment_queries.shipment_status(conn, shipment_id)
+        if status_now is None:
             raise NOT_FOUND
-        rows = await (
-            await conn.execute(
-                "SELECT event_type, payload FROM shipment_history WHERE shipment_id = %s ORDER BY version",
-                (shipment_id,),
-            )
-        ).fetchall()
-    events = [codec().payloads.decode_dict(name, payload) for name, payload in rows]
+        history = await shipment_queries.shipment_history(conn, shipment_id)
+    events = [codec().payloads.decode_dict(name, payload) for name, payload in history]
     return {
         "shipment_id": shipment_id,
-        "status": exists[0],
+        "status": status_now,
         "entries": [
             {
                 "at": entry.at.isoformat(),
@@ -338,34 +270,34 @@ async def shipment_timeline(shipment_id: str, session: CurrentSession, found: Pl
 @router.put("/api/shipments/{shipment_id}/parties")
 async def set_parties(shipment_id: str, body: PartiesIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = SetParties(_party(body.shipper), _party(body.consignee), _party(body.notify))
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.put("/api/shipments/{shipment_id}/incoterm")
 async def set_incoterm(shipment_id: str, body: IncotermIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, SetIncoterm(body.incoterm, body.incoterm_place))
+    return await SHIPMENTS.send(found, session, shipment_id, SetIncoterm(body.incoterm, body.incoterm_place))
 
 
 @router.put("/api/shipments/{shipment_id}/route")
 async def plan_route(shipment_id: str, body: RouteIn, session: CurrentSession, found: PlatformDep) -> Any:
     legs = tuple(RouteLeg(**leg.model_dump()) for leg in body.legs)
-    return await command(found, session, shipment_id, PlanRoute(legs))
+    return await SHIPMENTS.send(found, session, shipment_id, PlanRoute(legs))
 
 
 @router.post("/api/shipments/{shipment_id}/booking")
 async def book_shipment(shipment_id: str, body: BookingIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = BookShipment(Carrier(**body.carrier.model_dump()), body.booking_reference, body.booked_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/equipment")
 async def attach_equipment(shipment_id: str, body: EquipmentIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, AttachEquipment(Equipment(**body.model_dump())))
+    return await SHIPMENTS.send(found, session, shipment_id, AttachEquipment(Equipment(**body.model_dump())))
 
 
 @router.delete("/api/shipments/{shipment_id}/equipment/{identifier}")
 async def detach_equipment(shipment_id: str, identifier: str, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, DetachEquipment(identifier))
+    return await SHIPMENTS.send(found, session, shipment_id, DetachEquipment(identifier))
 
 
 @router.put("/api/shipments/{shipment_id}/cargo/{item_id}")
@@ -375,23 +307,23 @@ async def declare_cargo_item(
     fields = body.model_dump(exclude={"dangerous_goods"})
     dangerous = DangerousGoods(**body.dangerous_goods.model_dump()) if body.dangerous_goods else None
     item = CargoItem(item_id=item_id, dangerous_goods=dangerous, **fields)
-    return await command(found, session, shipment_id, DeclareCargoItem(item))
+    return await SHIPMENTS.send(found, session, shipment_id, DeclareCargoItem(item))
 
 
 @router.delete("/api/shipments/{shipment_id}/cargo/{item_id}")
 async def remove_cargo_item(shipment_id: str, item_id: str, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, RemoveCargoItem(item_id))
+    return await SHIPMENTS.send(found, session, shipment_id, RemoveCargoItem(item_id))
 
 
 @router.post("/api/shipments/{shipment_id}/plans")
 async def plan_milestone(shipment_id: str, body: PlanIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, PlanMilestone(body.milestone, body.planned_at))
+    return await SHIPMENTS.send(found, session, shipment_id, PlanMilestone(body.milestone, body.planned_at))
 
 
 @router.post("/api/shipments/{shipment_id}/milestones")
 async def record_milestone(shipment_id: str, body: MilestoneIn, session: CurrentSession, found: PlatformDep) -> Any:
     message = RecordMilestone(body.milestone, body.actual_at, body.place, body.note)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/transport-events")
@@ -399,14 +331,14 @@ async def note_transport_event(
     shipment_id: str, body: TransportEventIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     message = NoteTransportEvent(body.description, body.occurred_at, body.place, body.code)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/exceptions")
 async def raise_exception(shipment_id: str, body: ExceptionIn, session: CurrentSession, found: PlatformDep) -> Any:
     exception_id = body.exception_id or f"EX-{uuid.uuid4().hex[:10].upper()}"
     message = RaiseException(exception_id, body.kind, body.reason, body.raised_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/exceptions/{exception_id}/resolve")
@@ -414,9 +346,9 @@ async def resolve_exception(
     shipment_id: str, exception_id: str, body: ResolutionIn, session: CurrentSession, found: PlatformDep
 ) -> Any:
     message = ResolveException(exception_id, body.resolution, body.resolved_at)
-    return await command(found, session, shipment_id, message)
+    return await SHIPMENTS.send(found, session, shipment_id, message)
 
 
 @router.post("/api/shipments/{shipment_id}/cancel")
 async def cancel_shipment(shipment_id: str, body: CancelIn, session: CurrentSession, found: PlatformDep) -> Any:
-    return await command(found, session, shipment_id, CancelShipment(body.reason))
+    return await SHIPMENTS.send(found, session, shipment_id, CancelShipment(body.reason))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from api.auth import (
     UNAUTHORIZED,
@@ -26,10 +27,12 @@ from api.auth import (
     token_hash,
 )
 from api.command_bus import Issued
+from api.deps import IdempotencyKey, PlatformDep, Strict
 from api.outcomes import send_command
 from api.passwords import refuse_weak_password
-from api.platform import Platform, platform
+from api.platform import Platform
 from api.throttle import Guesser, Throttle, client_address, throttle
+from sinks.postgres import company_queries, user_account_queries
 from streams.user_account.commands import (
     ChangePassword,
     DeleteUserAccount,
@@ -46,17 +49,11 @@ from streams.user_account.domain import USER_ACCOUNT
 from wellwon.envelope import CommandOutcome, now
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-PlatformDep = Annotated[Platform, Depends(platform)]
 ThrottleDep = Annotated[Throttle, Depends(throttle)]
 LOGIN, RESET = "login", "reset"  # what is throttled: password guesses, and reset mails
-IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
 
 RESET_TTL = timedelta(hours=1)
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class RegisterRequest(Strict):
@@ -105,23 +102,22 @@ class DeleteRequest(Strict):
 
 
 async def run_command(
-    found: Platform, aggregate_id: str, command: Any, actor_id: str | None, command_id: uuid.UUID | None = None
+    found: Platform,
+    aggregate_id: str,
+    command: Any,
+    actor_id: str | None,
+    command_id: uuid.UUID | None = None,
+    on_accepted: Callable[[CommandOutcome], Awaitable[None]] | None = None,
 ) -> tuple[str, Any]:
-    outcome = await send_command(found, USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), command_id)
+    outcome = await send_command(
+        found, USER_ACCOUNT, aggregate_id, command, Issued(actor_id=actor_id), command_id, on_accepted
+    )
     return (outcome.command_id if isinstance(outcome, CommandOutcome) else ""), outcome
 
 
 async def account_row(found: Platform, account_id: str) -> dict[str, Any] | None:
     async with found.pool.connection() as conn:
-        cursor = await conn.execute(
-            """SELECT id::text, email, password_hash, first_name, last_name, phone, locale, email_verified,
-                      status, created_at, updated_at, version FROM user_accounts WHERE id = %s""",
-            (account_id,),
-        )
-        row = await cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([c.name for c in cursor.description or []], row, strict=True))
+        return await user_account_queries.account(conn, account_id)
 
 
 def names_of(row: dict[str, Any] | None) -> tuple[str | None, ...]:
@@ -155,15 +151,18 @@ async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: I
         last_name=body.last_name,
         verification_token_hash=verification_hash,
     )
-    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key)
+
+    async def mail(_: CommandOutcome) -> None:  # owed once accepted, even while the read model lags
+        await found.mailer.send(
+            normalize_email(body.email),
+            "Confirm your email for WellWon",
+            f"Your verification token: {verification_token}",
+            {"verify_email": verification_token},
+        )
+
+    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key, mail)
     if isinstance(outcome, JSONResponse):
         return outcome
-    await found.mailer.send(
-        normalize_email(body.email),
-        "Confirm your email for WellWon",
-        f"Your verification token: {verification_token}",
-        {"verify_email": verification_token},
-    )
     return {"id": account_id, "email": normalize_email(body.email), "command_id": command_id}
 
 
@@ -202,12 +201,7 @@ async def login(body: LoginRequest, request: Request, found: PlatformDep, guards
 async def first_company(found: Platform, account_id: str) -> str | None:
     """The company a fresh login starts in: the one the user joined first, if any."""
     async with found.pool.connection() as conn:
-        row = await (
-            await conn.execute(
-                "SELECT company_id FROM companies_of_user(%s) WHERE status = 'active' LIMIT 1", (account_id,)
-            )
-        ).fetchone()
-    return str(row[0]) if row else None
+        return await company_queries.first_active_company(conn, account_id)
 
 
 @router.post("/refresh")

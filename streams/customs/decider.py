@@ -54,6 +54,7 @@ from streams.customs.commands import (
 )
 from streams.customs.compliance import DEFAULT_COMPLIANCE_RULES, ComplianceRules, check_compliance
 from streams.customs.declaration import (
+    CLOSED_STATUSES,
     Correction,
     Declaration,
     DeclarationStatus,
@@ -330,7 +331,7 @@ def make_decide(
             case SubmitDeclaration():
                 return _submit(state, context, on, rules)
             case CheckCompliance():
-                if state.status in (DeclarationStatus.RELEASED, DeclarationStatus.REJECTED):
+                if state.status in CLOSED_STATUSES:
                     return []
                 return _with_compliance(state, [], on, rules)
             case RegisterDeclaration():

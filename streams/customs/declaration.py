@@ -28,6 +28,10 @@ class DeclarationStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# Final: customs has decided; nothing about such a declaration is judged or changed any more.
+CLOSED_STATUSES = frozenset({DeclarationStatus.RELEASED, DeclarationStatus.REJECTED})
+
+
 class PartyRole(StrEnum):
     DECLARANT = "declarant"
     CONSIGNOR = "consignor"
