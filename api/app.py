@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
+from api import console
 from api.auth import RefreshTokenLedger
 from api.command_bus import CommandBus
 from api.edge import EdgeMiddleware
@@ -77,6 +78,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["platform"])
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.include_router(console.router)  # last: its catch-all serves the console's client routes
 
     # Outermost, so that no route, and no error answer, escapes the limits, the hygiene and the headers.
     app.add_middleware(EdgeMiddleware, routes=app.router.routes)

@@ -24,6 +24,7 @@ import redis.asyncio as redis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, WebSocket, status
+from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 
 from api.platform import Platform, platform
@@ -79,6 +80,41 @@ def issue_tokens(secret: str, account_id: str, session_id: str, tenant_id: str |
     refresh_claims = {**claims, "typ": "refresh", "exp": issued + REFRESH_TTL, "jti": secrets.token_hex(16)}
     refresh = jwt.encode(refresh_claims, secret, ALGORITHM)
     return {"access_token": access, "refresh_token": refresh, "token_type": "bearer"}
+
+
+REFRESH_COOKIE = "wellwon_refresh"
+CONSOLE_CLIENT = "wellwon-console"  # the console's X-Requested-With: a cross-site form cannot send it
+
+
+def from_console(request: Request) -> bool:
+    return request.headers.get("x-requested-with") == CONSOLE_CLIENT
+
+
+def deliver_tokens(request: Request, tokens: dict[str, Any]) -> dict[str, Any] | JSONResponse:
+    """Tokens as the caller keeps them: an API client gets both in the body; the console gets the refresh
+    token only as an HttpOnly, SameSite=Strict cookie scoped to /api/auth, which no script can read."""
+    if not from_console(request) or "refresh_token" not in tokens:
+        return tokens
+    body = {name: value for name, value in tokens.items() if name != "refresh_token"}
+    answer = JSONResponse(body, headers={"Cache-Control": "no-store"})
+    answer.set_cookie(
+        REFRESH_COOKIE,
+        str(tokens["refresh_token"]),
+        max_age=int(REFRESH_TTL.total_seconds()),
+        path="/api/auth",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return answer
+
+
+def presented_refresh_token(request: Request, in_body: str | None) -> str:
+    """The refresh token in the body, or (from the console only) in its cookie."""
+    token = in_body or (request.cookies.get(REFRESH_COOKIE) if from_console(request) else None)
+    if not token:
+        raise UNAUTHORIZED
+    return token
 
 
 class RefreshTokenLedger:

@@ -11,10 +11,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import Field
 
-from api.auth import issue_tokens, token_hash
+from api.auth import deliver_tokens, issue_tokens, token_hash
 from api.command_bus import Issued
 from api.deps import (
     CurrentSession,
@@ -231,13 +231,14 @@ async def unarchive_company(company_id: str, session: CurrentSession, found: Pla
 
 
 @router.post("/api/companies/{company_id}/switch")
-async def switch_company(company_id: str, session: CurrentSession, found: PlatformDep) -> dict[str, str]:
+async def switch_company(company_id: str, request: Request, session: CurrentSession, found: PlatformDep) -> Any:
     """New tokens naming this company as the active tenant (same session)."""
     async with found.pool.connection() as conn:
         role = await company_queries.role_in_company(conn, company_id, session.account_id)
     if role is None:
         raise NOT_FOUND
-    return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id)
+    tokens = issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id)
+    return deliver_tokens(request, tokens)
 
 
 @router.get("/api/companies/{company_id}/participants")
@@ -314,7 +315,7 @@ async def revoke_invitation(
 
 
 @router.post("/api/invitations/accept")
-async def accept_invitation(body: TokenIn, session: CurrentSession, found: PlatformDep) -> Any:
+async def accept_invitation(body: TokenIn, request: Request, session: CurrentSession, found: PlatformDep) -> Any:
     """Join the company that invited the caller's email; answers tokens naming that company."""
     hashed = token_hash(body.token)
     async with found.pool.connection() as conn:
@@ -322,10 +323,11 @@ async def accept_invitation(body: TokenIn, session: CurrentSession, found: Platf
     if company_id is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "invitation token is invalid", "field": "token"})
     command = AcceptInvitation(token_hash=hashed, email=session.email)
-    return await send_and_read(
+    answer = await send_and_read(
         found, COMPANY, company_id, command, Issued(session.account_id, company_id),
         lambda _: {
             "company_id": company_id,
             **issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, company_id),
         },
     )  # fmt: skip
+    return deliver_tokens(request, answer) if isinstance(answer, dict) else answer

@@ -12,16 +12,19 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from api.auth import (
+    REFRESH_COOKIE,
     UNAUTHORIZED,
     CurrentSession,
     RefreshTokenLedger,
     Session,
     decode_token,
+    deliver_tokens,
     hash_password,
     issue_tokens,
     new_secret_token,
     open_session,
     password_matches,
+    presented_refresh_token,
     refresh_ledger,
     split_secret_token,
     token_hash,
@@ -69,7 +72,7 @@ class LoginRequest(Strict):
 
 
 class RefreshRequest(Strict):
-    refresh_token: str
+    refresh_token: str | None = Field(None, description="omitted by the console, whose token is in its cookie")
 
 
 class ProfileRequest(Strict):
@@ -195,7 +198,8 @@ async def login(body: LoginRequest, request: Request, found: PlatformDep, guards
     _, outcome = await run_command(found, account_id, RecordLogin(session_id, stored_hash), account_id)
     if isinstance(outcome, JSONResponse):
         return outcome
-    return issue_tokens(found.settings.jwt_secret, account_id, session_id, await first_company(found, account_id))
+    tokens = issue_tokens(found.settings.jwt_secret, account_id, session_id, await first_company(found, account_id))
+    return deliver_tokens(request, tokens)
 
 
 async def first_company(found: Platform, account_id: str) -> str | None:
@@ -206,16 +210,20 @@ async def first_company(found: Platform, account_id: str) -> str | None:
 
 @router.post("/refresh")
 async def refresh(
-    body: RefreshRequest, found: PlatformDep, ledger: Annotated[RefreshTokenLedger, Depends(refresh_ledger)]
-) -> dict[str, str]:
+    body: RefreshRequest,
+    request: Request,
+    found: PlatformDep,
+    ledger: Annotated[RefreshTokenLedger, Depends(refresh_ledger)],
+) -> Any:
     """New tokens for the refresh token, which is spent: presenting it again ends the whole session."""
-    claims = decode_token(found.settings.jwt_secret, body.refresh_token, "refresh")
+    claims = decode_token(found.settings.jwt_secret, presented_refresh_token(request, body.refresh_token), "refresh")
     session = await open_session(found, claims)
     if not await ledger.spend(claims):
         # A spent token presented again was copied: whoever holds the session's newer tokens may be the thief.
         await run_command(found, session.account_id, Logout(session.session_id), session.account_id)
         raise UNAUTHORIZED
-    return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, session.tenant_id)
+    tokens = issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, session.tenant_id)
+    return deliver_tokens(request, tokens)
 
 
 @router.get("/me")
@@ -261,7 +269,9 @@ async def logout(session: CurrentSession, found: PlatformDep) -> Response:
     _, outcome = await run_command(found, session.account_id, Logout(session.session_id), session.account_id)
     if isinstance(outcome, JSONResponse):
         return outcome
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    ended = Response(status_code=status.HTTP_204_NO_CONTENT)
+    ended.delete_cookie(REFRESH_COOKIE, path="/api/auth")
+    return ended
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
