@@ -11,14 +11,16 @@ from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
 from api.command_bus import CommandBus
+from api.idempotency import IdempotencyMiddleware
 from api.mailer import Mailer
+from api.openapi import install_openapi
 from api.platform import Platform
 from api.push_hub import PushHub
 from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS
 from wellwon.config import Settings, settings
-from wellwon.envelope import codec
+from wellwon.envelope import CommandOutcome, codec
 from wellwon.logs import configure_logging
 
 
@@ -40,7 +42,18 @@ def create_app(config: Settings | None = None) -> FastAPI:
                 ).fetchone()
             return int(row[0]) if row else 0
 
-        bus = CommandBus(config, codec(), DOMAINS, projected_version)
+        async def recorded_outcome(command_id: str) -> CommandOutcome | None:
+            async with pool.connection() as conn:
+                row = await (
+                    await conn.execute(
+                        """SELECT status, code, reason, field, event_ids, aggregate_version
+                           FROM command_outcomes WHERE command_id = %s""",
+                        (command_id,),
+                    )
+                ).fetchone()
+            return CommandOutcome(command_id, row[0], row[1], row[2], row[3], tuple(row[4]), row[5]) if row else None
+
+        bus = CommandBus(config, codec(), DOMAINS, projected_version, recorded_outcome)
         hub = PushHub(config)
         mailer = Mailer(config)
         await bus.start()
@@ -69,6 +82,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["platform"])
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.add_middleware(IdempotencyMiddleware, settings=config)
+    install_openapi(app)
 
     return app
 
