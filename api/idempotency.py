@@ -2,7 +2,8 @@
 
 One ASGI middleware serves every POST/PUT/PATCH/DELETE under /api (except the token-issuing login and
 refresh, whose answers are fresh credentials nobody should find in Redis a day later). A key is scoped
-to the caller (tenant and actor of a verified bearer token, the hash of an X-Api-Key, or "anonymous")
+to the caller (tenant and actor of a verified bearer token, the hash of an X-Api-Key; for anonymous
+calls such as registration, the request itself, since strangers cannot be told apart)
 and kept in Redis for a window (`IDEMPOTENCY_WINDOW_SECONDS`, 24 h by default) with a fingerprint of
 method, path, query and body:
 
@@ -46,6 +47,7 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 REPLAYED_HEADERS = frozenset({b"content-type", b"location", b"www-authenticate", b"cache-control"})
 # Bodies up to this size are fingerprinted; a bigger one passes on unkeyed to meet the route's own limit.
 MAX_KEYED_BODY = 4 * 1024 * 1024
+ANONYMOUS = "anonymous"
 NAMESPACE = uuid.UUID("5b0c1f8e-3d5a-4c1e-9d1a-7f0e2c6b9a41")
 
 
@@ -104,7 +106,7 @@ def caller_scope(headers: dict[bytes, bytes], secret: str) -> str | None:
         return f"{claims.get('tid') or '-'}/{claims['sub']}"
     if api_key := headers.get(b"x-api-key"):
         return "key:" + hashlib.sha256(api_key).hexdigest()
-    return "anonymous"
+    return ANONYMOUS
 
 
 def fingerprint(scope: Scope, body: bytes) -> str:
@@ -156,12 +158,16 @@ class IdempotencyMiddleware:
             await self.app(scope, _replay_body(chunks, True, receive), send)
             return
         body = b"".join(chunks)
+        request_print = fingerprint(scope, body)
+        if owner == ANONYMOUS:
+            # Nobody to tell apart: two strangers may pick the same key, so the request is part of the scope
+            # (a replay still works; another body is another request, not a 409).
+            owner = f"{ANONYMOUS}:{request_print}"
         record_key = self.settings.name("idempotency:" + hashlib.sha256(f"{owner}\n{key}".encode()).hexdigest())
-        print_ = fingerprint(scope, body)
         lease = lease_seconds()
-        claimed = {"fingerprint": print_, "state": "running", "until": time.time() + lease}
+        claimed = {"fingerprint": request_print, "state": "running", "until": time.time() + lease}
         if not await self.redis.set(record_key, orjson.dumps(claimed), nx=True, ex=lease):
-            if await self._answer_known(send, record_key, print_):
+            if await self._answer_known(send, record_key, request_print):
                 return
             # The record vanished between the two calls (its lease ended): take it now.
             await self.redis.set(record_key, orjson.dumps(claimed), ex=lease)
@@ -189,17 +195,17 @@ class IdempotencyMiddleware:
             return
         kept = [[name.decode("latin-1"), value.decode("latin-1")] for name, value in answer_headers
                 if name.lower() in REPLAYED_HEADERS]  # fmt: skip
-        done = {"fingerprint": print_, "state": "done", "status": status, "headers": kept,
+        done = {"fingerprint": request_print, "state": "done", "status": status, "headers": kept,
                 "body": base64.b64encode(b"".join(answer)).decode()}  # fmt: skip
         await self.redis.set(record_key, orjson.dumps(done), ex=window_seconds())
 
-    async def _answer_known(self, send: Send, record_key: str, print_: str) -> bool:
+    async def _answer_known(self, send: Send, record_key: str, request_print: str) -> bool:
         """Answer from the record under this key, if there still is one: replay or 409."""
         raw = await self.redis.get(record_key)
         if raw is None:
             return False
         record = orjson.loads(raw)
-        if record["fingerprint"] != print_:
+        if record["fingerprint"] != request_print:
             detail = f"{HEADER} was already used for a different request (method, path or body) within its window"
             await self._answer(send, *json_answer(409, detail))
         elif record["state"] == "running":
