@@ -76,13 +76,6 @@ class KeyedRequest:
         number, self.sent = self.sent, self.sent + 1
         return str(uuid.uuid5(NAMESPACE, f"{self.scope}\n{self.key}\n{number}"))
 
-    def is_key(self, command_id: str) -> bool:
-        """Routes that predate this mechanism pass the key itself as the command id."""
-        try:
-            return uuid.UUID(command_id) == uuid.UUID(self.key)
-        except ValueError:
-            return False
-
 
 _current: ContextVar[KeyedRequest | None] = ContextVar("keyed_request", default=None)
 
@@ -90,7 +83,7 @@ _current: ContextVar[KeyedRequest | None] = ContextVar("keyed_request", default=
 def command_id_for(explicit: str | None) -> str | None:
     """The deterministic id for the next command of a keyed request; None outside one (or for a route's own id)."""
     request = _current.get()
-    if request is None or (explicit is not None and not request.is_key(explicit)):
+    if request is None or explicit is not None:
         return None
     return request.next_command_id()
 
@@ -182,9 +175,11 @@ class IdempotencyMiddleware:
                 answer.append(message.get("body", b""))
             await send(message)
 
+        # The header is this middleware's: routes that still declare it see none and leave the id to the bus.
+        inner = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n.lower() != HEADER.lower().encode()]}
         token = _current.set(KeyedRequest(owner, key))
         try:
-            await self.app(scope, _replay_body([body], False, receive), capture)
+            await self.app(inner, _replay_body([body], False, receive), capture)
         except BaseException:
             await self.redis.delete(record_key)
             raise

@@ -3,7 +3,7 @@
 Derived from the routes, never written per route, so a new route is described as soon as it exists:
 - security: from the dependencies a route resolves (a user's session, the customs gateway) and an
   `X-Api-Key` header parameter (EDI partners); several mean "any of these";
-- statuses: from the route's shape (authenticated: 401; path ids: 404; a body: 413; parameters: 422;
+- statuses: from the route's shape (authenticated: 401; path ids: 404; a body: 400 and 413; parameters: 422;
   a route that takes Idempotency-Key: 409; throttled sign-in routes: 429), and from what the
   endpoint's code can reach: the functions it calls (in `api`) are walked for the `HTTP_4xx`
   statuses and prepared HTTPExceptions they name, and for `send_command`'s 202 and rejections;
@@ -72,7 +72,7 @@ class PendingCommand(BaseModel):
 
 DESCRIPTIONS = {
     202: "Sent, not yet applied within the wait: poll the command's status URL (also in `Location`)",
-    400: "The command was refused for a reason without a more specific status",
+    400: "The body could not be parsed, or the command was refused for a reason without a more specific status",
     401: "Not authenticated: the credential is missing, invalid, expired or revoked",
     403: "Authenticated, but not permitted (role, active company, or the wrong kind of credential)",
     404: "No such resource (or not visible to the caller's tenant)",
@@ -130,6 +130,8 @@ def describe(operation: dict[str, Any], route: APIRoute, method: str) -> None:
     if route.dependant.path_params:
         statuses.add(404)
     has_body = route.body_field is not None
+    if has_body:
+        statuses.add(400)  # a body the server cannot even parse
     if has_body or "body" in names:
         statuses.add(413)
     if has_body or route.dependant.query_params or route.dependant.path_params or route.dependant.header_params:
@@ -216,9 +218,10 @@ def _names_of(call: Callable[..., Any], depth: int) -> frozenset[str]:
 
 
 def _add_key_parameter(operation: dict[str, Any]) -> None:
-    parameters = operation.setdefault("parameters", [])
-    if any(p.get("in") == "header" and p.get("name", "").lower() == HEADER.lower() for p in parameters):
-        return  # the route declares it itself (and validates its own format)
+    # A route's own declaration gives way: the middleware takes the header before the route sees it.
+    parameters = [p for p in operation.get("parameters", []) if not (p.get("in") == "header" and
+                  p.get("name", "").lower() == HEADER.lower())]  # fmt: skip
+    operation["parameters"] = parameters
     parameters.append(
         {
             "name": HEADER,

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from stack.processes import PlatformProcesses
 from tests.integration.observe import PASSWORD, bearer, company_owner
 
-EXAMPLES_PER_MODE = 6
+EXAMPLES_PER_MODE = 3
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # These end the session they are called with: each gets a session of its own.
 SESSION_ENDING = {"/api/auth/logout", "/api/auth/change-password", "/api/auth/delete-account"}
@@ -76,8 +76,6 @@ def test_every_operation_conforms_to_the_openapi_document(platform: PlatformProc
     tokens, _ = asyncio.run(owner())
     email = httpx.get(f"{platform.base_url}/api/auth/me", headers=bearer(tokens), timeout=30).json()["email"]
     schema = schemathesis.openapi.from_url(f"{platform.base_url}/openapi.json")
-    document = schema.raw_schema
-    assert {"bearerAuth", "customsGatewayBearer", "partnerApiKey"} <= set(document["components"]["securitySchemes"])
 
     started = time.monotonic()
     operations, sent, failures = 0, 0, []
@@ -95,4 +93,6 @@ def test_every_operation_conforms_to_the_openapi_document(platform: PlatformProc
     print(f"\nconformance: {operations} operations, {sent} requests, {len(failures)} failures in {elapsed:.0f} s")
     print(dict(kinds))
     assert operations >= 100
+    schemes = schema.raw_schema.get("components", {}).get("securitySchemes", {})
+    assert {"bearerAuth", "customsGatewayBearer", "partnerApiKey"} <= set(schemes)
     assert not failures, "\n".join(failures[:40])
