@@ -101,7 +101,7 @@ class PrivateKafka:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 120) -> None:
+    def start(self, timeout: float = 300) -> None:  # a restart after kill -9 recovers its logs first
         self.process = services._kafka(self.port, self.controller_port, self.folder)()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -110,7 +110,7 @@ class PrivateKafka:
                     return
             assert self.process.poll() is None, (self.folder / "service.log").read_text()[-2000:]
             time.sleep(0.2)
-        raise AssertionError("private Kafka did not start")
+        raise AssertionError("private Kafka did not start: " + (self.folder / "service.log").read_text()[-2000:])
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
