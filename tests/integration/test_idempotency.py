@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -149,15 +150,16 @@ def patch_until_answered(client: httpx.Client, headers: dict[str, str], body: di
 def sign_up(client: httpx.Client) -> tuple[str, dict[str, str]]:
     """A new account, logged in, once the freshly started platform has caught up (its first answers may be 202)."""
     email = unique_email("outage")
-    answer = client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "first_name": "A",
-                                                     "last_name": "B"})  # fmt: skip
-    assert answer.status_code in (201, 202), answer.text
-    deadline = time.monotonic() + 180
+    body = {"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"}
+    registered = client.post("/api/auth/register", json=body, headers={"Idempotency-Key": email}, timeout=180)
+    assert registered.status_code in (201, 202), registered.text
+    deadline = time.monotonic() + 300
     while True:
-        logged_in = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-        if logged_in.status_code == 200:
-            return account_id_for_email(email), logged_in.json()
-        assert time.monotonic() < deadline, logged_in.text
+        with contextlib.suppress(httpx.TimeoutException):
+            logged_in = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=180)
+            if logged_in.status_code == 200:
+                return account_id_for_email(email), logged_in.json()
+        assert time.monotonic() < deadline, "could not log in within five minutes"
         time.sleep(0.5)
 
 
