@@ -6,26 +6,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import redis.asyncio as redis
 import uvicorn
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
+from api.auth import RefreshTokenLedger
 from api.command_bus import CommandBus
+from api.edge import EdgeMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.mailer import Mailer
 from api.openapi import install_openapi
 from api.platform import Platform
 from api.push_hub import PushHub
 from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
+from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS
-from wellwon.config import Settings, settings
+from wellwon.config import MissingSecret, Settings, settings
 from wellwon.envelope import CommandOutcome, codec
 from wellwon.logs import configure_logging
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
     config = config or settings()
+    config.require_jwt_secret()  # no process signs or checks tokens with a secret anyone could read
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +61,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
         bus = CommandBus(config, codec(), DOMAINS, projected_version, recorded_outcome)
         hub = PushHub(config)
         mailer = Mailer(config)
+        guards_redis = redis.from_url(config.redis_url)
+        app.state.throttle = Throttle(config, guards_redis)
+        app.state.refresh_ledger = RefreshTokenLedger(config.name, guards_redis)
         await bus.start()
         await hub.start()
         app.state.platform = Platform(config, codec(), pool, bus, hub, mailer)
@@ -65,6 +73,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
             await hub.stop()
             await bus.stop()
             await mailer.close()
+            await guards_redis.aclose()
             await pool.close()
 
     app = FastAPI(title="WellWon", version="0.1.0", lifespan=lifespan)
@@ -83,7 +92,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Inside the edge: only bodies within the limits, and clean, are fingerprinted and replayed.
     app.add_middleware(IdempotencyMiddleware, settings=config)
+    # Outermost, so that no route, and no error answer, escapes the limits, the hygiene and the headers.
+    app.add_middleware(EdgeMiddleware, routes=app.router.routes)
     install_openapi(app)
 
     return app
@@ -92,6 +104,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
 def main() -> None:
     configure_logging()
     config = settings()
+    try:
+        config.require_jwt_secret()
+    except MissingSecret as missing:
+        raise SystemExit(f"wellwon api: {missing}") from None
     uvicorn.run(
         create_app(config),
         host=config.api_host,

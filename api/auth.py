@@ -3,6 +3,9 @@
 An access or refresh token names an account and a session. A request is authenticated only if
 the token's signature and expiry hold *and* the read model shows the session open and the
 account active, so logging out, changing a password or deleting the account ends a token at once.
+
+Refresh tokens are single-use: each carries an id (`jti`), spent when it is exchanged for new tokens;
+presenting a spent one again means it was copied, so the whole session is ended.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
 import jwt
+import redis.asyncio as redis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, WebSocket, status
@@ -72,8 +76,29 @@ def issue_tokens(secret: str, account_id: str, session_id: str, tenant_id: str |
     if tenant_id is not None:
         claims["tid"] = tenant_id
     access = jwt.encode({**claims, "typ": "access", "exp": issued + ACCESS_TTL}, secret, ALGORITHM)
-    refresh = jwt.encode({**claims, "typ": "refresh", "exp": issued + REFRESH_TTL}, secret, ALGORITHM)
+    refresh_claims = {**claims, "typ": "refresh", "exp": issued + REFRESH_TTL, "jti": secrets.token_hex(16)}
+    refresh = jwt.encode(refresh_claims, secret, ALGORITHM)
     return {"access_token": access, "refresh_token": refresh, "token_type": "bearer"}
+
+
+class RefreshTokenLedger:
+    """Which refresh tokens have been spent, kept in Redis until the token would expire anyway."""
+
+    def __init__(self, namespace_key: Callable[[str], str], client: redis.Redis) -> None:
+        self.key = namespace_key
+        self.redis = client
+
+    async def spend(self, claims: dict[str, Any]) -> bool:
+        """Marks the refresh token spent: True the first time, False if it was spent before."""
+        token_id = claims.get("jti") or f"{claims['sid']}:{claims.get('iat')}"
+        remaining_ms = max(1000, int((float(claims["exp"]) - now().timestamp()) * 1000))
+        first = await self.redis.set(self.key(f"refresh:spent:{token_id}"), claims["sid"], nx=True, px=remaining_ms)
+        return bool(first)
+
+
+def refresh_ledger(request: Request) -> RefreshTokenLedger:
+    found: RefreshTokenLedger = request.app.state.refresh_ledger
+    return found
 
 
 @dataclass(frozen=True)

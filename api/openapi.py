@@ -4,7 +4,7 @@ Derived from the routes, never written per route, so a new route is described as
 - security: from the dependencies a route resolves (a user's session, the customs gateway) and an
   `X-Api-Key` header parameter (EDI partners); several mean "any of these";
 - statuses: from the route's shape (authenticated: 401; path ids: 404; a body: 400 and 413; parameters: 422;
-  a route that takes Idempotency-Key: 409; throttled sign-in routes: 429), and from what the
+  a route that takes Idempotency-Key: 409; a throttling dependency: 429), and from what the
   endpoint's code can reach: the functions it calls (in `api`) are walked for the `HTTP_4xx`
   statuses and prepared HTTPExceptions they name, and for `send_command`'s 202 and rejections;
 - one error body (`ErrorBody`, `{"detail": ...}`) for every error but 422, which keeps the
@@ -50,8 +50,8 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 # Which dependency (by function name, wherever it lives) means which credential.
 SCHEME_OF_DEPENDENCY = {"current_session": USER_BEARER, "customs_gateway": GATEWAY_BEARER}
 SCHEME_OF_HEADER = {"x-api-key": PARTNER_KEY}
-# Sign-in routes throttled per account and per address (answered 429 with Retry-After).
-THROTTLED = frozenset({"/api/auth/login", "/api/auth/refresh", "/api/auth/forgot-password", "/api/auth/reset-password"})
+# Dependencies that throttle password guesses and reset mails (answered 429 with Retry-After).
+THROTTLING_DEPENDENCIES = frozenset({"throttle"})
 STATUS_NAME = re.compile(r"^HTTP_([45]\d\d)_")
 WALK_DEPTH = 6
 
@@ -140,7 +140,7 @@ def describe(operation: dict[str, Any], route: APIRoute, method: str) -> None:
     if keyed:
         statuses |= {409, 422}
         _add_key_parameter(operation)
-    if route.path_format in THROTTLED:
+    if names & THROTTLING_DEPENDENCIES:
         statuses.add(429)
     responses = operation.setdefault("responses", {})
     for status in sorted(statuses):

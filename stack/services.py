@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, read_env_file
+from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, ensure_local_jwt_secret, read_env_file
 
 log = logging.getLogger("wellwon.stack")
 
@@ -245,6 +245,7 @@ def services() -> list[Service]:
 def up(timeout: float = 120.0) -> None:
     ports = choose_ports()
     write_stack_env(ports)
+    ensure_local_jwt_secret()  # the local stack's own signing secret; production must set JWT_SECRET
     os.environ.setdefault("PYTHONPATH", str(PROJECT_ROOT))
     pending: list[Service] = []
     for service in services():

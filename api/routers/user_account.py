@@ -6,25 +6,30 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import (
     UNAUTHORIZED,
     CurrentSession,
+    RefreshTokenLedger,
+    Session,
     decode_token,
     hash_password,
     issue_tokens,
     new_secret_token,
     open_session,
     password_matches,
+    refresh_ledger,
     split_secret_token,
     token_hash,
 )
 from api.command_bus import Issued
 from api.outcomes import send_command
+from api.passwords import refuse_weak_password
 from api.platform import Platform, platform
+from api.throttle import Guesser, Throttle, client_address, throttle
 from streams.user_account.commands import (
     ChangePassword,
     DeleteUserAccount,
@@ -42,6 +47,8 @@ from wellwon.envelope import CommandOutcome, now
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 PlatformDep = Annotated[Platform, Depends(platform)]
+ThrottleDep = Annotated[Throttle, Depends(throttle)]
+LOGIN, RESET = "login", "reset"  # what is throttled: password guesses, and reset mails
 IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
 
 RESET_TTL = timedelta(hours=1)
@@ -117,6 +124,10 @@ async def account_row(found: Platform, account_id: str) -> dict[str, Any] | None
         return dict(zip([c.name for c in cursor.description or []], row, strict=True))
 
 
+def names_of(row: dict[str, Any] | None) -> tuple[str | None, ...]:
+    return (row["first_name"], row["last_name"]) if row else ()
+
+
 def profile_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -134,6 +145,7 @@ def profile_json(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
 async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: IdempotencyKey = None) -> Any:
+    await refuse_weak_password(body.password, "password", body.email, (body.first_name, body.last_name))
     account_id = account_id_for_email(body.email)
     verification_token, verification_hash = new_secret_token(account_id)
     command = RegisterUserAccount(
@@ -155,13 +167,31 @@ async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: I
     return {"id": account_id, "email": normalize_email(body.email), "command_id": command_id}
 
 
+async def checked_password(
+    guards: Throttle, guesser: Guesser, stored_hash: str | None, password: str, refusal: HTTPException
+) -> str:
+    """The stored hash if the password matches it; a failure counts against the guesser (429 once locked)."""
+    await guards.check(LOGIN, guesser)
+    if not await password_matches(stored_hash, password) or stored_hash is None:
+        await guards.failed(LOGIN, guesser)
+        raise refusal
+    await guards.succeeded(LOGIN, guesser)
+    return stored_hash
+
+
+def session_guesser(request: Request, session: Session) -> Guesser:
+    return Guesser(session.account_id, client_address(request))
+
+
 @router.post("/login")
-async def login(body: LoginRequest, found: PlatformDep) -> Any:
+async def login(body: LoginRequest, request: Request, found: PlatformDep, guards: ThrottleDep) -> Any:
+    """Tokens for a new session; wrong passwords are throttled per account and per address (429, Retry-After)."""
     account_id = account_id_for_email(body.email)
     row = await account_row(found, account_id)
-    stored_hash = row["password_hash"] if row and row["status"] == "active" else None
-    if not await password_matches(stored_hash, body.password) or stored_hash is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid email or password")
+    active_hash = row["password_hash"] if row and row["status"] == "active" else None
+    refusal = HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid email or password")
+    guesser = Guesser(account_id, client_address(request))
+    stored_hash = await checked_password(guards, guesser, active_hash, body.password, refusal)
     session_id = str(uuid.uuid4())
     _, outcome = await run_command(found, account_id, RecordLogin(session_id, stored_hash), account_id)
     if isinstance(outcome, JSONResponse):
@@ -181,9 +211,16 @@ async def first_company(found: Platform, account_id: str) -> str | None:
 
 
 @router.post("/refresh")
-async def refresh(body: RefreshRequest, found: PlatformDep) -> dict[str, str]:
+async def refresh(
+    body: RefreshRequest, found: PlatformDep, ledger: Annotated[RefreshTokenLedger, Depends(refresh_ledger)]
+) -> dict[str, str]:
+    """New tokens for the refresh token, which is spent: presenting it again ends the whole session."""
     claims = decode_token(found.settings.jwt_secret, body.refresh_token, "refresh")
     session = await open_session(found, claims)
+    if not await ledger.spend(claims):
+        # A spent token presented again was copied: whoever holds the session's newer tokens may be the thief.
+        await run_command(found, session.account_id, Logout(session.session_id), session.account_id)
+        raise UNAUTHORIZED
     return issue_tokens(found.settings.jwt_secret, session.account_id, session.session_id, session.tenant_id)
 
 
@@ -207,13 +244,17 @@ async def update_profile(
 
 
 @router.post("/change-password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: ChangePasswordRequest, session: CurrentSession, found: PlatformDep) -> Response:
+async def change_password(
+    body: ChangePasswordRequest, request: Request, session: CurrentSession, found: PlatformDep, guards: ThrottleDep
+) -> Response:
     row = await account_row(found, session.account_id)
-    stored_hash = row["password_hash"] if row else None
-    if not await password_matches(stored_hash, body.current_password) or stored_hash is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, {"reason": "current password is wrong", "field": "current_password"}
-        )
+    refusal = HTTPException(
+        status.HTTP_401_UNAUTHORIZED, {"reason": "current password is wrong", "field": "current_password"}
+    )
+    stored_hash = await checked_password(
+        guards, session_guesser(request, session), row["password_hash"] if row else None, body.current_password, refusal
+    )
+    await refuse_weak_password(body.new_password, "new_password", session.email, names_of(row))
     command = ChangePassword(stored_hash, await hash_password(body.new_password), session.session_id)
     _, outcome = await run_command(found, session.account_id, command, session.account_id)
     if isinstance(outcome, JSONResponse):
@@ -230,22 +271,36 @@ async def logout(session: CurrentSession, found: PlatformDep) -> Response:
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
-async def forgot_password(body: ForgotPasswordRequest, found: PlatformDep) -> dict[str, str]:
-    """Always 202, whether or not the email has an account: the answer must not reveal that."""
-    account_id = account_id_for_email(body.email)
-    if await account_row(found, account_id) is not None:
-        reset_token, reset_hash = new_secret_token(account_id)
-        _, outcome = await found.bus.send(
-            USER_ACCOUNT, account_id, RequestPasswordReset(reset_hash, now() + RESET_TTL), Issued(actor_id=None)
-        )
-        if outcome is not None and outcome.status == "accepted":
-            await found.mailer.send(
-                normalize_email(body.email),
-                "Reset your WellWon password",
-                f"Your password reset token (valid for one hour): {reset_token}",
-                {"reset_password": reset_token},
-            )
+async def forgot_password(
+    body: ForgotPasswordRequest, request: Request, found: PlatformDep, guards: ThrottleDep, later: BackgroundTasks
+) -> dict[str, str]:
+    """Always 202 at once, whether or not the email has an account: neither answer nor timing may reveal that.
+
+    The look-up, the command and the mail happen after the answer is sent; requests per email and
+    per address are limited like password guesses (a mail bomb otherwise).
+    """
+    guesser = Guesser(account_id_for_email(body.email), client_address(request))
+    await guards.check(RESET, guesser)
+    await guards.failed(RESET, guesser)
+    later.add_task(send_reset_token, found, body.email)
     return {"status": "if the account exists, a reset token was sent"}
+
+
+async def send_reset_token(found: Platform, email: str) -> None:
+    account_id = account_id_for_email(email)
+    if await account_row(found, account_id) is None:
+        return
+    reset_token, reset_hash = new_secret_token(account_id)
+    _, outcome = await found.bus.send(
+        USER_ACCOUNT, account_id, RequestPasswordReset(reset_hash, now() + RESET_TTL), Issued(actor_id=None)
+    )
+    if outcome is not None and outcome.status == "accepted":
+        await found.mailer.send(
+            normalize_email(email),
+            "Reset your WellWon password",
+            f"Your password reset token (valid for one hour): {reset_token}",
+            {"reset_password": reset_token},
+        )
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
@@ -254,6 +309,8 @@ async def reset_password(body: ResetPasswordRequest, found: PlatformDep) -> Resp
     if parts is None or not _is_uuid(parts[0]):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "reset token is invalid", "field": "token"})
     account_id, secret = parts
+    row = await account_row(found, account_id)
+    await refuse_weak_password(body.new_password, "new_password", row["email"] if row else None, names_of(row))
     command = ResetPassword(token_hash(secret), await hash_password(body.new_password))
     _, outcome = await run_command(found, account_id, command, None)
     if isinstance(outcome, JSONResponse):
@@ -274,11 +331,14 @@ async def verify_email(body: TokenRequest, found: PlatformDep) -> Response:
 
 
 @router.post("/delete-account", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_account(body: DeleteRequest, session: CurrentSession, found: PlatformDep) -> Response:
+async def delete_account(
+    body: DeleteRequest, request: Request, session: CurrentSession, found: PlatformDep, guards: ThrottleDep
+) -> Response:
     row = await account_row(found, session.account_id)
-    stored_hash = row["password_hash"] if row else None
-    if not await password_matches(stored_hash, body.password) or stored_hash is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "password is wrong", "field": "password"})
+    refusal = HTTPException(status.HTTP_401_UNAUTHORIZED, {"reason": "password is wrong", "field": "password"})
+    stored_hash = await checked_password(
+        guards, session_guesser(request, session), row["password_hash"] if row else None, body.password, refusal
+    )
     _, outcome = await run_command(found, session.account_id, DeleteUserAccount(stored_hash), session.account_id)
     if isinstance(outcome, JSONResponse):
         return outcome

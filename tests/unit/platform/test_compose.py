@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from wellwon.config import DEFAULTS, PROJECT_ROOT
+from wellwon.config import DEFAULTS, PROJECT_ROOT, SECRETS
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
 PLATFORM = ("migrate", "streams", "sinks", "api")
@@ -32,7 +32,7 @@ def test_compose_runs_the_official_images_and_the_platform() -> None:
 def test_platform_variables_are_ones_the_code_reads() -> None:
     for name in PLATFORM:
         environment = COMPOSE["services"][name]["environment"]
-        assert set(environment) <= set(DEFAULTS) | {"API_POSTGRES_DSN"}
+        assert set(environment) <= set(DEFAULTS) | set(SECRETS) | {"API_POSTGRES_DSN"}
         assert environment["KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert COMPOSE["services"]["api"]["ports"] == ["127.0.0.1:5002:5002"]
 
