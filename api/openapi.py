@@ -122,10 +122,15 @@ def describe(operation: dict[str, Any], route: APIRoute, method: str) -> None:
     schemes = [scheme for name, scheme in SCHEME_OF_DEPENDENCY.items() if name in names]
     schemes += [SCHEME_OF_HEADER[p.alias.lower()] for p in _header_params(route.dependant) if p.alias.lower()
                 in SCHEME_OF_HEADER]  # fmt: skip
-    if schemes:
-        operation["security"] = [{scheme: []} for scheme in dict.fromkeys(schemes)]
+    # Requirements FastAPI already declared (a `Security(...)` dependency) stay; derived ones join them.
+    requirements = operation.get("security", []) + [{scheme: []} for scheme in dict.fromkeys(schemes)]
+    if requirements:
+        unique: dict[tuple[str, ...], dict[str, Any]] = {}
+        for requirement in requirements:
+            unique.setdefault(tuple(sorted(requirement)), requirement)
+        operation["security"] = list(unique.values())
     statuses = statuses_reached(names)
-    if schemes:
+    if requirements:
         statuses.add(401)
     if route.dependant.path_params:
         statuses.add(404)
@@ -195,6 +200,8 @@ def _header_params(dependant: Dependant) -> Iterator[Any]:
 @cache
 def _names_of(call: Callable[..., Any], depth: int) -> frozenset[str]:
     function = inspect.unwrap(call)
+    if not inspect.isfunction(function) and callable(function):  # a dependency object: its class and __call__
+        return frozenset({type(function).__name__}) | _names_of(type(function).__call__, depth)
     code = getattr(function, "__code__", None)
     if code is None:
         return frozenset()

@@ -25,6 +25,10 @@ def test_the_scope_is_the_verified_caller() -> None:
         is None
     )
     assert caller_scope({b"x-api-key": b"wwk_a"}, SECRET) != caller_scope({b"x-api-key": b"wwk_b"}, SECRET)
+    assert caller_scope({b"x-gateway-key": b"g.1"}, SECRET) not in (
+        ANONYMOUS,
+        caller_scope({b"x-api-key": b"g.1"}, SECRET),
+    )
     assert caller_scope({}, SECRET) == ANONYMOUS
 
 
