@@ -15,7 +15,9 @@ from api import console
 from api.auth import RefreshTokenLedger
 from api.command_bus import CommandBus
 from api.edge import EdgeMiddleware
+from api.idempotency import IdempotencyMiddleware
 from api.mailer import Mailer
+from api.openapi import install_openapi
 from api.platform import Platform
 from api.push_hub import PushHub
 from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
@@ -23,6 +25,7 @@ from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS, codec
 from wellwon.config import MissingSecret, Settings, settings
+from wellwon.envelope import CommandOutcome
 from wellwon.logs import configure_logging
 
 
@@ -45,7 +48,18 @@ def create_app(config: Settings | None = None) -> FastAPI:
                 ).fetchone()
             return int(row[0]) if row else 0
 
-        bus = CommandBus(config, codec(), DOMAINS, projected_version)
+        async def recorded_outcome(command_id: str) -> CommandOutcome | None:
+            async with pool.connection() as conn:
+                row = await (
+                    await conn.execute(
+                        """SELECT status, code, reason, field, event_ids, aggregate_version
+                           FROM command_outcomes WHERE command_id = %s""",
+                        (command_id,),
+                    )
+                ).fetchone()
+            return CommandOutcome(command_id, row[0], row[1], row[2], row[3], tuple(row[4]), row[5]) if row else None
+
+        bus = CommandBus(config, codec(), DOMAINS, projected_version, recorded_outcome)
         hub = PushHub(config)
         mailer = Mailer(config)
         guards_redis = redis.from_url(config.redis_url)
@@ -81,8 +95,11 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     app.include_router(console.router)  # last: its catch-all serves the console's client routes
 
+    # Inside the edge: only bodies within the limits, and clean, are fingerprinted and replayed.
+    app.add_middleware(IdempotencyMiddleware, settings=config)
     # Outermost, so that no route, and no error answer, escapes the limits, the hygiene and the headers.
     app.add_middleware(EdgeMiddleware, routes=app.router.routes)
+    install_openapi(app)
 
     return app
 

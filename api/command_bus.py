@@ -21,6 +21,7 @@ import orjson
 import redis.asyncio as redis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from api import idempotency
 from sinks.postgres.sink import projected_channel
 from streams.domain import Domain
 from wellwon.config import Settings
@@ -49,9 +50,11 @@ class CommandBus:
         codec: MessageCodec,
         domains: tuple[Domain, ...],
         projected_version: Callable[[str, str], Awaitable[int]],
+        recorded_outcome: Callable[[str], Awaitable[CommandOutcome | None]] | None = None,
     ):
         self.settings = settings
         self.projected_version = projected_version
+        self.recorded_outcome = recorded_outcome
         self.codec = codec
         self.domains = domains
         self.producer: AIOKafkaProducer | None = None
@@ -98,9 +101,18 @@ class CommandBus:
         command_id: str | None = None,
         timeout: float | None = None,
     ) -> tuple[str, CommandOutcome | None]:
-        """Send a command; its id and outcome, or None when the timeout passed first."""
+        """Send a command; its id and outcome, or None when the timeout passed first.
+
+        Inside a request with an Idempotency-Key the id derives from the key, and a command whose
+        outcome is already recorded is answered from the record, not sent again.
+        """
         assert self.producer is not None
-        command_id = command_id or new_id()
+        keyed_id = idempotency.command_id_for(command_id)
+        if keyed_id is not None and self.recorded_outcome is not None:
+            recorded = await self.recorded_outcome(keyed_id)
+            if recorded is not None:
+                return keyed_id, recorded
+        command_id = keyed_id or command_id or new_id()
         future = self._waiting.get(command_id)
         if future is None:
             future = asyncio.get_running_loop().create_future()

@@ -111,14 +111,17 @@ def _spawn(service_folder: Path, argv: list[str], user: str | None = None) -> su
     )
 
 
-def _kafka(port: int, controller_port: int) -> Callable[[], subprocess.Popen[bytes]]:
+def _kafka(port: int, controller_port: int, folder: Path | None = None) -> Callable[[], subprocess.Popen[bytes]]:
+    """The broker's starter; `folder` (data, config, log) defaults to the stack's, the jars are always the stack's."""
+
     def start() -> subprocess.Popen[bytes]:
-        folder = LOCAL_DIR / "kafka"
-        libs = folder / "libs"
+        home = folder or LOCAL_DIR / "kafka"
+        home.mkdir(parents=True, exist_ok=True)
+        libs = LOCAL_DIR / "kafka" / "libs"
         if not glob.glob(str(libs / "kafka_2.13-*.jar")):
             raise RuntimeError(f"Kafka jars missing in {libs}: run stack/bootstrap.sh (it resolves them with Maven)")
-        data = folder / "data"
-        properties = folder / "server.properties"
+        data = home / "data"
+        properties = home / "server.properties"
         properties.write_text(
             "\n".join(
                 [
@@ -153,14 +156,14 @@ def _kafka(port: int, controller_port: int) -> Callable[[], subprocess.Popen[byt
                  "-c", str(properties)],
                 check=True, capture_output=True,
             )  # fmt: skip
-        log4j = folder / "log4j2.properties"
+        log4j = home / "log4j2.properties"
         log4j.write_text(
             "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=out\n"
             "appender.out.type=Console\nappender.out.name=out\nappender.out.layout.type=PatternLayout\n"
             "appender.out.layout.pattern=[%d] %p %m (%c)%n\n"
         )
         return _spawn(
-            folder,
+            home,
             [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", f"-Dlog4j2.configurationFile={log4j}",
              "-cp", classpath, "kafka.Kafka", str(properties)],
         )  # fmt: skip
