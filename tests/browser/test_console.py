@@ -88,7 +88,7 @@ async def test_tokens_are_out_of_scripts_reach_and_pages_are_guarded(
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     await sign_in(page, platform.base_url, owner["email"])
     await page.goto(f"{platform.base_url}/shipments/{ours.json()['id']}")
-    await expect(page.get_by_text(hostile).first).to_be_visible()  # shown as text, not run
+    await expect(page.locator("main").get_by_text(hostile).first).to_be_visible()  # shown as text, not run
     await page.get_by_role("link", name="Компания").click()
     await expect(page.get_by_role("heading", name=f"ООО {hostile}")).to_be_visible()
     assert await page.evaluate("() => window.__pwned") is None
@@ -99,7 +99,7 @@ async def test_tokens_are_out_of_scripts_reach_and_pages_are_guarded(
     assert refresh and refresh[0]["httpOnly"] and refresh[0]["sameSite"] == "Strict"
 
     await page.goto(f"{platform.base_url}/shipments/{theirs}")
-    await expect(page.get_by_role("alert")).to_contain_text("404")
+    await expect(page.get_by_role("alert")).to_contain_text("no such shipment")
     await expect(page.get_by_text("THEIRS-001")).to_have_count(0)
 
 

@@ -62,8 +62,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const adopt = useCallback(
     (tokens: TokenAnswer) => {
-      client.clear(); // nothing cached for one tenant may show under another
+      // The new token first, then every query reset: nothing cached for one tenant may show under
+      // another, and what refetches must ask with the new token.
       setToken(tokens.access_token);
+      void client.resetQueries();
     },
     [client],
   );
