@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from streams.decider import CommandContext, Rejection, RejectionCode
 from streams.user_account.commands import (
     ChangePassword,
@@ -40,6 +42,22 @@ def when(given: list[object], command: object, at: datetime = NOW) -> object:
 def test_email_is_the_identity_whatever_its_case_or_spaces() -> None:
     assert account_id_for_email(" Ada@Example.COM ") == account_id_for_email("ada@example.com")
     assert account_id_for_email("ada@example.com") != account_id_for_email("ada2@example.com")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Anna@Example.com ", " ANNA@EXAMPLE.COM", "\tanna@example.com\n", "ａｎｎａ@ｅｘａｍｐｌｅ.ｃｏｍ"],
+)
+def test_another_spelling_of_a_registered_email_is_the_same_account_and_a_conflict(spelling: str) -> None:
+    # The account takeover: a second registration under another spelling must land on the first
+    # account's aggregate (its id) and be refused there, never open a second account.
+    assert account_id_for_email(spelling) == account_id_for_email("anna@example.com")
+    anna = UserAccountRegistered("anna@example.com", "hash-anna", "Anna", "Petrova", "v")
+    outcome = when([anna], RegisterUserAccount(spelling, "hash-eve", "Eve", "X", "v"))
+    assert outcome == Rejection(RejectionCode.CONFLICT, "an account with this email already exists", "email")
+    assert when([], RegisterUserAccount(spelling, "h", "Anna", "Petrova", "v")) == [
+        UserAccountRegistered("anna@example.com", "h", "Anna", "Petrova", "v")
+    ]
 
 
 def test_registration_normalises_the_email_and_names() -> None:
