@@ -146,3 +146,78 @@ def test_replaying_events_gives_the_state() -> None:
     assert (
         user_account_decider.fold([REGISTERED, UserAccountDeleted("ada@example.com")]).status is AccountStatus.DELETED
     )
+
+
+UNAUTHORIZED, INVALID = RejectionCode.UNAUTHORIZED, RejectionCode.INVALID
+RESET = PasswordResetRequested("reset-hash", NOW + timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("given", "command", "refusal"),
+    [
+        ([], RegisterUserAccount("no-at-sign", "h", "A", "B", "v"), (INVALID, "email is not a valid address", "email")),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", " ", "B", "v"),
+            (INVALID, "first_name must be 1 to 100 characters", "first_name"),
+        ),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", "A", "", "v"),
+            (INVALID, "last_name must be 1 to 100 characters", "last_name"),
+        ),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", "A", "x" * 101, "v"),
+            (INVALID, "last_name must be 1 to 100 characters", "last_name"),
+        ),
+        (
+            [REGISTERED],
+            UpdateProfile(first_name="x" * 101),
+            (INVALID, "first_name must be 1 to 100 characters", "first_name"),
+        ),
+        ([REGISTERED], UpdateProfile(last_name=" "), (INVALID, "last_name must be 1 to 100 characters", "last_name")),
+        ([REGISTERED], UpdateProfile(phone="12"), (INVALID, "phone must be 5 to 20 digits, spaces or +()-", "phone")),
+        (
+            [REGISTERED],
+            UpdateProfile(phone="+7 495 abc"),
+            (INVALID, "phone must be 5 to 20 digits, spaces or +()-", "phone"),
+        ),
+        ([], UpdateProfile(first_name="A"), (RejectionCode.NOT_FOUND, "no such account", None)),
+        ([], RecordLogin("s-1", "hash-1"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([], DeleteUserAccount("hash-1"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([REGISTERED], RecordLogin("s-1", "stale-hash"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([REGISTERED], DeleteUserAccount("stale-hash"), (UNAUTHORIZED, "invalid email or password", None)),
+        (
+            [REGISTERED],
+            ChangePassword("stale-hash", "new", "s-1"),
+            (UNAUTHORIZED, "current password is wrong", "current_password"),
+        ),
+        (
+            [REGISTERED],
+            ResetPassword("reset-hash", "new"),
+            (UNAUTHORIZED, "reset token is invalid or already used", "token"),
+        ),
+        (
+            [REGISTERED, RESET],
+            ResetPassword("other-hash", "new"),
+            (UNAUTHORIZED, "reset token is invalid or already used", "token"),
+        ),
+        ([REGISTERED], VerifyEmail("forged"), (UNAUTHORIZED, "verification token is invalid", "token")),
+    ],
+)
+def test_each_refusal_says_what_and_names_its_field(
+    given: list[object], command: object, refusal: tuple[RejectionCode, str, str | None]
+) -> None:
+    assert when(given, command) == Rejection(*refusal)
+
+
+def test_names_of_exactly_100_characters_and_phones_of_5_to_20_are_accepted() -> None:
+    name = "x" * 100
+    assert when([], RegisterUserAccount("a@b.co", "h", name, "B", "v")) == [
+        UserAccountRegistered("a@b.co", "h", name, "B", "v")
+    ]
+    assert when([REGISTERED], UpdateProfile(phone="12345", locale="de-DE")) == [
+        UserProfileUpdated(phone="12345", locale="de-DE")
+    ]
+    assert when([REGISTERED], UpdateProfile(phone="+" + "1" * 19)) == [UserProfileUpdated(phone="+" + "1" * 19)]
