@@ -132,18 +132,16 @@ def report(modules: list[str]) -> list[ModuleResult]:
 
 
 def run(modules: list[str], survivors_only: bool, children: int) -> None:
+    """One mutmut run for all the modules: its start (copying, listing the tests) is the slow part."""
     mutmut = ensure_tool_venv()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
-    for module in modules:
-        if survivors_only:
-            names = [n for n, s in results(module).items() if s not in ("killed", "suspicious")]
-        else:
-            names = [f"{module}.*"]
-        if not names:
-            continue
-        print(f"== {module}: {len(names) if survivors_only else 'all'} mutants", flush=True)
-        command = [str(mutmut), "run", "--max-children", str(children), *names]
-        subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
+    if survivors_only:
+        names = [n for m in modules for n, s in results(m).items() if s not in ("killed", "suspicious")]
+    else:
+        names = [f"{module}.*" for module in modules]
+    if names:
+        print(f"mutmut: {len(names)} {'mutants' if survivors_only else 'modules'}", flush=True)
+        subprocess.run([str(mutmut), "run", "--max-children", str(children), *names], cwd=PROJECT_ROOT, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
