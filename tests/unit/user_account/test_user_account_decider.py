@@ -18,7 +18,7 @@ from streams.user_account.commands import (
     UpdateProfile,
     VerifyEmail,
 )
-from streams.user_account.decider import AccountStatus, account_id_for_email, user_account_decider
+from streams.user_account.decider import AccountStatus, UserAccount, account_id_for_email, user_account_decider
 from streams.user_account.events import (
     PasswordResetRequested,
     UserAccountDeleted,
@@ -221,3 +221,35 @@ def test_names_of_exactly_100_characters_and_phones_of_5_to_20_are_accepted() ->
         UserProfileUpdated(phone="12345", locale="de-DE")
     ]
     assert when([REGISTERED], UpdateProfile(phone="+" + "1" * 19)) == [UserProfileUpdated(phone="+" + "1" * 19)]
+
+
+def test_a_reset_token_has_expired_at_its_expiry_instant() -> None:
+    expires = NOW + timedelta(hours=1)
+    given: list[object] = [REGISTERED, PasswordResetRequested("reset-hash", expires)]
+    assert when(given, ResetPassword("reset-hash", "new"), at=expires) == Rejection(
+        UNAUTHORIZED, "reset token has expired", "token"
+    )
+    assert when(given, ResetPassword("reset-hash", "new"), at=expires - timedelta(seconds=1)) == [
+        UserPasswordChanged(password_hash="new", kept_session_id=None)
+    ]
+
+
+def test_the_account_each_event_leaves() -> None:
+    history: list[object] = [
+        REGISTERED,
+        UserAuthenticated(session_id="s-1"),
+        UserLoggedOut(session_id="s-1"),
+        RESET,
+        UserPasswordChanged(password_hash="hash-2", kept_session_id=None),
+        UserEmailVerified(email="ada@example.com"),
+    ]
+    assert user_account_decider.fold(history) == UserAccount(
+        status=AccountStatus.ACTIVE,
+        email="ada@example.com",
+        password_hash="hash-2",  # the reset token is used up with the change
+        first_name="Ada",
+        last_name="Byron",
+        email_verified=True,
+    )
+    deleted = user_account_decider.fold([*history, UserAccountDeleted("ada@example.com")])
+    assert deleted == UserAccount(status=AccountStatus.DELETED, email="ada@example.com")
