@@ -8,6 +8,7 @@ platform is decided there, in order, with no read-model lookup to race against.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -45,7 +46,12 @@ NAME_MAX = 100
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one spelling of an address that identifies its account: `Anna@Example.com ` is `anna@example.com`.
+
+    NFKC first, so a full-width or decomposed spelling of the same address is the same account,
+    not a second one that reads the same.
+    """
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def account_id_for_email(email: str) -> str:

@@ -105,19 +105,33 @@ async def events_of(platform: PlatformProcesses, aggregate_id: str, domain: str 
     return [e for e in envelopes if e.aggregate_id == aggregate_id]
 
 
+async def event_types(platform: PlatformProcesses, aggregate_id: str, domain: str = "user_account") -> list[str]:
+    """The aggregate's event types in order, e.g. ["UserAccountRegistered", "UserAuthenticated"]."""
+    return [e.schema_name.rsplit(".", 1)[-1] for e in await events_of(platform, aggregate_id, domain)]
+
+
 class PushListener:
-    """A WebSocket client collecting every pushed event in the background."""
+    """A WebSocket client collecting every pushed event in the background.
+
+    Entering fails unless the handshake succeeded, so a test cannot pass on a socket that never
+    opened. "Nothing arrived" is only asserted next to a positive control: `wait_until` the same
+    socket received an event sent after the one that must not arrive.
+    """
 
     def __init__(self, platform: PlatformProcesses, access_token: str):
         self.url = f"ws://127.0.0.1:{platform.api_port}/ws?token={access_token}"
         self.received: list[dict[str, Any]] = []
         self.closed_with: int | None = None
+        self.failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
-        self._connected = asyncio.Event()
+        self._settled = asyncio.Event()  # opened, or failed to
+        self._opened = False
 
     async def __aenter__(self) -> PushListener:
         self._task = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._connected.wait(), 10)
+        await asyncio.wait_for(self._settled.wait(), 10)
+        if not self._opened:
+            raise AssertionError(f"the WebSocket did not open: {self.failure!r}, close code {self.closed_with}")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -127,24 +141,44 @@ class PushListener:
     async def _listen(self) -> None:
         try:
             async with websockets.connect(self.url) as socket:
-                self._connected.set()
+                self._opened = True
+                self._settled.set()
                 async for message in socket:
                     self.received.append(json.loads(message))
         except websockets.ConnectionClosed as closed:
             self.closed_with = closed.rcvd.code if closed.rcvd else None
+        except (OSError, websockets.InvalidHandshake) as failed:
+            self.failure = failed
         finally:
-            self._connected.set()
+            self._settled.set()
 
     def types(self) -> list[str]:
         return [event["type"].split(".", 1)[1] for event in self.received]
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def wait_until(self, check: Callable[[list[dict[str, Any]]], bool], what: str, timeout: float = 10.0) -> None:
+        """Polls the received events until `check` holds, or fails naming `what` after `timeout`."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.received) < count:
+        while not check(self.received):
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"expected {count} pushes, got {self.types()}")
+                raise AssertionError(f"{what} within {timeout}s; received {self.types()}")
             await asyncio.sleep(0.02)
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        await self.wait_until(lambda received: len(received) >= count, f"expected {count} pushes", timeout)
         return self.received
+
+    async def wait_for_close(self, timeout: float = 10.0) -> int:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.closed_with is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the socket was not closed within {timeout}s; received {self.types()}")
+            await asyncio.sleep(0.02)
+        return self.closed_with
+
+
+def pushed(received: list[dict[str, Any]], event_type: str, tenant_id: str | None = None) -> list[dict[str, Any]]:
+    """The received events of a type (e.g. "company.CompanyDetailsUpdated"), of one tenant if given."""
+    return [e for e in received if e["type"] == event_type and (tenant_id is None or e.get("tenant_id") == tenant_id)]
 
 
 RUSSIAN_COMPANY = {

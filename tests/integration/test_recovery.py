@@ -121,8 +121,16 @@ async def test_dropped_postgres_read_model_is_rebuilt_by_replay(
         " FROM command_outcomes ORDER BY command_id",
         "aggregate_positions": "SELECT * FROM aggregate_positions ORDER BY 1, 2",
     }
-    time.sleep(1.0)  # let the live sink settle so both snapshots see the same topic contents
-    before = {name: sql(platform, query) for name, query in queries.items()}
+    # Both snapshots must see the same topic contents: the live sink has settled when two reads agree.
+    last: list[dict[str, list[tuple[object, ...]]]] = [{}]
+
+    def settled() -> bool:
+        now = {name: sql(platform, query) for name, query in queries.items()}
+        same, last[0] = now == last[0], now
+        return same
+
+    eventually(settled, timeout=30, interval=0.3)
+    before = last[0]
     assert before["user_accounts"]
     execute(platform, "DROP TABLE user_accounts, user_sessions, command_outcomes, aggregate_positions, sink_offsets")
 

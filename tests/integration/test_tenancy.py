@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
@@ -28,6 +27,7 @@ from tests.integration.observe import (
     events_of,
     eventually,
     login,
+    pushed,
     register,
     sql,
     unique_email,
@@ -156,12 +156,20 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
     busiest = next(p for p in panels if p["id"] == "busiest_aggregates")
     assert {row[1] for row in busiest["rows"]} == {company_a}
 
-    # Subscribing: A's socket never receives B's events.
-    async with PushListener(platform, owner_a["access_token"]) as pushes:
+    # Subscribing: A's socket never receives B's events. Positive controls: B's own socket receives
+    # B's change (so it was pushed), then A's socket receives A's own change, sent after B's.
+    renamed = "company.CompanyDetailsUpdated"
+    async with (
+        PushListener(platform, owner_a["access_token"]) as pushes_a,
+        PushListener(platform, owner_b["access_token"]) as pushes_b,
+    ):
         changed = await api.patch(f"/api/companies/{company_b}", headers=bearer(owner_b), json={"name": "B renamed"})
         assert changed.status_code == 200, changed.text
-        await asyncio.sleep(1.0)
-        assert all(event["tenant_id"] != company_b for event in pushes.received)
+        await pushes_b.wait_until(lambda got: pushed(got, renamed, company_b), "B's socket receives B's rename")
+        mine = await api.patch(f"/api/companies/{company_a}", headers=bearer(owner_a), json={"name": "A renamed"})
+        assert mine.status_code == 200, mine.text
+        await pushes_a.wait_until(lambda got: pushed(got, renamed, company_a), "A's socket receives A's rename")
+        assert [event for event in pushes_a.received if event["tenant_id"] == company_b] == []
 
     after = tenant_snapshot(platform, company_b)
     assert after["companies"][0][3] == "B renamed"  # B's own change went through...
@@ -171,11 +179,12 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
     assert len(after["audit_log"]) == len(before["audit_log"]) + 1
 
 
-def test_the_api_database_role_sees_only_the_tenant_it_sets(platform: PlatformProcesses) -> None:
-    tenants = [r[0] for r in sql(platform, "SELECT id FROM companies ORDER BY created_at LIMIT 2")]
-    if len(tenants) < 2:
-        pytest.fail("needs two companies; run with the isolation test")
-    a, b = tenants
+async def test_the_api_database_role_sees_only_the_tenant_it_sets(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    # Its own two tenants, so the test holds alone and in any order.
+    (_, a), (_, b) = await company_owner(api, "rls-a"), await company_owner(api, "rls-b")
+    eventually(lambda: len(sql(platform, "SELECT id FROM companies WHERE id IN (%s, %s)", a, b)) == 2)
     with psycopg.connect(api_dsn(platform.settings)) as conn:
         for table in ALL_TENANT_TABLES:
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table  # no tenant: nothing
@@ -259,22 +268,24 @@ async def test_removing_a_participant_ends_their_access_at_once(
     owner, company_id = await company_owner(api, "remover")
     member, member_id = await company_member(api, owner, company_id, "operator", "removed")
     assert (await api.get(f"/api/companies/{company_id}", headers=bearer(member))).status_code == 200
-    async with PushListener(platform, member["access_token"]) as pushes:
+    renames = "company.CompanyDetailsUpdated"
+    async with (
+        PushListener(platform, member["access_token"]) as pushes,
+        PushListener(platform, owner["access_token"]) as owner_pushes,
+    ):
         renamed = await api.patch(f"/api/companies/{company_id}", headers=bearer(owner), json={"name": "Seen"})
         assert renamed.status_code == 200
-        await pushes.wait_for(1)
-        assert pushes.received[-1]["type"] == "company.CompanyDetailsUpdated"
+        await pushes.wait_until(lambda got: pushed(got, renames, company_id), "the member sees the rename")
         removed = await api.delete(f"/api/companies/{company_id}/participants/{member_id}", headers=bearer(owner))
         assert removed.status_code == 204
         assert (await api.get(f"/api/companies/{company_id}", headers=bearer(member))).status_code == 401
-        deadline = asyncio.get_running_loop().time() + 5
-        while pushes.closed_with is None and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
-        assert pushes.closed_with == 4401
+        assert await pushes.wait_for_close() == 4401
         assert pushes.types()[-1] == "ParticipantRemoved"
         count = len(pushes.received)
-        await api.patch(f"/api/companies/{company_id}", headers=bearer(owner), json={"name": "Unseen"})
-        await asyncio.sleep(0.5)
+        unseen = await api.patch(f"/api/companies/{company_id}", headers=bearer(owner), json={"name": "Unseen"})
+        assert unseen.status_code == 200
+        # Positive control: the owner's socket receives this second rename; the removed member's does not.
+        await owner_pushes.wait_until(lambda got: len(pushed(got, renames, company_id)) == 2, "the owner sees both")
         assert len(pushes.received) == count
     refreshed = await api.post("/api/auth/refresh", json={"refresh_token": member["refresh_token"]})
     assert refreshed.status_code == 401  # the refresh token named the company too

@@ -16,6 +16,7 @@ from tests.integration.observe import (
     PushListener,
     analytics,
     bearer,
+    event_types,
     events_of,
     eventually,
     login,
@@ -23,6 +24,7 @@ from tests.integration.observe import (
     sql,
     unique_email,
 )
+from wellwon.envelope import codec
 
 
 def account_row(platform: PlatformProcesses, account_id: str) -> tuple[object, ...]:
@@ -116,9 +118,11 @@ async def test_email_verification_and_password_reset_by_token(
 
     bad = await api.post("/api/auth/verify-email", json={"token": f"{account_id}.forged-secret"})
     assert bad.status_code == 401
+    assert "UserEmailVerified" not in await event_types(platform, account_id)
     good = await api.post("/api/auth/verify-email", json={"token": verify_token})
     assert good.status_code == 204, good.text
     assert account_row(platform, account_id)[6] is True
+    assert (await event_types(platform, account_id)).count("UserEmailVerified") == 1
 
     assert (await api.post("/api/auth/forgot-password", json={"email": email})).status_code == 202
 
@@ -132,6 +136,8 @@ async def test_email_verification_and_password_reset_by_token(
     assert reset.status_code == 204, reset.text
     again = await api.post("/api/auth/reset-password", json={"token": reset_token, "new_password": "reset password 2"})
     assert again.status_code == 401  # a reset token works once
+    types = await event_types(platform, account_id)
+    assert types[-2:] == ["PasswordResetRequested", "UserPasswordChanged"] and types.count("UserPasswordChanged") == 1
     assert (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
     await login(api, email, "reset password 1")
     # An unknown email gets the same answer, so the endpoint does not reveal who has an account.
@@ -144,8 +150,10 @@ async def test_delete_account_ends_sessions(platform: PlatformProcesses, api: ht
     tokens = await login(api, email)
     wrong = await api.post("/api/auth/delete-account", headers=bearer(tokens), json={"password": "not it at all"})
     assert wrong.status_code == 401
+    assert await event_types(platform, account_id) == ["UserAccountRegistered", "UserAuthenticated"]
     deleted = await api.post("/api/auth/delete-account", headers=bearer(tokens), json={"password": PASSWORD})
     assert deleted.status_code == 204
+    assert (await event_types(platform, account_id))[-1] == "UserAccountDeleted"
     assert account_row(platform, account_id)[4] == "deleted"
     assert (await api.get("/api/auth/me", headers=bearer(tokens))).status_code == 401
     assert (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
@@ -185,6 +193,12 @@ async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(
     conflict = next(a for a in answers if a.status_code == 409)
     assert conflict.json()["detail"]["field"] == "email"
     assert len(sql(platform, "SELECT id FROM user_accounts WHERE email = %s", email)) == 1
+    # One account under one id, whatever the spelling: the winner's registration is its only event.
+    winner = next(a for a in answers if a.status_code == 201).json()
+    assert {a.json()["id"] for a in answers if a.status_code == 201} == {winner["id"]}
+    registered = await events_of(platform, winner["id"])
+    assert [e.schema_name.rsplit(".", 1)[-1] for e in registered] == ["UserAccountRegistered"]
+    assert codec().decode_payload(registered[0]).email == email
 
 
 async def test_bad_input_is_refused_where_it_enters(platform: PlatformProcesses, api: httpx.AsyncClient) -> None:
@@ -204,11 +218,14 @@ async def test_bad_input_is_refused_where_it_enters(platform: PlatformProcesses,
     assert invalid.status_code == 422
     assert {e["loc"][-1] for e in invalid.json()["detail"]} == {"email", "password"}
 
-    unknown_field = await api.patch("/api/auth/profile", json={"tenant_id": "x"})
-    assert unknown_field.status_code in (401, 422)
-
     email = unique_email("bad")
-    await register(api, email)
+    account_id = (await register(api, email))["id"]
+    tokens = await login(api, email)
+    unknown_field = await api.patch("/api/auth/profile", headers=bearer(tokens), json={"tenant_id": "x"})
+    assert unknown_field.status_code == 422, unknown_field.text
+    assert [e["loc"][-1] for e in unknown_field.json()["detail"]] == ["tenant_id"]
+    assert await event_types(platform, account_id) == ["UserAccountRegistered", "UserAuthenticated"]
+
     wrong = await api.post("/api/auth/login", json={"email": email, "password": "wrong password"})
     assert wrong.status_code == 401
     nobody = await api.post("/api/auth/login", json={"email": unique_email(), "password": "wrong password"})
@@ -256,8 +273,11 @@ async def test_the_cli_sends_a_command_from_a_file(
     )  # fmt: skip
     outcome = await send_from_file(platform.settings, command, DOMAINS)
     assert outcome["status"] == "accepted" and len(outcome["event_ids"]) == 1
+    [updated] = [e for e in await events_of(platform, account_id) if e.message_id == outcome["event_ids"][0]]
+    assert codec().decode_payload(updated).locale == "de-DE"
     eventually(lambda: sql(platform, "SELECT locale FROM user_accounts WHERE id = %s", account_id) == [("de-DE",)])
     command.write_text(json.dumps({"domain": "user_account", "type": "UpdateProfile", "aggregate_id": account_id,
                                    "payload": {"phone": "no"}}))  # fmt: skip
     rejected = await send_from_file(platform.settings, command, DOMAINS)
     assert (rejected["status"], rejected["field"]) == ("rejected", "phone")
+    assert await event_types(platform, account_id) == ["UserAccountRegistered", "UserProfileUpdated"]

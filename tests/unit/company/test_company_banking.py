@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from streams.company import banking
 from streams.company.banking import control_key_holds, correspondent_key_digits, settlement_key_digits
 from streams.company.details import BankAccount, CompanyDetails, validate_details
+from streams.company.identifiers import InvalidDetail
 from streams.decider import Rejection, RejectionCode
 from tests.unit.company.company_scenarios import (
     SBERBANK_BIC,
@@ -106,3 +108,52 @@ def test_a_foreign_account_is_a_swift_code_and_an_iban() -> None:
     assert not isinstance(outcome, Rejection), outcome
     account = outcome.bank_accounts[0]
     assert (account.swift_code, account.iban, account.bic) == ("DEUTDEFF", "DE89370400440532013000", None)
+
+
+def refusal(check: object, *args: str) -> tuple[str, str]:
+    with pytest.raises(InvalidDetail) as raised:
+        check(*args)  # type: ignore[operator]
+    return raised.value.field, raised.value.reason
+
+
+def test_each_bank_detail_rule_names_the_field_and_says_what_is_wrong() -> None:
+    assert banking.russian_bic(" 044525225 ", "bic") == "044525225"
+    assert refusal(banking.russian_bic, "144525225", "b.bic") == ("b.bic", "BIC must be 9 digits starting with 04")
+    assert refusal(banking.settlement_account, "4070281093800000000", SBERBANK_BIC, "s") == (
+        "s",
+        "settlement account must be 20 digits",
+    )
+    assert refusal(banking.settlement_account, "40702810038000000001", SBERBANK_BIC, "s") == (
+        "s",
+        "settlement account does not match the BIC (control key)",
+    )
+    assert refusal(banking.correspondent_account, "3010181040000000022", SBERBANK_BIC, "c") == (
+        "c",
+        "correspondent account must be 20 digits",
+    )
+    shape = "correspondent account must start with 30101 and end with the BIC's last 3 digits"
+    assert refusal(banking.correspondent_account, "30102810400000000225", SBERBANK_BIC, "c") == ("c", shape)
+    assert refusal(banking.correspondent_account, "30101810400000000226", SBERBANK_BIC, "c") == ("c", shape)
+    assert refusal(banking.correspondent_account, "30101810500000000225", SBERBANK_BIC, "c") == (
+        "c",
+        "correspondent account does not match the BIC (control key)",
+    )
+    assert banking.correspondent_account("30101 810 4 00000000225", SBERBANK_BIC, "c") == "30101810400000000225"
+    assert banking.settlement_account(SETTLEMENT_AT_SBERBANK, SBERBANK_BIC, "s") == SETTLEMENT_AT_SBERBANK
+
+
+def test_swift_and_iban_faults_are_told_apart() -> None:
+    assert banking.swift_code("DEUTDEFF", "swift") == "DEUTDEFF"
+    assert refusal(banking.swift_code, "DEUT", "a.swift") == (
+        "a.swift",
+        "SWIFT code must be 8 or 11 characters: bank, country, location, branch",
+    )
+    assert banking.iban("DE89 3704 0044 0532 0130 00", "iban") == "DE89370400440532013000"
+    assert refusal(banking.iban, "DE88370400440532013000", "a.iban") == ("a.iban", "IBAN check digits do not match")
+    # Check digits that hold (mod 97) over 17 digits where Germany has 18.
+    assert refusal(banking.iban, "DE5137040044053201300", "a.iban") == ("a.iban", "IBAN is not in its country's format")
+
+
+def test_the_control_key_weights_are_7_1_3_over_23_digits() -> None:
+    assert banking.CONTROL_KEY_WEIGHTS == (7, 1, 3) * 7 + (7, 1)
+    assert correspondent_key_digits("044525225") == "025" and settlement_key_digits("044525225") == "225"

@@ -78,6 +78,26 @@ def test_a_wrong_segment_count_names_the_unt_and_its_position() -> None:
 
 
 @pytest.mark.parametrize(
+    ("unt", "reason"),
+    [
+        ("UNT++1", "UNT counts no segments but message 1 has 3"),
+        ("UNT+2+1", "UNT counts 2 segments but message 1 has 3"),
+        ("UNT+4+1", "UNT counts 4 segments but message 1 has 3"),
+    ],
+)
+def test_unt_must_count_the_segments_of_its_message_unh_and_unt_included(unt: str, reason: str) -> None:
+    with pytest.raises(EdifactSyntaxError) as raised:
+        parse_interchange(interchange_text("UNH+1+IFTSTA:D:96A:UN", "BGM+23+X+9", unt))
+    assert (raised.value.tag, raised.value.position, raised.value.reason) == ("UNT", 4, f"segment 4 (UNT): {reason}")
+
+
+def test_a_unt_counting_its_message_exactly_closes_it() -> None:
+    interchange = parse_interchange(interchange_text("UNH+1+IFTSTA:D:96A:UN", "BGM+23+X+9", "UNT+3+1"))
+    [read] = interchange.messages
+    assert (read.reference, [s.tag for s in read.segments], read.position) == ("1", ["BGM"], 2)
+
+
+@pytest.mark.parametrize(
     ("text", "position", "words"),
     [
         (interchange_text(*message("BGM+23+X+9"))[:-1] + "UNZ+1", 5, "Unexpected end"),

@@ -18,7 +18,12 @@ from streams.shipment.cargo import (
     checked_cargo_item,
 )
 from streams.shipment.details import TransportMode
-from streams.shipment.identifiers import container_check_digit, container_number_problem
+from streams.shipment.identifiers import (
+    container_check_digit,
+    container_number_problem,
+    normalize_un_number,
+    reference_problem,
+)
 from streams.shipment.incoterms import INCOTERMS_2020, Incoterm, incoterm_problem
 from streams.shipment.lifecycle import FINISHED, TRANSITIONS, ShipmentStatus, transition_problem
 from streams.shipment.places import country_codes, known_places, locode_problem
@@ -153,3 +158,14 @@ def test_divisions_are_required_where_the_regulations_have_them() -> None:
     assert {"2.1", "4.3", "5.2", "6.1", "1.4"} <= set(DANGEROUS_GOODS_CLASSES)
     assert not {"1", "2", "4", "5", "6"} & set(DANGEROUS_GOODS_CLASSES)
     assert {"CT", "PX", "DR", "BX"} <= set(PACKAGE_TYPES)
+
+
+def test_un_numbers_are_written_un_and_four_digits_whatever_the_spacing() -> None:
+    assert [normalize_un_number(n) for n in ("un 1263", "1263", " UN1263 ", "U N 1263")] == ["UN1263"] * 4
+
+
+def test_a_bad_reference_is_told_what_a_reference_is() -> None:
+    assert reference_problem("-WW") == (
+        "reference must be 1 to 35 letters, digits or . / _ - (starting with a letter or digit)"
+    )
+    assert reference_problem("WW-SEA-24001") is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from streams.decider import CommandContext, Rejection, RejectionCode
 from streams.user_account.commands import (
     ChangePassword,
@@ -16,7 +18,7 @@ from streams.user_account.commands import (
     UpdateProfile,
     VerifyEmail,
 )
-from streams.user_account.decider import AccountStatus, account_id_for_email, user_account_decider
+from streams.user_account.decider import AccountStatus, UserAccount, account_id_for_email, user_account_decider
 from streams.user_account.events import (
     PasswordResetRequested,
     UserAccountDeleted,
@@ -40,6 +42,22 @@ def when(given: list[object], command: object, at: datetime = NOW) -> object:
 def test_email_is_the_identity_whatever_its_case_or_spaces() -> None:
     assert account_id_for_email(" Ada@Example.COM ") == account_id_for_email("ada@example.com")
     assert account_id_for_email("ada@example.com") != account_id_for_email("ada2@example.com")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Anna@Example.com ", " ANNA@EXAMPLE.COM", "\tanna@example.com\n", "ａｎｎａ@ｅｘａｍｐｌｅ.ｃｏｍ"],
+)
+def test_another_spelling_of_a_registered_email_is_the_same_account_and_a_conflict(spelling: str) -> None:
+    # The account takeover: a second registration under another spelling must land on the first
+    # account's aggregate (its id) and be refused there, never open a second account.
+    assert account_id_for_email(spelling) == account_id_for_email("anna@example.com")
+    anna = UserAccountRegistered("anna@example.com", "hash-anna", "Anna", "Petrova", "v")
+    outcome = when([anna], RegisterUserAccount(spelling, "hash-eve", "Eve", "X", "v"))
+    assert outcome == Rejection(RejectionCode.CONFLICT, "an account with this email already exists", "email")
+    assert when([], RegisterUserAccount(spelling, "h", "Anna", "Petrova", "v")) == [
+        UserAccountRegistered("anna@example.com", "h", "Anna", "Petrova", "v")
+    ]
 
 
 def test_registration_normalises_the_email_and_names() -> None:
@@ -128,3 +146,110 @@ def test_replaying_events_gives_the_state() -> None:
     assert (
         user_account_decider.fold([REGISTERED, UserAccountDeleted("ada@example.com")]).status is AccountStatus.DELETED
     )
+
+
+UNAUTHORIZED, INVALID = RejectionCode.UNAUTHORIZED, RejectionCode.INVALID
+RESET = PasswordResetRequested("reset-hash", NOW + timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("given", "command", "refusal"),
+    [
+        ([], RegisterUserAccount("no-at-sign", "h", "A", "B", "v"), (INVALID, "email is not a valid address", "email")),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", " ", "B", "v"),
+            (INVALID, "first_name must be 1 to 100 characters", "first_name"),
+        ),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", "A", "", "v"),
+            (INVALID, "last_name must be 1 to 100 characters", "last_name"),
+        ),
+        (
+            [],
+            RegisterUserAccount("a@b.co", "h", "A", "x" * 101, "v"),
+            (INVALID, "last_name must be 1 to 100 characters", "last_name"),
+        ),
+        (
+            [REGISTERED],
+            UpdateProfile(first_name="x" * 101),
+            (INVALID, "first_name must be 1 to 100 characters", "first_name"),
+        ),
+        ([REGISTERED], UpdateProfile(last_name=" "), (INVALID, "last_name must be 1 to 100 characters", "last_name")),
+        ([REGISTERED], UpdateProfile(phone="12"), (INVALID, "phone must be 5 to 20 digits, spaces or +()-", "phone")),
+        (
+            [REGISTERED],
+            UpdateProfile(phone="+7 495 abc"),
+            (INVALID, "phone must be 5 to 20 digits, spaces or +()-", "phone"),
+        ),
+        ([], UpdateProfile(first_name="A"), (RejectionCode.NOT_FOUND, "no such account", None)),
+        ([], RecordLogin("s-1", "hash-1"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([], DeleteUserAccount("hash-1"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([REGISTERED], RecordLogin("s-1", "stale-hash"), (UNAUTHORIZED, "invalid email or password", None)),
+        ([REGISTERED], DeleteUserAccount("stale-hash"), (UNAUTHORIZED, "invalid email or password", None)),
+        (
+            [REGISTERED],
+            ChangePassword("stale-hash", "new", "s-1"),
+            (UNAUTHORIZED, "current password is wrong", "current_password"),
+        ),
+        (
+            [REGISTERED],
+            ResetPassword("reset-hash", "new"),
+            (UNAUTHORIZED, "reset token is invalid or already used", "token"),
+        ),
+        (
+            [REGISTERED, RESET],
+            ResetPassword("other-hash", "new"),
+            (UNAUTHORIZED, "reset token is invalid or already used", "token"),
+        ),
+        ([REGISTERED], VerifyEmail("forged"), (UNAUTHORIZED, "verification token is invalid", "token")),
+    ],
+)
+def test_each_refusal_says_what_and_names_its_field(
+    given: list[object], command: object, refusal: tuple[RejectionCode, str, str | None]
+) -> None:
+    assert when(given, command) == Rejection(*refusal)
+
+
+def test_names_of_exactly_100_characters_and_phones_of_5_to_20_are_accepted() -> None:
+    name = "x" * 100
+    assert when([], RegisterUserAccount("a@b.co", "h", name, "B", "v")) == [
+        UserAccountRegistered("a@b.co", "h", name, "B", "v")
+    ]
+    assert when([REGISTERED], UpdateProfile(phone="12345", locale="de-DE")) == [
+        UserProfileUpdated(phone="12345", locale="de-DE")
+    ]
+    assert when([REGISTERED], UpdateProfile(phone="+" + "1" * 19)) == [UserProfileUpdated(phone="+" + "1" * 19)]
+
+
+def test_a_reset_token_has_expired_at_its_expiry_instant() -> None:
+    expires = NOW + timedelta(hours=1)
+    given: list[object] = [REGISTERED, PasswordResetRequested("reset-hash", expires)]
+    assert when(given, ResetPassword("reset-hash", "new"), at=expires) == Rejection(
+        UNAUTHORIZED, "reset token has expired", "token"
+    )
+    assert when(given, ResetPassword("reset-hash", "new"), at=expires - timedelta(seconds=1)) == [
+        UserPasswordChanged(password_hash="new", kept_session_id=None)
+    ]
+
+
+def test_the_account_each_event_leaves() -> None:
+    history: list[object] = [
+        REGISTERED,
+        UserAuthenticated(session_id="s-1"),
+        UserLoggedOut(session_id="s-1"),
+        RESET,
+        UserPasswordChanged(password_hash="hash-2", kept_session_id=None),
+        UserEmailVerified(email="ada@example.com"),
+    ]
+    assert user_account_decider.fold(history) == UserAccount(
+        status=AccountStatus.ACTIVE,
+        email="ada@example.com",
+        password_hash="hash-2",  # the reset token is used up with the change
+        first_name="Ada",
+        last_name="Byron",
+        email_verified=True,
+    )
+    deleted = user_account_decider.fold([*history, UserAccountDeleted("ada@example.com")])
+    assert deleted == UserAccount(status=AccountStatus.DELETED, email="ada@example.com")

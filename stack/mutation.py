@@ -1,0 +1,168 @@
+"""`make mutate`: a mutation run over the pure rules and the money and identifier code, module by module.
+
+mutmut 3.8.1 wants click>=8.4.2 while faust-streaming pins click<8.4, so mutmut cannot live in the
+project's venv: it gets a venv of its own under .local/ whose path ends with the project venv's
+packages (its click wins there; the engine is not started by unit tests). What is mutated and which
+tests run is `[tool.mutmut]` in pyproject.toml; this runs it per module and prints the kill rates.
+
+    python -m stack.mutation                      # every configured module (hours on 2 cores)
+    python -m stack.mutation streams.company.identifiers streams.customs.calculation
+    python -m stack.mutation --survivors ...      # re-check only what survived last time
+    python -m stack.mutation --report             # the table from the last runs, nothing run
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from wellwon.config import PROJECT_ROOT
+
+MUTMUT = "mutmut==3.8.1"
+TOOL_VENV = PROJECT_ROOT / ".local" / "mutmut-venv"
+MUTANTS = PROJECT_ROOT / "mutants"
+# mutmut's exit codes per mutant (mutmut/stats.py): what each says about the tests.
+KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a kill)
+TIMED_OUT = {36, 24, -24, 152, 255}  # ran past its CPU budget: an endless loop the tests did catch
+SURVIVED = {0}
+NO_TESTS = {33, 5}  # no unit test runs the mutated function
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    module: str
+    counts: Counter[str]
+
+    @property
+    def checked(self) -> int:
+        return self.counts["killed"] + self.counts["timeout"] + self.counts["survived"] + self.counts["no tests"]
+
+    @property
+    def kill_rate(self) -> float:
+        """Killed (timeouts included) over every checked mutant; a mutant no test reaches counts as alive."""
+        return (self.counts["killed"] + self.counts["timeout"]) / self.checked if self.checked else 0.0
+
+
+def configured_modules() -> list[str]:
+    """The dotted modules `[tool.mutmut] only_mutate` names, e.g. streams.customs.calculation."""
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    files = sorted(str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glob("streams/**/*.py"))
+    chosen = [f for f in files if any(fnmatch.fnmatch(f, pattern) for pattern in config["only_mutate"])]
+    return [f.removesuffix(".py").replace("/", ".") for f in chosen]
+
+
+def ensure_tool_venv() -> Path:
+    mutmut = TOOL_VENV / "bin" / "mutmut"
+    if mutmut.exists():
+        return mutmut
+    subprocess.run([sys._base_executable, "-m", "venv", str(TOOL_VENV)], check=True)  # type: ignore[attr-defined]
+    subprocess.run([str(TOOL_VENV / "bin" / "pip"), "install", "--quiet", MUTMUT], check=True)
+    # The project's packages after mutmut's own: faust, fastavro, stdnum... for the unit tests.
+    tool_site = next((TOOL_VENV / "lib").glob("python3*/site-packages"))
+    (tool_site / "project-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return mutmut
+
+
+def _statuses(meta: dict[str, dict[str, int | None]]) -> dict[str, str]:
+    def status(code: int | None) -> str:
+        if code in KILLED:
+            return "killed"
+        if code in TIMED_OUT:
+            return "timeout"
+        if code in SURVIVED:
+            return "survived"
+        if code in NO_TESTS:
+            return "no tests"
+        return "not checked" if code is None else "suspicious"
+
+    return {name: status(code) for name, code in meta["exit_code_by_key"].items()}
+
+
+def results(module: str) -> dict[str, str]:
+    """Each mutant of the module and what became of it, from mutmut's files under mutants/."""
+    meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
+    return _statuses(json.loads(meta.read_text())) if meta.exists() else {}
+
+
+def survivor_diffs(module: str) -> list[str]:
+    """Each surviving (or untested) mutant of the module as a diff against the original function."""
+    source_file = MUTANTS / (module.replace(".", "/") + ".py")
+    source = source_file.read_text()
+    functions = {
+        node.name: ast.get_source_segment(source, node) or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    shown = []
+    for name, status in results(module).items():
+        if status not in ("survived", "no tests"):
+            continue
+        function = name.rsplit(".", 1)[1]
+        original = functions.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+        mutated = functions.get(function, "")
+        lines = difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=0)
+        changed = [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---", "-de", "+de")]
+        shown.append(f"## {name} ({status})\n" + "\n".join(line.replace(function, "") for line in changed))
+    return shown
+
+
+def report(modules: list[str]) -> list[ModuleResult]:
+    rows = [ModuleResult(m, Counter(results(m).values())) for m in modules]
+    print(
+        f"{'module':40} {'mutants':>7} {'killed':>6} {'timeout':>7} {'survived':>8} {'no tests':>8} {'unrun':>5} rate"
+    )
+    for row in rows:
+        c = row.counts
+        print(
+            f"{row.module:40} {sum(c.values()):7} {c['killed']:6} {c['timeout']:7} {c['survived']:8} "
+            f"{c['no tests']:8} {c['not checked']:5} {row.kill_rate:5.1%}"
+        )
+    return rows
+
+
+def run(modules: list[str], survivors_only: bool, children: int) -> None:
+    """One mutmut run for all the modules: its start (copying, listing the tests) is the slow part."""
+    mutmut = ensure_tool_venv()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
+    if survivors_only:
+        names = [n for m in modules for n, s in results(m).items() if s not in ("killed", "suspicious")]
+    else:
+        names = [f"{module}.*" for module in modules]
+    if names:
+        print(f"mutmut: {len(names)} {'mutants' if survivors_only else 'modules'}", flush=True)
+        subprocess.run([str(mutmut), "run", "--max-children", str(children), *names], cwd=PROJECT_ROOT, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="dotted modules; default: every one [tool.mutmut] names")
+    parser.add_argument("--survivors", action="store_true", help="re-check only mutants not killed last time")
+    parser.add_argument("--report", action="store_true", help="print the last results only")
+    parser.add_argument("--show", action="store_true", help="print each survivor as a diff, nothing run")
+    parser.add_argument("--children", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 if a module's kill rate is lower (%%)")
+    args = parser.parse_args(argv)
+    modules = args.modules or configured_modules()
+    if args.show:
+        for module in modules:
+            print("\n".join(survivor_diffs(module)))
+        return 0
+    if not args.report:
+        run(modules, args.survivors, args.children)
+    rows = report(modules)
+    return 1 if any(row.kill_rate * 100 < args.fail_under for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
