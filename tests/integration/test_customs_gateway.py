@@ -23,13 +23,12 @@ from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
 from stack.processes import PlatformProcesses
 from streams.customs_gateway.operators import issue_gateway_credential, revoke_gateway_credential
-from streams.registry import DOMAINS
+from streams.registry import DOMAINS, codec
 from tests.integration.gateway_steps import credential_id, gateway, gateway_key, revoke
 from tests.integration.logistics_steps import poll
 from tests.integration.observe import analytics, bearer, company_owner, eventually, execute, read_topic, sql
 from tests.integration.test_customs import create, full_declaration
 from wellwon.api_keys import key_hash
-from wellwon.envelope import codec
 
 REGISTRATION = {"registration_number": "10702070/170325/0012345", "registered_on": "2025-03-17"}
 

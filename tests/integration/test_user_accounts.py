@@ -11,6 +11,7 @@ import httpx
 import jwt
 
 from stack.processes import PlatformProcesses
+from streams.registry import codec
 from tests.integration.observe import (
     PASSWORD,
     PushListener,
@@ -24,7 +25,6 @@ from tests.integration.observe import (
     sql,
     unique_email,
 )
-from wellwon.envelope import codec
 
 
 def account_row(platform: PlatformProcesses, account_id: str) -> tuple[object, ...]:

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from api.deps import Session, tenant_db
 from api.platform import Platform
-from sinks.postgres import customs_queries, tariff_queries
+from sinks.postgres import customs_queries, customs_tariff_queries
 from streams.customs.declaration import Declaration, FieldError
 from streams.customs_tariff.tables import TableKind, TariffTable
 from wellwon.envelope import now
@@ -46,7 +46,7 @@ async def read_tables(
     found: Platform, session: Session, kinds: tuple[TableKind, ...] = tuple(TableKind)
 ) -> dict[TableKind, TariffTable]:
     async with tenant_db(found, session) as conn:
-        states = await tariff_queries.table_states(conn, kinds)
+        states = await customs_tariff_queries.table_states(conn, kinds)
     tables = [TABLE.validate_python(state) for state in states]
     return {table.kind: table for table in tables if table.kind is not None}
 

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from api.deps import CurrentSession, IdempotencyKey, PlatformDep, issued, require_permission, tenant_db
 from api.outcomes import send_and_read
 from api.routers.customs.read_models import read_tables
-from sinks.postgres import tariff_queries
+from sinks.postgres import customs_tariff_queries
 from streams.company.permissions import Action
 from streams.customs.classification import load_national_lines
 from streams.customs.duty_tables import (
@@ -82,7 +82,7 @@ async def load_table(
 async def tables_overview(session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
     require_permission(session, Action.CUSTOMS_READ)
     async with tenant_db(found, session) as conn:
-        tables, loads = await tariff_queries.tables_overview(conn)
+        tables, loads = await customs_tariff_queries.tables_overview(conn)
     return {"tables": tables, "loads": loads}
 
 
