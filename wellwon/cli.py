@@ -135,6 +135,10 @@ async def send_once(
     await bus.start()
     try:
         sent_id, outcome = await bus.send(domain, aggregate_id, command, issued, command_id)
+        if wait_for_read_model and outcome is not None and outcome.status == "accepted" and outcome.event_ids:
+            wait = config.command_timeout_seconds
+            if not await bus.wait_projected(domain.name, aggregate_id, outcome.aggregate_version, wait):
+                outcome = None  # accepted, but not readable yet: answered as pending
     finally:
         await bus.stop()
     return outcome_json(sent_id, outcome)

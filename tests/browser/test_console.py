@@ -111,13 +111,14 @@ async def test_shipment_to_delivered_and_live_edi(
     await sign_in(page, platform.base_url, owner["email"])
     await page.get_by_role("button", name="Новая перевозка").click()
     await page.get_by_label("Номер").fill("WW-UI-0001")
+    await page.get_by_label("Место (Инкотермс)").fill("Hamburg")
     await page.get_by_role("button", name="Создать").click()
     await expect(page.get_by_test_id("shipment-status")).to_have_text("Черновик")
 
     route = page.get_by_test_id("plan-route")
     await route.get_by_label("Откуда").fill("Hamburg")
     await route.get_by_role("button").click()
-    await expect(route.get_by_role("alert")).to_contain_text("UN/LOCODE")  # the form's own rule, at the field
+    await expect(route.get_by_role("alert").first).to_contain_text("UN/LOCODE")  # the form's own rule, at the field
     await route.get_by_label("Откуда").fill("DEHAM")
     await route.get_by_label("Куда").fill("RULED")
     await route.get_by_role("button").click()
@@ -194,7 +195,7 @@ async def test_declaration_from_suggestions_to_valid_xml(
         assert (await item.get_by_label("Код ТН ВЭД").input_value()).startswith(code_prefix)
         await item.get_by_label("Страна происхождения").fill(origin)
         await item.get_by_label("Количество").fill("100")
-        await item.get_by_label("Вес брутто, кг").fill(str(float(net) * 1.1))
+        await item.get_by_label("Вес брутто, кг").fill(f"{float(net) * 1.1:.3f}")
         await item.get_by_label("Вес нетто, кг").fill(net)
         await item.get_by_label("Фактурная стоимость").fill(value)
         await item.get_by_role("button", name="Добавить").click()

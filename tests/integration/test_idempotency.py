@@ -21,6 +21,7 @@ import pytest
 from api.idempotency import KeyedRequest
 from stack import services
 from stack.processes import PlatformProcesses, free_port
+from streams.registry import DOMAINS
 from streams.user_account.decider import account_id_for_email
 from tests.integration.observe import PASSWORD, bearer, events_of, login, register, sql, unique_email
 from wellwon.envelope import Envelope
@@ -171,7 +172,7 @@ def test_a_request_cut_off_by_a_kafka_outage_and_retried_later_is_applied_once(
     processes = PlatformProcesses(
         extra_env={"KAFKA_BOOTSTRAP": private_kafka.bootstrap, "COMMAND_TIMEOUT_SECONDS": "30"}
     )
-    asyncio.run(prepare(processes.settings))
+    asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()
     try:
         processes.wait_for_api(timeout=300)  # a fresh broker on a busy box elects its leaders slowly

@@ -159,23 +159,23 @@ async def test_delete_account_ends_sessions(platform: PlatformProcesses, api: ht
     assert (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
 
 
-async def test_same_command_id_twice_gives_one_event_and_the_same_outcome(
+async def test_same_idempotency_key_twice_gives_one_event_and_the_same_answer(
     platform: PlatformProcesses, api: httpx.AsyncClient
 ) -> None:
     email = unique_email("idempotent")
     account_id = (await register(api, email))["id"]
     tokens = await login(api, email)
-    key = "5b0d3c7e-7f57-4f4e-9b55-0a8f4d5e1c21"
-    headers = {**bearer(tokens), "Idempotency-Key": key}
+    headers = {**bearer(tokens), "Idempotency-Key": "5b0d3c7e-7f57-4f4e-9b55-0a8f4d5e1c21"}
     first = await api.patch("/api/auth/profile", headers=headers, json={"last_name": "Lovelace"})
-    second = await api.patch("/api/auth/profile", headers=headers, json={"last_name": "Somebody Else"})
-    assert first.status_code == second.status_code == 200
-    assert first.json()["last_name"] == second.json()["last_name"] == "Lovelace"
-
-    outcome = await api.get(f"/api/commands/{key}", headers=bearer(tokens))
-    assert outcome.status_code == 200 and outcome.json()["status"] == "accepted"
+    again = await api.patch("/api/auth/profile", headers=headers, json={"last_name": "Lovelace"})
+    other = await api.patch("/api/auth/profile", headers=headers, json={"last_name": "Somebody Else"})
+    assert first.status_code == again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert first.json() == again.json() and first.json()["last_name"] == "Lovelace"
+    assert other.status_code == 409, other.text  # the same key with another body is refused, not applied
     events = [e for e in await events_of(platform, account_id) if e.schema_name.endswith("UserProfileUpdated")]
-    assert len(events) == 1 and events[0].causation_id == key
+    assert len(events) == 1
+    outcome = await api.get(f"/api/commands/{events[0].causation_id}", headers=bearer(tokens))
+    assert outcome.status_code == 200 and outcome.json()["status"] == "accepted"
     assert outcome.json()["event_ids"] == [events[0].message_id]
 
 

@@ -73,9 +73,10 @@ function NewShipment() {
   const { t, label } = useI18n();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
-  const [values, setValues] = useState({ reference: "", mode: "sea", incoterm: "FOB" });
+  const [values, setValues] = useState({ reference: "", mode: "sea", incoterm: "FOB", incoterm_place: "" });
   const command = useCommand(
-    (v: typeof values, key: string) => api.post<{ id: string }>("/api/shipments", v, key),
+    (v: typeof values, key: string) =>
+      api.post<{ id: string }>("/api/shipments", { ...v, incoterm_place: v.incoterm_place || null }, key),
     { invalidates: [["shipments"]], onDone: (created) => navigate(`/shipments/${created.id}`) },
   );
   if (!open) return <button type="button" onClick={() => setOpen(true)}>{t("shipment.new")}</button>;
@@ -88,6 +89,8 @@ function NewShipment() {
       <SelectField label={t("shipment.incoterm")} name="incoterm" value={values.incoterm}
         onChange={(incoterm) => setValues({ ...values, incoterm })} options={INCOTERMS.map((i) => [i, i] as const)}
         error={command.fieldErrors.incoterm} />
+      <TextField label={t("shipment.incotermPlace")} name="incoterm_place" value={values.incoterm_place}
+        onChange={(incoterm_place) => setValues({ ...values, incoterm_place })} error={command.fieldErrors.incoterm_place} />
       <ErrorNotice error={command.error} />
       <button type="submit" disabled={command.pending}>{t("common.create")}</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>{t("common.cancel")}</button>
