@@ -31,7 +31,7 @@ import io
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -49,6 +49,7 @@ from streams.customs.russian_text import (
     lemma,
     marks_in,
     normalise,
+    related_nouns,
 )
 from streams.customs.russian_text import STOP_WORDS as RUSSIAN_STOP_WORDS
 
@@ -62,6 +63,7 @@ LINE_PARENT_SHARE = 0.6  # a national line: weight of its subheading's text, and
 SYNONYM_WEIGHT = 1.2  # a synonym names the goods in the nomenclature's own words: weigh it above the written word
 PURPOSE_WEIGHT = 0.5  # weight of the words after "для"/"for": what the goods are for, not what they are
 HEAD_NOUN_WEIGHT = 1.5  # weight of a Russian description's first noun, which names the goods
+RELATED_NOUN_WEIGHT = 0.8  # "стальная" also asks for "сталь", the noun the nomenclature names the material by
 FEEDBACK_WEIGHT = 2.0  # a confirmed description with similarity s adds 2*s times the best score
 FEEDBACK_MIN_SIMILARITY = 0.3
 CONFIDENT_MATCH_SHARE = 0.5  # chosen on the tuning set: see benchmarks/customs_bench.py
@@ -420,7 +422,7 @@ class Classifier:
     ) -> list[Suggestion]:
         """Codes for a goods description, best first, each with its score, the reason and the names."""
         marks = marks_in(description)
-        query, sources = _query_terms(description, self.russian, marks)
+        query, sources = _query_terms(description, self.russian, marks, self.line_index[1])
         if not query:
             return []
         scores = {
@@ -445,7 +447,7 @@ class Classifier:
         suggestions = self.suggest(description, limit=1)
         if not suggestions:
             return "", 0.0
-        query, _ = _query_terms(description, self.russian, marks_in(description))
+        query, _ = _query_terms(description, self.russian, marks_in(description), self.line_index[1])
         return suggestions[0].code, self.match_share(query, self._terms(suggestions[0].code))
 
     def match_share(self, query: Mapping[str, float], terms: Mapping[str, float]) -> float:
@@ -527,7 +529,7 @@ def _similarity(left: set[str], right: set[str]) -> float:
 
 
 def _query_terms(
-    description: str, russian: RussianForm, marks: frozenset[str]
+    description: str, russian: RussianForm, marks: frozenset[str], vocabulary: Container[str] = frozenset()
 ) -> tuple[dict[str, float], dict[str, str]]:
     """The weighted query and each synonym expansion's source.
 
@@ -535,7 +537,8 @@ def _query_terms(
     they are: "колодки тормозные для легковых автомобилей") weighs PURPOSE_WEIGHT; a Russian description's
     first noun weighs HEAD_NOUN_WEIGHT; a packaging word ("мешки", "коробка") counts only in the first clause
     and not after "в"/"по" ("в коробках"), where it is the goods themselves; synonym expansions weigh
-    SYNONYM_WEIGHT times the weight of the words they came from.
+    SYNONYM_WEIGHT times the weight of the words they came from; a relational adjective also asks, at
+    RELATED_NOUN_WEIGHT, for the first noun it is made from that the nomenclature (`vocabulary`) uses.
     """
     query: dict[str, float] = {}
     sources: dict[str, str] = {}
@@ -559,9 +562,14 @@ def _query_terms(
                 word_weight = weight * HEAD_NOUN_WEIGHT
             for term in _tokens(word, russian):
                 query[term] = max(query.get(term, 0.0), word_weight)
-        phrases = [*keyed, *((f"{a} {b}", min(x, y)) for (a, x), (b, y) in pairwise(keyed))]
-        for phrase, phrase_weight in phrases:
-            expansion = SYNONYMS.get(phrase)
+            related = next((russian(n) for n in related_nouns(key) if russian(n) in vocabulary), None)
+            if related is not None and query.get(related, 0.0) < RELATED_NOUN_WEIGHT * word_weight:
+                query[related] = RELATED_NOUN_WEIGHT * word_weight
+        # Russian word order is free ("порошок стиральный" is "стиральный порошок"): a pair is looked up both ways.
+        pairs = [(f"{a} {b}", f"{b} {a}", min(x, y)) for (a, x), (b, y) in pairwise(keyed)]
+        phrases = [*((key, key, weight) for key, weight in keyed), *pairs]
+        for phrase, reversed_phrase, phrase_weight in phrases:
+            expansion = SYNONYMS.get(phrase) or SYNONYMS.get(reversed_phrase)
             if expansion is None:
                 continue
             for term in tokens(expansion, russian):
