@@ -342,10 +342,25 @@ def _weighted_terms(
     terms: dict[str, float] = defaultdict(float)
     lengths = [0.0, 0.0]
     for text, weight in texts:
-        for token in _tokens(text, russian):
-            terms[token] += weight
-            lengths[_language(token)] += weight
+        for part, share in zip(_goods_and_purpose(text), (1.0, PURPOSE_WEIGHT), strict=True):
+            for token in _tokens(part, russian):
+                terms[token] += weight * share
+                lengths[_language(token)] += weight * share
     return dict(terms), (lengths[0], lengths[1])
+
+
+_PURPOSE = re.compile(r"\b(?:" + "|".join(sorted(PURPOSE_WORDS)) + r")\b[^,;()]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=131_072)
+def _goods_and_purpose(text: str) -> tuple[str, str]:
+    """A text's words that say what goods are, and those after "для"/"for" in a clause, which say what for.
+
+    The nomenclature's "инструменты сменные ... для станков" is not a machine tool, as an invoice's "трубы для
+    кондиционеров" is not an air conditioner: both sides weigh the purpose words at PURPOSE_WEIGHT.
+    """
+    purpose = [match.group(0) for match in _PURPOSE.finditer(text)]
+    return (_PURPOSE.sub(" ", text), " ".join(purpose)) if purpose else (text, "")
 
 
 def _texts(entry: NomenclatureEntry, weight: float, context_weight: float) -> Iterator[tuple[str, float]]:
@@ -583,7 +598,7 @@ def _query_terms(
             if expansion is None:
                 continue
             if head and head in phrase.split(" "):
-                goods.update(tokens(expansion, russian))
+                goods.update(tokens(_goods_and_purpose(expansion)[0], russian))
             for term in tokens(expansion, russian):
                 if query.get(term, 0.0) < SYNONYM_WEIGHT * phrase_weight:
                     query[term] = SYNONYM_WEIGHT * phrase_weight
