@@ -35,7 +35,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -590,8 +590,9 @@ def _query_terms(
             related = next((russian(n) for n in related_nouns(key) if russian(n) in vocabulary), None)
             if related is not None and query.get(related, 0.0) < RELATED_NOUN_WEIGHT * word_weight:
                 query[related] = RELATED_NOUN_WEIGHT * word_weight
-        # Russian word order is free ("порошок стиральный" is "стиральный порошок"): a pair is looked up both ways.
-        pairs = [(f"{a} {b}", f"{b} {a}", min(x, y)) for (a, x), (b, y) in pairwise(keyed)]
+        # Russian word order is free ("порошок стиральный" is "стиральный порошок", "ремень мужской кожаный" a
+        # "ремень кожаный"): any two words of a clause are looked up, both ways.
+        pairs = [(f"{a} {b}", f"{b} {a}", min(x, y)) for (a, x), (b, y) in combinations(keyed, 2)]
         phrases = [*((key, key, weight) for key, weight in keyed), *pairs]
         for phrase, reversed_phrase, phrase_weight in phrases:
             expansion = SYNONYMS.get(phrase) or SYNONYMS.get(reversed_phrase)
