@@ -350,6 +350,7 @@ def _weighted_terms(
 
 
 _PURPOSE = re.compile(r"\b(?:" + "|".join(sorted(PURPOSE_WORDS)) + r")\b[^,;()]*", re.IGNORECASE)
+_EXCLUDED = re.compile(r"\b(?:кроме|исключением|other than|excluding|except)\b[^,;()]*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=131_072)
@@ -357,8 +358,10 @@ def _goods_and_purpose(text: str) -> tuple[str, str]:
     """A text's words that say what goods are, and those after "для"/"for" in a clause, which say what for.
 
     The nomenclature's "инструменты сменные ... для станков" is not a machine tool, as an invoice's "трубы для
-    кондиционеров" is not an air conditioner: both sides weigh the purpose words at PURPOSE_WEIGHT.
+    кондиционеров" is not an air conditioner: both sides weigh the purpose words at PURPOSE_WEIGHT. Words after
+    "кроме"/"other than" name what a heading leaves out ("... кроме токарных станков"): they are dropped.
     """
+    text = _EXCLUDED.sub(" ", text)
     purpose = [match.group(0) for match in _PURPOSE.finditer(text)]
     return (_PURPOSE.sub(" ", text), " ".join(purpose)) if purpose else (text, "")
 
