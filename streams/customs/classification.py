@@ -349,7 +349,7 @@ def _weighted_terms(
     return dict(terms), (lengths[0], lengths[1])
 
 
-_PURPOSE = re.compile(r"\b(?:" + "|".join(sorted(PURPOSE_WORDS)) + r")\b[^,;()]*", re.IGNORECASE)
+_PURPOSE = re.compile(r"\b(?:" + "|".join(sorted(PURPOSE_WORDS)) + r")\b[^;)]*", re.IGNORECASE)
 _EXCLUDED = re.compile(r"\b(?:кроме|исключением|other than|excluding|except)\b[^,;()]*", re.IGNORECASE)
 
 
