@@ -31,11 +31,11 @@ import io
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from streams.customs.russian_text import (
     lemma,
     marks_in,
     normalise,
+    related_nouns,
 )
 from streams.customs.russian_text import STOP_WORDS as RUSSIAN_STOP_WORDS
 
@@ -62,6 +63,8 @@ LINE_PARENT_SHARE = 0.6  # a national line: weight of its subheading's text, and
 SYNONYM_WEIGHT = 1.2  # a synonym names the goods in the nomenclature's own words: weigh it above the written word
 PURPOSE_WEIGHT = 0.5  # weight of the words after "для"/"for": what the goods are for, not what they are
 HEAD_NOUN_WEIGHT = 1.5  # weight of a Russian description's first noun, which names the goods
+GOODS_MISSED_SHARE = 0.7  # a line that names neither the first noun nor its synonyms keeps this share of its score
+RELATED_NOUN_WEIGHT = 0.8  # "стальная" also asks for "сталь", the noun the nomenclature names the material by
 FEEDBACK_WEIGHT = 2.0  # a confirmed description with similarity s adds 2*s times the best score
 FEEDBACK_MIN_SIMILARITY = 0.3
 CONFIDENT_MATCH_SHARE = 0.5  # chosen on the tuning set: see benchmarks/customs_bench.py
@@ -339,10 +342,28 @@ def _weighted_terms(
     terms: dict[str, float] = defaultdict(float)
     lengths = [0.0, 0.0]
     for text, weight in texts:
-        for token in _tokens(text, russian):
-            terms[token] += weight
-            lengths[_language(token)] += weight
+        for part, share in zip(_goods_and_purpose(text), (1.0, PURPOSE_WEIGHT), strict=True):
+            for token in _tokens(part, russian):
+                terms[token] += weight * share
+                lengths[_language(token)] += weight * share
     return dict(terms), (lengths[0], lengths[1])
+
+
+_PURPOSE = re.compile(r"\b(?:" + "|".join(sorted(PURPOSE_WORDS)) + r")\b[^;)]*", re.IGNORECASE)
+_EXCLUDED = re.compile(r"\b(?:кроме|исключением|other than|excluding|except)\b[^,;()]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=131_072)
+def _goods_and_purpose(text: str) -> tuple[str, str]:
+    """A text's words that say what goods are, and those after "для"/"for" in a clause, which say what for.
+
+    The nomenclature's "инструменты сменные ... для станков" is not a machine tool, as an invoice's "трубы для
+    кондиционеров" is not an air conditioner: both sides weigh the purpose words at PURPOSE_WEIGHT. Words after
+    "кроме"/"other than" name what a heading leaves out ("... кроме токарных станков"): they are dropped.
+    """
+    text = _EXCLUDED.sub(" ", text)
+    purpose = [match.group(0) for match in _PURPOSE.finditer(text)]
+    return (_PURPOSE.sub(" ", text), " ".join(purpose)) if purpose else (text, "")
 
 
 def _texts(entry: NomenclatureEntry, weight: float, context_weight: float) -> Iterator[tuple[str, float]]:
@@ -420,11 +441,14 @@ class Classifier:
     ) -> list[Suggestion]:
         """Codes for a goods description, best first, each with its score, the reason and the names."""
         marks = marks_in(description)
-        query, sources = _query_terms(description, self.russian, marks)
+        query, sources, goods = _query_terms(description, self.russian, marks, self.line_index[1])
         if not query:
             return []
         scores = {
-            self.lines[position].code: score for position, score in _bm25(query, self.lines, self.line_index).items()
+            self.lines[position].code: score
+            if not goods or not goods.isdisjoint(self.lines[position].terms)
+            else score * GOODS_MISSED_SHARE
+            for position, score in _bm25(query, self.lines, self.line_index).items()
         }
         feedback_notes = self._apply_feedback(description, tenant_feedback, scores)
         ranked = _best_per_subheading(scores)[:limit]
@@ -445,7 +469,7 @@ class Classifier:
         suggestions = self.suggest(description, limit=1)
         if not suggestions:
             return "", 0.0
-        query, _ = _query_terms(description, self.russian, marks_in(description))
+        query, _, _ = _query_terms(description, self.russian, marks_in(description), self.line_index[1])
         return suggestions[0].code, self.match_share(query, self._terms(suggestions[0].code))
 
     def match_share(self, query: Mapping[str, float], terms: Mapping[str, float]) -> float:
@@ -527,19 +551,24 @@ def _similarity(left: set[str], right: set[str]) -> float:
 
 
 def _query_terms(
-    description: str, russian: RussianForm, marks: frozenset[str]
-) -> tuple[dict[str, float], dict[str, str]]:
-    """The weighted query and each synonym expansion's source.
+    description: str, russian: RussianForm, marks: frozenset[str], vocabulary: Container[str] = frozenset()
+) -> tuple[dict[str, float], dict[str, str], frozenset[str]]:
+    """The weighted query, each synonym expansion's source, and the goods terms: the first noun's and its synonyms'.
 
     A written word weighs 1; a word after "для"/"for" in the same clause (what the goods are for, not what
     they are: "колодки тормозные для легковых автомобилей") weighs PURPOSE_WEIGHT; a Russian description's
     first noun weighs HEAD_NOUN_WEIGHT; a packaging word ("мешки", "коробка") counts only in the first clause
     and not after "в"/"по" ("в коробках"), where it is the goods themselves; synonym expansions weigh
-    SYNONYM_WEIGHT times the weight of the words they came from.
+    SYNONYM_WEIGHT times the weight of the words they came from. A line matching none of the goods terms is
+    about something the goods are for or made of ("трубы медные для кондиционеров" is not an air conditioner):
+    `suggest` keeps GOODS_MISSED_SHARE of its score. A relational adjective also asks, at
+    RELATED_NOUN_WEIGHT, for the first noun it is made from that the nomenclature (`vocabulary`) uses.
     """
     query: dict[str, float] = {}
     sources: dict[str, str] = {}
     head_noun_seen = False
+    head = ""  # the first noun's key, as SYNONYMS is keyed
+    goods: set[str] = set()
     for number, clause in enumerate(re.split(r"[,;()]", description)):
         weight = 1.0
         keyed: list[tuple[str, float]] = []  # the clause's words as SYNONYMS is keyed, with their weights
@@ -557,18 +586,28 @@ def _query_terms(
             if not head_noun_seen and is_noun(word):  # the first noun names the goods: "томаты свежие красные"
                 head_noun_seen = True
                 word_weight = weight * HEAD_NOUN_WEIGHT
+                head = key
+                goods.update(_tokens(word, russian))
             for term in _tokens(word, russian):
                 query[term] = max(query.get(term, 0.0), word_weight)
-        phrases = [*keyed, *((f"{a} {b}", min(x, y)) for (a, x), (b, y) in pairwise(keyed))]
-        for phrase, phrase_weight in phrases:
-            expansion = SYNONYMS.get(phrase)
+            related = next((russian(n) for n in related_nouns(key) if russian(n) in vocabulary), None)
+            if related is not None and query.get(related, 0.0) < RELATED_NOUN_WEIGHT * word_weight:
+                query[related] = RELATED_NOUN_WEIGHT * word_weight
+        # Russian word order is free ("порошок стиральный" is "стиральный порошок", "ремень мужской кожаный" a
+        # "ремень кожаный"): any two words of a clause are looked up, both ways.
+        pairs = [(f"{a} {b}", f"{b} {a}", min(x, y)) for (a, x), (b, y) in combinations(keyed, 2)]
+        phrases = [*((key, key, weight) for key, weight in keyed), *pairs]
+        for phrase, reversed_phrase, phrase_weight in phrases:
+            expansion = SYNONYMS.get(phrase) or SYNONYMS.get(reversed_phrase)
             if expansion is None:
                 continue
+            if head and head in phrase.split(" "):
+                goods.update(tokens(_goods_and_purpose(expansion)[0], russian))
             for term in tokens(expansion, russian):
                 if query.get(term, 0.0) < SYNONYM_WEIGHT * phrase_weight:
                     query[term] = SYNONYM_WEIGHT * phrase_weight
                     sources[term] = phrase
-    return query, sources
+    return query, sources, frozenset(goods)
 
 
 def _bm25(query: Mapping[str, float], documents: Sequence[_Document], index: _Index) -> dict[int, float]:

@@ -3,7 +3,10 @@
 - `data/hs/`: HS sections, chapters, headings and 6-digit subheadings in English;
 - `data/tnved/` (the customs service's classifier files for declarant software, edition of 2022): Russian
   names of sections, chapters and 957 headings, the legally binding chapter notes, and 12,715 national
-  10-digit lines. Headings with a single national line are absent there; they keep their English text only.
+  10-digit lines. Headings with a single national line are absent there;
+- `data/tnved/headings_supplement.csv`: the Russian names of those 271 headings, written from the official
+  ТН ВЭД ЕАЭС wording (marked `supplement`: not from the classifier files; the source's own name wins where it
+  has one). Such a heading is its own single line, so its only subheading (`XXXX00`) shares the name.
 
 A 10-digit line's own name is short ("- - - прочие"): its `context_ru` carries the names of the lines above it
 in the same subheading (by the leading dashes, where the source has them), so "прочие" still says what it is.
@@ -100,6 +103,10 @@ def read_nomenclature() -> tuple[NomenclatureEntry, ...]:
         russian[row["chapter"].strip()] = _capitalised(row["name"])
     for row in _rows(TNVED_DIR / "headings.csv"):
         russian[row["heading"].strip()] = _capitalised(row["name"])
+    supplement = {row["heading"].strip(): row["name"].strip() for row in _rows(TNVED_DIR / "headings_supplement.csv")}
+    for heading, name in supplement.items():
+        russian.setdefault(heading, name)
+        russian.setdefault(f"{heading}00", name)  # the heading's only subheading, where the HS has one
     entries = [
         NomenclatureEntry(row["section"], row["name"].strip(), None, russian.get(row["section"], ""))
         for row in _rows(HS_DIR / "sections.csv")

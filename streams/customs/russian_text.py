@@ -252,6 +252,50 @@ def is_noun(word: str) -> bool:
     return not word.isascii() and _morph().parse(word)[0].tag.POS == "NOUN"
 
 
+# A relational adjective's suffix and the noun endings to try on its stem: "стальной" -> "сталь",
+# "гранитный" -> "гранит", "кожаный" -> "кожа", "алюминиевый" -> "алюминий", "керамический" -> "керамика".
+_ADJECTIVE_SUFFIXES = (
+    ("ический", ("ика", "ия")),
+    ("иевый", ("ий", "ия")),
+    ("евый", ("ь", "й", "")),
+    ("овый", ("", "а", "о")),
+    ("овой", ("", "а", "о")),
+    ("янный", ("о", "ь", "")),
+    ("яный", ("ь", "о", "а", "")),
+    ("яной", ("ь", "о", "а", "")),
+    ("аный", ("а", "")),
+    ("ный", ("", "ь", "о", "а", "я", "ия")),
+    ("ной", ("", "ь", "а", "о", "я")),
+)
+_ALTERNATIONS = {"ж": "г", "ч": "к", "ш": "х"}  # "бумажный" -> "бумага", "молочный" -> "молоко"
+
+
+@lru_cache(maxsize=200_000)
+def related_nouns(adjective: str) -> tuple[str, ...]:
+    """The nouns a relational adjective (a lemma) may be made from, likeliest first; each a dictionary noun.
+
+    The nomenclature names a material or a thing by its noun where an invoice writes the adjective ("проволока
+    из нелегированной стали" for "проволока стальная"); the caller keeps those the nomenclature uses.
+    """
+    if adjective.isascii() or _morph().parse(adjective)[0].tag.POS != "ADJF":
+        return ()
+    found: list[str] = []
+    for suffix, endings in _ADJECTIVE_SUFFIXES:
+        if not adjective.endswith(suffix) or len(adjective) - len(suffix) < 3:
+            continue
+        stem = adjective[: -len(suffix)]
+        stems = [stem, stem[:-1] + _ALTERNATIONS.get(stem[-1], stem[-1]), stem[:-1] + "о" + stem[-1]]
+        for base in dict.fromkeys(stems):
+            for ending in endings:
+                noun = base + ending
+                if noun not in found and any(
+                    p.tag.POS == "NOUN" and p.normal_form == noun and p.is_known for p in _morph().parse(noun)
+                ):
+                    found.append(noun)
+        break
+    return tuple(found)
+
+
 @lru_cache(maxsize=200_000)
 def snowball(word: str) -> str:
     """The Snowball stem of a Russian word (the same stemmer as Postgres' `russian` text search)."""
