@@ -65,10 +65,12 @@ interface Suggestion {
   description: string;
   score: number;
   reason: string;
-  name_ru?: string;
-  name_en?: string;
-  chapter_note?: string | null;
-  confidence?: string;
+  confident: boolean;
+  heading: string;
+  heading_name_ru: string;
+  heading_name_en: string;
+  line_name_ru: string;
+  chapter_note: string | null;
 }
 
 interface PaymentLine {
@@ -303,12 +305,14 @@ function Suggestions({ description, onChoose }: { description: string; onChoose:
       <strong>{t("declaration.suggestions")}</strong>
       <ul className="plain">
         {query.data.map((s) => {
-          const name = (locale === "ru" ? s.name_ru : s.name_en) ?? s.description;
+          const heading = (locale === "ru" ? s.heading_name_ru : s.heading_name_en) || s.heading_name_en;
+          const line = locale === "ru" && s.line_name_ru ? s.line_name_ru : s.description;
           const full = s.code.length === 10 ? s.code : s.code.padEnd(10, "0");
           return (
             <li key={s.code}>
               <button type="button" className="link" onClick={() => onChoose(full)}>{t("declaration.useCode")} {s.code}</button>{" "}
-              {name} {s.confidence === "low" && <Badge tone="warn">?</Badge>}
+              <strong>{s.heading}</strong> {heading} — {line}{" "}
+              {!s.confident && <Badge tone="warn">{t("declaration.lowConfidence")}</Badge>}
               <br /><small className="muted">{s.reason}</small>
               {s.chapter_note && <details><summary>Примечание / Note</summary><small>{s.chapter_note}</small></details>}
             </li>
