@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -12,6 +13,7 @@ from lxml import etree
 from playwright.async_api import BrowserContext, Page, expect
 
 from stack.processes import PlatformProcesses
+from streams.shipment.identifiers import shipment_id_for
 from tests.browser.conftest import screenshot
 from tests.integration.logistics_steps import fixture, ready_to_book
 from tests.integration.observe import PASSWORD, RUSSIAN_COMPANY, bearer, login, register, unique_email
@@ -115,12 +117,21 @@ async def test_shipment_to_delivered_and_live_edi(
     await page.get_by_role("button", name="Создать").click()
     await expect(page.get_by_test_id("shipment-status")).to_have_text("Черновик")
 
+    parties = page.get_by_test_id("set-parties")
+    shipper, consignee = parties.get_by_label("Отправитель", exact=True), parties.get_by_label("Получатель", exact=True)
+    await shipper.fill("Hanse Maschinenbau GmbH")
+    await consignee.fill("ООО «Веллвон Тест»")
+    for place, (address, country) in enumerate((("Billstrasse 80, Hamburg", "DE"), ("ул. Вавилова, 19, Москва", "RU"))):
+        await parties.get_by_label("Адрес").nth(place).fill(address)
+        await parties.get_by_label("Страна").nth(place).fill(country)
+    await parties.get_by_role("button").click()
+    await expect(page.get_by_text("Hanse Maschinenbau GmbH, Billstrasse 80, Hamburg, DE")).to_be_visible()
     route = page.get_by_test_id("plan-route")
-    await route.get_by_label("Откуда").fill("Hamburg")
+    await route.get_by_label("Откуда", exact=True).fill("Hamburg")
     await route.get_by_role("button").click()
     await expect(route.get_by_role("alert").first).to_contain_text("UN/LOCODE")  # the form's own rule, at the field
-    await route.get_by_label("Откуда").fill("DEHAM")
-    await route.get_by_label("Куда").fill("RULED")
+    await route.get_by_label("Откуда", exact=True).fill("DEHAM")
+    await route.get_by_label("Куда", exact=True).fill("RULED")
     await route.get_by_role("button").click()
     await expect(page.get_by_text("DEHAM")).to_be_visible()
     cargo = page.get_by_test_id("add-cargo")
@@ -146,7 +157,12 @@ async def test_shipment_to_delivered_and_live_edi(
     await screenshot(page, "shipment-delivered-ru")
 
     # A carrier's status message, sent to the API, shows on the open page without a reload.
-    maersk = {"code": "MAEU", "name": "Maersk A/S", "sender_ids": ["MAEU"], "timezone": "Europe/Berlin"}
+    maersk = {
+        "code": "MAEU",
+        "name": "Maersk A/S",
+        "sender_ids": ["MAEU", "4012345000009"],
+        "timezone": "Europe/Berlin",
+    }
     partner = await api.post("/api/edi/partners", headers=bearer(owner["tokens"]), json=maersk)
     assert partner.status_code == 201, partner.text
     key = (
@@ -154,10 +170,17 @@ async def test_shipment_to_delivered_and_live_edi(
             f"/api/edi/partners/{partner.json()['id']}/api-keys", headers=bearer(owner["tokens"]), json={"label": "ui"}
         )
     ).json()["api_key"]
-    shipment_id = await ready_to_book(api, owner["tokens"], "WW-SEA-24001")
-    booked = await api.post(f"/api/shipments/{shipment_id}/booking", headers=bearer(owner["tokens"]),
-                            json={"carrier": {"name": "Maersk A/S"}, "booking_reference": "MAEU240117"})  # fmt: skip
-    assert booked.status_code == 200, booked.text
+    # The carrier books it by IFTMIN (as its messages date it), then reports the pickup while the page is open.
+    booked = await api.post(
+        "/api/edi/inbound", headers={"X-Api-Key": key}, content=fixture("iftmin_d96a_sea_booking.edi")
+    )
+    assert booked.status_code == 202, booked.text
+    shipment_id = shipment_id_for(owner["company_id"], "WW-SEA-24001")
+    for _ in range(100):
+        seen = await api.get(f"/api/shipments/{shipment_id}", headers=bearer(owner["tokens"]))
+        if seen.status_code == 200 and seen.json()["status"] == "booked":
+            break
+        await asyncio.sleep(0.2)
     await page.goto(f"{platform.base_url}/shipments/{shipment_id}")
     await expect(page.get_by_test_id("shipment-status")).to_have_text("Забронирована")
     await expect(page.locator("main[data-live=on]")).to_be_visible()

@@ -9,7 +9,7 @@ import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { useCommand } from "../components/useCommand";
-import { positiveDecimal, required, unLocode } from "../components/validators";
+import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
 
@@ -229,6 +229,21 @@ function shipmentActions(shipment: Shipment, label: (prefix: string, value: stri
       legs: [{ origin: v.origin?.toUpperCase(), destination: v.destination?.toUpperCase(), mode: v.mode, conveyance: v.conveyance || null }],
     }),
   };
+  const parties: ActionSpec = {
+    title: "shipment.setParties", testId: "set-parties", invalidates,
+    fields: [
+      { name: "shipper_name", label: "shipment.shipper", rules: [required], apiPath: "shipper.name" },
+      { name: "shipper_address", label: "shipment.address", rules: [required], apiPath: "shipper.address" },
+      { name: "shipper_country", label: "common.country", rules: [countryCode], apiPath: "shipper.country" },
+      { name: "consignee_name", label: "shipment.consignee", rules: [required], apiPath: "consignee.name" },
+      { name: "consignee_address", label: "shipment.address", rules: [required], apiPath: "consignee.address" },
+      { name: "consignee_country", label: "common.country", rules: [countryCode], apiPath: "consignee.country" },
+    ],
+    send: (v) => api.put(`/api/shipments/${id}/parties`, {
+      shipper: { name: v.shipper_name, address: v.shipper_address, country: v.shipper_country?.toUpperCase() },
+      consignee: { name: v.consignee_name, address: v.consignee_address, country: v.consignee_country?.toUpperCase() },
+    }),
+  };
   const cargo: ActionSpec = {
     title: "shipment.addCargo", testId: "add-cargo", invalidates,
     fields: [
@@ -279,7 +294,7 @@ function shipmentActions(shipment: Shipment, label: (prefix: string, value: stri
     fields: [{ name: "reason", label: "common.reason", rules: [required] }],
     send: (v, key) => post("cancel")({ reason: v.reason }, key),
   };
-  if (shipment.status === "draft") return [route, cargo, equipment, booking, exception, cancel];
+  if (shipment.status === "draft") return [parties, route, cargo, equipment, booking, exception, cancel];
   return [milestone, equipment, exception, cancel];
 }
 
