@@ -56,8 +56,9 @@ async def ready_to_book(api: httpx.AsyncClient, owner: dict[str, str], reference
 
 
 def read_model_status(platform: PlatformProcesses, shipment_id: str) -> str:
-    [(status,)] = sql(platform, "SELECT status FROM shipments WHERE id = %s", shipment_id)
-    return str(status)
+    """The shipment's status in the read model ("" while it is not there yet)."""
+    rows = sql(platform, "SELECT status FROM shipments WHERE id = %s", shipment_id)
+    return str(rows[0][0]) if rows else ""
 
 
 def analytics_types(platform: PlatformProcesses, aggregate_id: str) -> list[str]:

@@ -79,7 +79,8 @@ async def test_an_edi_feed_moves_a_shipment_from_draft_to_delivered(
     async with PushListener(platform, owner["access_token"]) as pushes:
         booking = await result_of(api, key, await submit(api, key, fixture("iftmin_d96a_sea_booking.edi")), "applied")
         assert booking["messages"][0]["shipment_references"] == ["WW-SEA-24001"]
-        assert read_model_status(platform, shipment_id) == "booked"
+        # "applied" means the shipment engine accepted it; the read model follows (poll, don't race it).
+        await until(lambda: read_model_status(platform, shipment_id) == "booked")
         for name, status in STATUS_REPORTS:
             if name == "iftsta_d96a_arrived.edi":  # this one the partner writes to Kafka itself
                 message_id = await produce_raw(platform, partner_id, fixture(name))
@@ -87,7 +88,7 @@ async def test_an_edi_feed_moves_a_shipment_from_draft_to_delivered(
                 message_id = await submit(api, key, fixture(name))
             result = await result_of(api, key, message_id, "applied")
             assert result["reason"] is None and result["sender_id"] == "MAEU"
-            assert read_model_status(platform, shipment_id) == status
+            await until(lambda status=status: read_model_status(platform, shipment_id) == status)
         expected = ["booked", "picked_up", "in_transit", "in_transit", "at_customs", "released", "delivered"]
         await until(lambda: pushed_statuses(pushes.received, shipment_id) == expected)
         await until(lambda: any(e["type"] == "edi_partner.InterchangeRecorded" for e in pushes.received))
