@@ -4,10 +4,11 @@ import { useEffect, useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
 import { currentToken, onTokenChange } from "../api/client";
 import { useSession } from "../api/session";
-import { isLocale, LOCALES, type Locale } from "../i18n/format";
+import { isLocale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/messages";
 import { connectLive } from "../live/socket";
+import { LanguageSelect } from "./ui";
 
 const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/shipments", "nav.shipments"],
@@ -36,7 +37,7 @@ function useLive(): boolean {
 }
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t, setLocale } = useI18n();
   const { account, companies, company, switchCompany, signOut } = useSession();
   const connected = useLive();
   // The language saved in the profile follows the user to this browser.
@@ -71,16 +72,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </select>
             </label>
           )}
-          <label className="inline">
-            <span>{t("nav.language")}</span>
-            <select data-testid="language" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
-              {LOCALES.map((l) => (
-                <option key={l} value={l}>
-                  {l === "ru" ? "Русский" : "English"}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LanguageSelect />
           <span className={connected ? "live live-on" : "live"} title={connected ? t("nav.live") : t("nav.offline")}>
             <span aria-hidden="true">●</span>
             <span className="visually-hidden">{connected ? t("nav.live") : t("nav.offline")}</span>

@@ -1,6 +1,7 @@
 // Small building blocks every page uses: fields with their errors, buttons, cards, badges, notices.
 import { useId, type ReactNode } from "react";
 import { ApiError } from "../api/errors";
+import { LOCALES, type Locale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
 
 export function Field(props: {
@@ -170,5 +171,21 @@ export function Definition({ items }: { items: ReadonlyArray<readonly [string, R
         </div>
       ))}
     </dl>
+  );
+}
+
+export function LanguageSelect({ className }: { className?: string }) {
+  const { t, locale, setLocale } = useI18n();
+  return (
+    <label className={`inline ${className ?? ""}`}>
+      <span>{t("nav.language")}</span>
+      <select data-testid="language" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+        {LOCALES.map((l) => (
+          <option key={l} value={l}>
+            {l === "ru" ? "Русский" : "English"}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -3,14 +3,13 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, type TokenAnswer } from "../api/client";
 import { useSession } from "../api/session";
-import { ErrorNotice, TextField } from "../components/ui";
+import { ErrorNotice, LanguageSelect, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
 import { email as emailRule, required, validate } from "../components/validators";
-import { LOCALES, type Locale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
 
 function AuthFrame({ title, children }: { title: string; children: ReactNode }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   return (
     <div className="auth">
       <main className="auth-card" id="main">
@@ -18,16 +17,7 @@ function AuthFrame({ title, children }: { title: string; children: ReactNode }) 
         <p className="muted">{t("app.tagline")}</p>
         <h1>{title}</h1>
         {children}
-        <label className="inline language">
-          <span>{t("nav.language")}</span>
-          <select data-testid="language" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
-            {LOCALES.map((l) => (
-              <option key={l} value={l}>
-                {l === "ru" ? "Русский" : "English"}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LanguageSelect className="language" />
       </main>
     </div>
   );
