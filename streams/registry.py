@@ -13,6 +13,7 @@ from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
+from streams.process import Process
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
@@ -28,6 +29,9 @@ DOMAINS: tuple[Domain, ...] = (
     EDI_PARTNER,
     CUSTOMS_GATEWAY,
 )
+
+# The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.
+PROCESSES: tuple[Process, ...] = ()
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).

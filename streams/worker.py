@@ -1,6 +1,7 @@
-"""Entry point of the stream worker: `python -m streams.worker` runs every domain's agent and the EDI agent.
+"""Entry point of the stream worker: `python -m streams.worker` runs every domain's agent, the EDI agent
+and the processes (sagas).
 
-The engine is generic; agents beyond the domains' (the EDI agent) are registered here, so the
+The engine is generic; agents beyond the domains' (EDI, processes) are registered here, so the
 engine imports no domain and nothing imports the engine back.
 """
 
@@ -12,15 +13,17 @@ import faust
 
 from streams.edi.agent import register_edi_agent
 from streams.engine import create_app
-from streams.registry import DOMAINS, codec
+from streams.process_agent import register_process_agent
+from streams.registry import DOMAINS, PROCESSES, codec
 from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
 
 
 def streams_app(config: Settings) -> faust.App:
-    """The worker's Faust app: one agent per domain, then the EDI agent over the edi_partner table."""
+    """The worker's Faust app: one agent per domain, the EDI agent over the edi_partner table, the processes."""
     app = create_app(config, DOMAINS, codec())
     register_edi_agent(app, config, codec())
+    register_process_agent(app, config, codec(), DOMAINS, PROCESSES)
     return app
 
 

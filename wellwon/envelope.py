@@ -90,13 +90,14 @@ def command_fields(
     claims: dict[str, str] | None = None,
     occurred_at: datetime | None = None,
     correlation_id: str | None = None,
+    causation_id: str | None = None,
 ) -> dict[str, Any]:
     """The envelope of a new command (a command starts its own correlation unless it continues one)."""
     return {
         "message_id": command_id,
         "kind": COMMAND,
         "correlation_id": correlation_id or command_id,
-        "causation_id": None,
+        "causation_id": causation_id,
         "tenant_id": tenant_id,
         "actor_id": actor_id,
         "occurred_at": occurred_at or now(),
@@ -129,10 +130,14 @@ def outcome_id(command_id: str) -> str:
 
 
 def outcome_fields(command: Envelope, outcome: CommandOutcome) -> dict[str, Any]:
-    """The envelope of a command's outcome on the domain's results topic."""
+    """The envelope of a command's outcome on the domain's results topic.
+
+    It carries the command's claims, so whoever sent the command (a process) knows what the answer is about.
+    """
     return {
         **event_fields(command, outcome_id(command.message_id), outcome.aggregate_version),
         "kind": OUTCOME,
+        "claims": command.claims,
     }
 
 

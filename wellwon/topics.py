@@ -36,6 +36,10 @@ SINK_DEAD_LETTER_TOPICS: dict[str, str] = {
 }
 
 
+# What the processes (sagas) could not read or react to, with the reason.
+PROCESSES_DEAD_LETTER_TOPIC = "processes.deadletter"
+
+
 class DomainTopics(Protocol):
     """What the topic registry needs to know of a domain (streams.domain.Domain is one)."""
 
@@ -103,6 +107,9 @@ def platform_topics(settings: Settings, domains: Iterable[DomainTopics]) -> list
             for source in (domain.commands_topic, domain.events_topic, domain.results_topic)
         ]
     topics += edi_topics(settings)
+    topics.append(
+        TopicSpec(settings.name(PROCESSES_DEAD_LETTER_TOPIC), 1, KEEP_FOREVER, "records the processes could not handle")
+    )
     topics += [
         TopicSpec(sink_dead_letter_topic(settings, sink), 1, KEEP_FOREVER, f"records the {sink} sink could not apply")
         for sink in SINK_DEAD_LETTER_TOPICS
