@@ -13,6 +13,9 @@ from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
+from streams.fx.domain import FX
+from streams.payment.domain import PAYMENT
+from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
@@ -28,6 +31,9 @@ DOMAINS: tuple[Domain, ...] = (
     CUSTOMS_TARIFF,
     EDI_PARTNER,
     CUSTOMS_GATEWAY,
+    PAYMENT,
+    BANK_STATEMENT,
+    FX,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

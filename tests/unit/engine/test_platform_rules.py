@@ -15,6 +15,10 @@ from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
+from streams.fx.commands import AgreeDeal, SettleDeal
+from streams.payment.commands import CancelPayment, MarkSent
+from streams.payment.decider import PaymentStatus
+from streams.payment.statement.commands import MatchLine
 from streams.registry import DOMAINS, domain_named
 from streams.shipment.commands import CancelShipment, CreateShipment
 from streams.shipment.details import TransportMode
@@ -62,6 +66,14 @@ CASES: dict[str, Case] = {
     ),
     "user_account": Case({}, UpdateProfile(first_name="Anna"), UpdateProfile(first_name="An\x00na"), "first_name"),
     "customs_gateway": Case({}, RevokeGatewayCredential("done"), RevokeGatewayCredential("do\x00ne"), "reason"),
+    "payment": Case(
+        {"tenant_id": OWNER, "status": PaymentStatus.REQUESTED},
+        CancelPayment("duplicate"),
+        MarkSent("REF\x00"),
+        "bank_reference",
+    ),
+    "bank_statement": Case({"tenant_id": OWNER}, MatchLine("L1", "p-1"), MatchLine("L\x001", "p-1"), "line_ref"),
+    "fx": Case({"tenant_id": OWNER}, AgreeDeal(), SettleDeal("TR\x00-1"), "settlement_ref"),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates
 
