@@ -17,6 +17,7 @@ from streams.fx.domain import FX
 from streams.payment.domain import PAYMENT
 from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
+from streams.sagas.payments import PAYMENT_MONEY
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
@@ -37,7 +38,7 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.
-PROCESSES: tuple[Process, ...] = ()
+PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY,)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).

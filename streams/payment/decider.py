@@ -55,6 +55,7 @@ from streams.payment.events import (
     PaymentSettled,
 )
 from streams.payment.parties import checked_party
+from streams.process import sent_by_process
 
 PAYMENT_NAMESPACE = uuid.UUID("8c4e2a71-5f0b-4b9e-a3d2-6e1f0c9b7a55")
 INCOMING_NAMESPACE = uuid.UUID("1d7b3e90-2c6a-4f58-8e4b-9a0c5d2e7f13")
@@ -215,7 +216,7 @@ def _record_incoming(state: Payment, cmd: RecordIncomingPayment, context: Comman
 # Where each later step may start from (creation is NONE -> REQUESTED or NONE -> SETTLED above).
 LEGAL_FROM: dict[type, frozenset[PaymentStatus]] = {
     ApprovePayment: frozenset({PaymentStatus.REQUESTED}),
-    RejectPayment: frozenset({PaymentStatus.REQUESTED}),
+    RejectPayment: frozenset({PaymentStatus.REQUESTED, PaymentStatus.APPROVED}),  # approved: the ledger refused
     MarkReserved: frozenset({PaymentStatus.APPROVED}),
     MarkSent: frozenset({PaymentStatus.RESERVED}),
     SettlePayment: frozenset({PaymentStatus.SENT}),
@@ -249,20 +250,36 @@ def _events_of_step(state: Payment, cmd: PaymentCommand, context: CommandContext
             role = context.claim(ROLE_CLAIM)
             if problem := limit_problem(role, state.currency, state.amount):
                 return reject(RejectionCode.FORBIDDEN, problem, "amount")
-            return [PaymentApproved(actor, role or "", at)]
+            payer, beneficiary = state.payer, state.beneficiary
+            assert payer is not None and beneficiary is not None  # an outgoing payment has both from its request
+            return [
+                PaymentApproved(
+                    actor, role or "", at, state.amount, state.currency, payer.account, beneficiary.name,
+                    state.invoice_id, state.purchase_order_id,
+                )
+            ]  # fmt: skip
         case RejectPayment(reason=reason):
+            if state.status is PaymentStatus.APPROVED and not sent_by_process(context):
+                return reject(RejectionCode.ILLEGAL_STATE, "an approved payment is cancelled, not rejected", "status")
             return [PaymentRejected(text(reason, "reason", REASON_MAX), actor, at)]
         case MarkReserved(reservation_id=reservation_id):
+            if not sent_by_process(context):
+                return reject(RejectionCode.FORBIDDEN, "only the ledger's process marks a payment's money reserved")
             return [PaymentReserved(text(reservation_id, "reservation_id", 255), at)]
         case MarkSent(bank_reference=bank_reference):
             return [PaymentSent(_reference(bank_reference, "bank_reference"), at)]
         case SettlePayment(statement_line_ref=line_ref, settled_on=settled_on):
-            return [PaymentSettled(text(line_ref, "statement_line_ref", 255), settled_on)]
+            return [PaymentSettled(text(line_ref, "statement_line_ref", 255), settled_on, state.reservation_id)]
         case ReturnPayment(reason=reason, statement_line_ref=line_ref):
             line = None if line_ref is None else text(line_ref, "statement_line_ref", 255)
-            return [PaymentReturned(text(reason, "reason", REASON_MAX), at, line)]
+            settled = state.status is PaymentStatus.SETTLED
+            return [
+                PaymentReturned(
+                    text(reason, "reason", REASON_MAX), at, line, state.reservation_id, settled, state.purchase_order_id
+                )
+            ]
         case CancelPayment(reason=reason):
-            return [PaymentCancelled(text(reason, "reason", REASON_MAX), actor, at)]
+            return [PaymentCancelled(text(reason, "reason", REASON_MAX), actor, at, state.reservation_id)]
     raise TypeError(f"not a payment step: {cmd!r}")
 
 

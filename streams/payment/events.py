@@ -45,6 +45,13 @@ class PaymentApproved:
     approved_by: str | None
     approver_role: str
     approved_at: datetime
+    # What the ledger's saga reserves, carried with the fact so the saga needs no state of its own.
+    amount: Decimal
+    currency: str
+    payer_account: str
+    beneficiary_name: str
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class PaymentSent:
 class PaymentSettled:
     statement_line_ref: str
     settled_on: date
+    reservation_id: str | None = None  # the ledger's pending transfer the settlement posts
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class PaymentReturned:
     reason: str
     returned_at: datetime
     statement_line_ref: str | None = None
+    reservation_id: str | None = None
+    was_settled: bool = False  # the money had left (posted): the return reverses; else it releases
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class PaymentCancelled:
     reason: str
     cancelled_by: str | None
     cancelled_at: datetime
+    reservation_id: str | None = None  # a reservation the cancellation releases
 
 
 PaymentEvent = (

@@ -1,0 +1,1 @@
+"""Processes (sagas) that connect the domains: whenever one thing happens, the commands that follow."""
