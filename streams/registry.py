@@ -13,6 +13,7 @@ from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
+from streams.ledger.domain import LEDGER
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
@@ -27,6 +28,7 @@ DOMAINS: tuple[Domain, ...] = (
     CUSTOMS_TARIFF,
     EDI_PARTNER,
     CUSTOMS_GATEWAY,
+    LEDGER,
 )
 
 

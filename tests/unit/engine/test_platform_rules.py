@@ -15,6 +15,7 @@ from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
+from streams.ledger.commands import OpenAccount
 from streams.registry import DOMAINS, domain_named
 from streams.shipment.commands import CancelShipment, CreateShipment
 from streams.shipment.details import TransportMode
@@ -60,6 +61,7 @@ CASES: dict[str, Case] = {
         ChangePartnerSettings("Maersk", ("MAEU", "MA\x00EU")),
         "sender_ids[1]",
     ),
+    "ledger": Case({"tenant_id": OWNER}, OpenAccount("51", "RUB"), OpenAccount("51", "RUB", name="Bank\x00"), "name"),
     "user_account": Case({}, UpdateProfile(first_name="Anna"), UpdateProfile(first_name="An\x00na"), "first_name"),
     "customs_gateway": Case({}, RevokeGatewayCredential("done"), RevokeGatewayCredential("do\x00ne"), "reason"),
 }
