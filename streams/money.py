@@ -11,12 +11,12 @@ currency has, naming the field at fault. The table of currencies is data: `data/
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -14,6 +14,7 @@ from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.fx.domain import FX
+from streams.ledger.domain import LEDGER
 from streams.payment.domain import PAYMENT
 from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
@@ -35,6 +36,7 @@ DOMAINS: tuple[Domain, ...] = (
     PAYMENT,
     BANK_STATEMENT,
     FX,
+    LEDGER,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

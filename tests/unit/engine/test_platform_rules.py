@@ -16,6 +16,7 @@ from streams.decider import Decider, RejectionCode, control_character_path, reje
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
 from streams.fx.commands import AgreeDeal, SettleDeal
+from streams.ledger.commands import OpenAccount
 from streams.payment.commands import CancelPayment, MarkSent
 from streams.payment.decider import PaymentStatus
 from streams.payment.statement.commands import MatchLine
@@ -64,6 +65,7 @@ CASES: dict[str, Case] = {
         ChangePartnerSettings("Maersk", ("MAEU", "MA\x00EU")),
         "sender_ids[1]",
     ),
+    "ledger": Case({"tenant_id": OWNER}, OpenAccount("51", "RUB"), OpenAccount("51", "RUB", name="Bank\x00"), "name"),
     "user_account": Case({}, UpdateProfile(first_name="Anna"), UpdateProfile(first_name="An\x00na"), "first_name"),
     "customs_gateway": Case({}, RevokeGatewayCredential("done"), RevokeGatewayCredential("do\x00ne"), "reason"),
     "payment": Case(
