@@ -84,7 +84,13 @@ class World:
         self.settle(queue)
 
     def _decide(
-        self, domain: str, aggregate_id: str, command: Any, claims: dict[str, str], command_id: str, queue: deque[Record]
+        self,
+        domain: str,
+        aggregate_id: str,
+        command: Any,
+        claims: dict[str, str],
+        command_id: str,
+        queue: deque[Record],
     ) -> list[Any] | Rejection:
         key = (domain, aggregate_id)
         if command_id in self.applied.setdefault(key, set()):
