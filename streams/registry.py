@@ -18,6 +18,7 @@ from streams.ledger.domain import LEDGER
 from streams.payment.domain import PAYMENT
 from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
+from streams.sagas.customs_duty import CUSTOMS_DUTY
 from streams.sagas.payments import PAYMENT_MONEY
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
@@ -40,7 +41,7 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.
-PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY,)
+PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from streams.customs.declaration import (
     CustomsRepresentative,
@@ -103,6 +104,8 @@ class RegisterDeclaration:
 
     registration_number: str  # office code (8) / date DDMMYY / number (7), e.g. 10702070/150324/0012345
     registered_on: date
+    # The payments the authority assessed, in roubles; when stated, the goods are released only once paid.
+    payments_due: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,25 @@ class ApplyCorrection:
     documents: tuple[SupportingDocument, ...] = ()  # each replaces or adds by document_id
 
 
+@dataclass(frozen=True)
+class RetryDutyPayment:
+    """The broker asks to pay the assessed payments again (after the ledger refused, e.g. the account was short)."""
+
+
+@dataclass(frozen=True)
+class RecordDutyPaid:
+    """From the customs-duty process: the ledger posted the payments to customs (this transfer)."""
+
+    transfer_id: str
+
+
+@dataclass(frozen=True)
+class RecordDutyPaymentRefused:
+    """From the customs-duty process: the ledger refused to reserve the payments, with its reason."""
+
+    reason: str
+
+
 DeclarationCommand = (
     CreateDeclaration
     | UpdateHeader
@@ -153,5 +175,8 @@ DeclarationCommand = (
     | RejectDeclaration
     | RequestCorrection
     | ApplyCorrection
+    | RetryDutyPayment
+    | RecordDutyPaid
+    | RecordDutyPaymentRefused
 )
 COMMANDS: tuple[type, ...] = DeclarationCommand.__args__

@@ -37,6 +37,8 @@ from streams.customs.commands import (
     CheckCompliance,
     CreateDeclaration,
     DeclarationCommand,
+    RecordDutyPaid,
+    RecordDutyPaymentRefused,
     RegisterDeclaration,
     RejectDeclaration,
     ReleaseDeclaration,
@@ -44,6 +46,7 @@ from streams.customs.commands import (
     RemoveGoodsItem,
     RemoveParty,
     RequestCorrection,
+    RetryDutyPayment,
     SetCustomsRepresentative,
     SetParty,
     SubmitDeclaration,
@@ -62,6 +65,7 @@ from streams.customs.declaration import (
     PartyRole,
     SupportingDocument,
 )
+from streams.customs.duty import decide_duty, owed, payments_due_problem, release_problem
 from streams.customs.events import (
     ComplianceChanged,
     CorrectionApplied,
@@ -78,6 +82,9 @@ from streams.customs.events import (
     DeclarationValidationFailed,
     DocumentAttached,
     DocumentRemoved,
+    DutyPaid,
+    DutyPaymentRefused,
+    DutyPaymentRequested,
     GoodsItemAdded,
     GoodsItemRemoved,
     GoodsItemUpdated,
@@ -263,7 +270,9 @@ def _register(state: Declaration, cmd: RegisterDeclaration, context: CommandCont
         return reject(
             RejectionCode.INVALID, "the number's date part must be the registration date", "registration_number"
         )
-    return [DeclarationRegistered(cmd.registration_number, cmd.registered_on, context.issued_at)]
+    if problem := payments_due_problem(cmd.payments_due):
+        return problem
+    return [DeclarationRegistered(cmd.registration_number, cmd.registered_on, context.issued_at, cmd.payments_due)]
 
 
 def _reject(state: Declaration, cmd: RejectDeclaration, context: CommandContext) -> Decision:
@@ -271,7 +280,9 @@ def _reject(state: Declaration, cmd: RejectDeclaration, context: CommandContext)
         return reject(RejectionCode.ILLEGAL_STATE, f"a {state.status} declaration cannot be refused")
     if problem := _reason_problem(cmd.reason):
         return problem
-    return [DeclarationRejected(cmd.reason.strip(), context.issued_at)]
+    paid = state.duty_paid
+    attempt = state.duty_attempt if owed(state) else 0
+    return [DeclarationRejected(cmd.reason.strip(), context.issued_at, attempt, paid)]
 
 
 def _request_correction(state: Declaration, cmd: RequestCorrection, context: CommandContext) -> Decision:
@@ -343,13 +354,15 @@ def make_decide(
                     return reject(
                         RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}"
                     )
-                return [DeclarationReleased(context.issued_at)]
+                return release_problem(state) or [DeclarationReleased(context.issued_at)]
             case RejectDeclaration():
                 return _customs_authority_only(context) or _reject(state, command, context)
             case RequestCorrection():
                 return _request_correction(state, command, context)
             case ApplyCorrection():
                 return _apply_correction(state, command, context, on, rules)
+            case RetryDutyPayment() | RecordDutyPaid() | RecordDutyPaymentRefused():
+                return decide_duty(state, command, context)
         return _edit(state, command, on, rules)
 
     return decide
@@ -425,8 +438,19 @@ def evolve(state: Declaration, event: DeclarationEvent) -> Declaration:
             return replace(state, status=DeclarationStatus.SUBMITTED, submitted_at=submitted_at, header=header)
         case DeclarationRegistered(registration_number=number, registered_at=registered_at):
             return replace(
-                state, status=DeclarationStatus.REGISTERED, registration_number=number, registered_at=registered_at
+                state,
+                status=DeclarationStatus.REGISTERED,
+                registration_number=number,
+                registered_at=registered_at,
+                payments_due=event.payments_due,
+                duty_attempt=1 if event.payments_due else 0,
             )
+        case DutyPaymentRequested(attempt=attempt):
+            return replace(state, duty_attempt=attempt, duty_problem=None)
+        case DutyPaid(transfer_id=transfer_id):
+            return replace(state, duty_paid=transfer_id, duty_problem=None)
+        case DutyPaymentRefused(reason=reason):
+            return replace(state, duty_problem=reason)
         case DeclarationReleased(released_at=released_at):
             return replace(state, status=DeclarationStatus.RELEASED, released_at=released_at)
         case DeclarationRejected(reason=reason):

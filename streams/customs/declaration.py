@@ -198,6 +198,10 @@ class Declaration:
     submitted_at: datetime | None = None
     registered_at: datetime | None = None
     released_at: datetime | None = None
+    payments_due: Decimal | None = None  # assessed at registration (roubles)
+    duty_attempt: int = 0  # 1 from registration with payments due; +1 per retry
+    duty_paid: str | None = None  # the ledger's posting transfer, once paid
+    duty_problem: str | None = None  # why the last attempt was refused
 
     def party(self, role: PartyRole) -> Party | None:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from streams.customs.declaration import (
     ComplianceReport,
@@ -120,6 +121,7 @@ class DeclarationRegistered:
     registration_number: str
     registered_on: date
     registered_at: datetime
+    payments_due: Decimal | None = None  # roubles assessed by the authority; the duty process pays them
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ class DeclarationReleased:
 class DeclarationRejected:
     reason: str
     rejected_at: datetime
+    duty_attempt: int = 0  # the payment attempt whose reservation the rejection releases (0: none)
+    duty_paid: str | None = None  # the posted payment, which the rejection refunds
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,28 @@ class CorrectionApplied:
     applied_at: datetime
     items: tuple[GoodsItem, ...] = ()
     documents: tuple[SupportingDocument, ...] = ()
+
+
+@dataclass(frozen=True)
+class DutyPaymentRequested:
+    """The assessed payments are to be paid again (attempt 2, 3 ...; the registration is attempt 1)."""
+
+    attempt: int
+    amount: Decimal
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class DutyPaid:
+    transfer_id: str
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
+class DutyPaymentRefused:
+    reason: str
+    attempt: int
+    refused_at: datetime
 
 
 DeclarationEvent = (
@@ -171,5 +197,8 @@ DeclarationEvent = (
     | DeclarationRejected
     | CorrectionRequested
     | CorrectionApplied
+    | DutyPaymentRequested
+    | DutyPaid
+    | DutyPaymentRefused
 )
 EVENTS: tuple[type, ...] = DeclarationEvent.__args__
