@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, status
@@ -27,6 +28,7 @@ from streams.customs.commands import (
     RejectDeclaration,
     ReleaseDeclaration,
     RequestCorrection,
+    RetryDutyPayment,
     SubmitDeclaration,
     ValidateDeclaration,
 )
@@ -53,6 +55,11 @@ class CorrectionValuesIn(ReasonIn):
 class RegistrationIn(Strict):
     registration_number: str = Field(max_length=30, description="OOOOOOOO/DDMMYY/NNNNNNN")
     registered_on: date
+    payments_due: Decimal | None = Field(
+        None,
+        description="Roubles the authority assessed; when stated, the tenant's ledger pays them and the goods are"
+        " released only once paid",
+    )
 
 
 @router.post("/api/declarations/{declaration_id}/validate")
@@ -65,6 +72,13 @@ async def validate(declaration_id: str, session: CurrentSession, found: Platform
 @router.post("/api/declarations/{declaration_id}/submit")
 async def submit(declaration_id: str, session: CurrentSession, found: PlatformDep) -> Any:
     command = SubmitDeclaration()
+    return await DECLARATIONS.send(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
+
+
+@router.post("/api/declarations/{declaration_id}/duty/retry")
+async def retry_duty_payment(declaration_id: str, session: CurrentSession, found: PlatformDep) -> Any:
+    """Pay the assessed payments again, after the ledger refused them (e.g. once the account is topped up)."""
+    command = RetryDutyPayment()
     return await DECLARATIONS.send(found, session, declaration_id, command, Action.CUSTOMS_DECLARATION_SUBMIT)
 
 
@@ -97,7 +111,7 @@ async def authority_command(found: Platform, gateway: Session, declaration_id: s
 
 @router.post("/api/declarations/{declaration_id}/register")
 async def register(declaration_id: str, body: RegistrationIn, gateway: GatewayMayRegister, found: PlatformDep) -> Any:
-    command = RegisterDeclaration(body.registration_number, body.registered_on)
+    command = RegisterDeclaration(body.registration_number, body.registered_on, body.payments_due)
     return await authority_command(found, gateway, declaration_id, command)
 
 
