@@ -269,7 +269,13 @@ def _events_of_step(state: Payment, cmd: PaymentCommand, context: CommandContext
         case MarkSent(bank_reference=bank_reference):
             return [PaymentSent(_reference(bank_reference, "bank_reference"), at)]
         case SettlePayment(statement_line_ref=line_ref, settled_on=settled_on):
-            return [PaymentSettled(text(line_ref, "statement_line_ref", 255), settled_on, state.reservation_id)]
+            settled_line = text(line_ref, "statement_line_ref", 255)
+            return [
+                PaymentSettled(
+                    settled_line, settled_on, state.reservation_id, state.purchase_order_id, state.invoice_id,
+                    state.amount, state.currency,
+                )
+            ]  # fmt: skip
         case ReturnPayment(reason=reason, statement_line_ref=line_ref):
             line = None if line_ref is None else text(line_ref, "statement_line_ref", 255)
             settled = state.status is PaymentStatus.SETTLED

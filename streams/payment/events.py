@@ -78,6 +78,10 @@ class PaymentSettled:
     statement_line_ref: str
     settled_on: date
     reservation_id: str | None = None  # the ledger's pending transfer the settlement posts
+    purchase_order_id: str | None = None  # a prepayment's order, which the settlement releases
+    invoice_id: str | None = None
+    amount: Decimal = Decimal(0)
+    currency: str = ""
 
 
 @dataclass(frozen=True)

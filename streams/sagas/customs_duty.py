@@ -83,8 +83,8 @@ def react(happened: Happened) -> Sequence[Send]:
         case PendingTransferPosted(transfer=posting) if posting.code == "duty" and posting.reference.startswith(
             "declaration:"
         ):
-            paid = RecordDutyPaid(posting.transfer_id)
-            return [Send(CUSTOMS, _declaration_of(posting.reference), paid, posting.reference, "paid")]
+            record = RecordDutyPaid(posting.transfer_id)
+            return [Send(CUSTOMS, _declaration_of(posting.reference), record, posting.reference, "paid")]
     return []
 
 
