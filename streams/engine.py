@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -119,6 +119,60 @@ def _disable_offset_gap_filling() -> None:
     Consumer._add_gap = no_gap  # type: ignore[method-assign]
 
 
+class ContiguousOffsets:
+    """Admits a batch's events only where they continue their partition without a gap, in order.
+
+    Faust can drop fetched records when a seek races a fetch at start-up (seen here after a kill -9:
+    offsets 7..9 of a partition never reached the agent) and then commit past them. The platform's
+    command and event topics have contiguous offsets (not compacted, no transactions), so a jump
+    means loss: the events after it are held back unacknowledged and the partition is re-read from
+    the first missing offset. Events below the next expected offset were handled by this worker
+    already (their effects are recorded) and are acknowledged without rework. What is expected is
+    forgotten on every rebalance; `stored` gives where a partition resumes (None: its first event).
+    """
+
+    def __init__(self, app: faust.App, stored: Callable[[str, int], int | None]):
+        self.app = app
+        self.stored = stored
+        self.next_offsets: dict[tuple[str, int], int] = {}
+        app.on_partitions_revoked.connect(self._forget)
+        app.on_partitions_assigned.connect(self._forget)
+
+    async def _forget(self, *args: Any, **kwargs: Any) -> None:
+        self.next_offsets.clear()
+
+    async def admit(self, batch: list[faust.EventT[bytes]]) -> list[faust.EventT[bytes]]:
+        admitted: list[faust.EventT[bytes]] = []
+        rewound: set[tuple[str, int]] = set()
+        for event in batch:
+            message = event.message
+            where, offset = (message.topic, message.partition), message.offset
+            expected = self.next_offsets.get(where)
+            if expected is None:
+                stored = self.stored(*where)
+                expected = stored if stored is not None else offset
+            if where in rewound or offset > expected:
+                message.incref()  # keeps take_events from acknowledging what was not handled
+                if where not in rewound:
+                    rewound.add(where)
+                    log.warning(
+                        "offset gap: re-reading partition",
+                        extra={
+                            "topic": message.topic,
+                            "partition": message.partition,
+                            "expected": expected,
+                            "got": offset,
+                        },
+                    )
+                    await self.app.consumer.seek(message.tp, expected)
+                self.next_offsets[where] = expected
+                continue
+            if offset == expected:
+                admitted.append(event)
+                self.next_offsets[where] = offset + 1
+        return admitted
+
+
 class DomainAgent:
     """Runs one domain's decider over its commands topic."""
 
@@ -151,14 +205,14 @@ class DomainAgent:
             )
         )
         # Next offset to handle per partition of the commands topic; mirrored into the table (so
-        # it survives restarts with the aggregates) and forgotten on every rebalance.
-        self.next_offsets: dict[int, int] = {}
-        app.on_partitions_revoked.connect(self._forget_offsets)
-        app.on_partitions_assigned.connect(self._forget_offsets)
+        # it survives restarts with the aggregates).
+        self.order = ContiguousOffsets(app, self._stored_offset)
+        self.next_offsets = self.order.next_offsets
         app.agent(self.commands, name=f"{domain.name}-commands")(self.run)
 
-    async def _forget_offsets(self, *args: Any, **kwargs: Any) -> None:
-        self.next_offsets.clear()
+    def _stored_offset(self, topic: str, partition: int) -> int | None:
+        stored = self.table.get(offset_key(partition))
+        return int(stored) if stored is not None else None
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
         async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
@@ -190,44 +244,13 @@ class DomainAgent:
             await delivery
         for key, record in working.items():
             self.table.write(key, self.store.dump(record), partitions[key])
+        topic = self.commands.get_topic_name()
         for partition in {event.message.partition for event in batch}:
-            if partition in self.next_offsets:
-                self.table.write(offset_key(partition), str(self.next_offsets[partition]).encode(), partition)
+            if (topic, partition) in self.next_offsets:
+                self.table.write(offset_key(partition), str(self.next_offsets[topic, partition]).encode(), partition)
 
     async def in_order(self, batch: list[faust.EventT[bytes]]) -> list[faust.EventT[bytes]]:
-        """The batch's events that continue each partition without a gap, in order.
-
-        Faust can drop fetched records when a seek races a fetch at start-up (seen here after a
-        kill -9: offsets 7..9 of a partition never reached the agent) and then commit past them.
-        Command topics have contiguous offsets (not compacted, no transactions), so a jump means
-        loss: the events after it are held back unacknowledged and the partition is re-read
-        from the first missing offset. Events below the next expected offset were handled by
-        this worker already (their effects are recorded) and are acknowledged without rework.
-        """
-        admitted: list[faust.EventT[bytes]] = []
-        rewound: set[int] = set()
-        for event in batch:
-            message = event.message
-            partition, offset = message.partition, message.offset
-            expected = self.next_offsets.get(partition)
-            if expected is None:
-                stored = self.table.get(offset_key(partition))
-                expected = int(stored) if stored is not None else offset
-            if partition in rewound or offset > expected:
-                message.incref()  # keeps take_events from acknowledging what was not handled
-                if partition not in rewound:
-                    rewound.add(partition)
-                    log.warning(
-                        "offset gap: re-reading partition",
-                        extra={"topic": message.topic, "partition": partition, "expected": expected, "got": offset},
-                    )
-                    await self.app.consumer.seek(message.tp, expected)
-                self.next_offsets[partition] = expected
-                continue
-            if offset == expected:
-                admitted.append(event)
-                self.next_offsets[partition] = offset + 1
-        return admitted
+        return await self.order.admit(batch)
 
     async def handle_command(
         self, key: bytes, record: AggregateRecord, envelope: Envelope, command: Any, message: Any

@@ -18,6 +18,7 @@ from typing import Any
 import faust
 
 from streams.domain import Domain
+from streams.engine import ContiguousOffsets
 from streams.process import Process, Send, reactions
 from wellwon.config import Settings
 from wellwon.envelope import (
@@ -57,13 +58,16 @@ class ProcessAgent:
             | {settings.name(by_name[n].results_topic) for n in answered}
         )
         self.dead_letter_topic = settings.name(PROCESSES_DEAD_LETTER_TOPIC)
+        # Held to contiguous offsets like the domains' agents; with no table of its own, a partition
+        # resumes at its first fetched record (at worst, steps are re-sent: their ids make them no-ops).
+        self.order = ContiguousOffsets(app, lambda topic, partition: None)
         source = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
         app.agent(source, name="processes")(self.run)
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
         async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
             deliveries: list[Awaitable[Any]] = []
-            for event in batch:
+            for event in await self.order.admit(batch):
                 deliveries += await self.handle(event.message)
             for delivery in deliveries:
                 await delivery
