@@ -20,7 +20,19 @@ from api.mailer import Mailer
 from api.openapi import install_openapi
 from api.platform import Platform
 from api.push_hub import PushHub
-from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
+from api.routers import (
+    analytics,
+    audit,
+    commands,
+    company,
+    customs,
+    edi,
+    ledger,
+    push,
+    shipment,
+    user_account,
+    warehouse,
+)
 from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS, codec
@@ -84,6 +96,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(warehouse.router)
     app.include_router(edi.router)
     app.include_router(customs.router)
+    app.include_router(ledger.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

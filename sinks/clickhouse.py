@@ -18,6 +18,7 @@ from aiokafka import TopicPartition
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import OperationalError
 
+from sinks.clickhouse_facts import FACTS
 from sinks.records import SinkRecord, public_payload
 from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
@@ -86,6 +87,8 @@ def migrate_analytics(settings: Settings) -> None:
             ) ENGINE = ReplacingMergeTree
             ORDER BY (aggregate_type, aggregate_id, aggregate_version)"""
         )
+        for facts in FACTS:
+            client.command(facts.ddl.format(database=database))
     finally:
         client.close()
 
@@ -134,6 +137,10 @@ class ClickHouseSink:
         rows = [event_row(r) for r in records if r.envelope.kind == EVENT]
         if rows and self.client is not None:
             await asyncio.to_thread(self.client.insert, "events", rows, column_names=EVENT_COLUMNS)
+        for facts in FACTS:
+            fact_rows = [row for r in records if r.envelope.kind == EVENT for row in facts.rows(r)]
+            if fact_rows and self.client is not None:
+                await asyncio.to_thread(self.client.insert, facts.table, fact_rows, column_names=facts.columns)
 
     async def apply_isolating(
         self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters

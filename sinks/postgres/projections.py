@@ -6,6 +6,7 @@ from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
+from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
@@ -20,5 +21,6 @@ PROJECTIONS: tuple[Projection, ...] = (
     EDI_PROJECTION,
     TARIFF_PROJECTION,
     CUSTOMS_GATEWAY_PROJECTION,
+    LEDGER_PROJECTION,
     AUDIT_PROJECTION,
 )

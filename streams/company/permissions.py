@@ -23,12 +23,14 @@ against this table so the two cannot drift apart):
 | finance.read                |   x   |   x   |          |     x      |   x    |
 | finance.invoice.edit        |   x   |   x   |          |     x      |        |
 | finance.payment.approve     |   x   |       |          |     x      |        |
+| finance.ledger.post         |   x   |   x   |          |     x      |        |
 | documents.read              |   x   |   x   |    x     |     x      |   x    |
 | documents.upload            |   x   |   x   |    x     |     x      |        |
 | edi.partners.manage         |   x   |   x   |          |            |        |
 
 Why: an operator prepares shipments and declarations but an admin or owner submits to customs;
 payments are approved by the owner or an accountant only, apart from those who raise invoices;
+manual ledger entries and reversals are bookkeeping (owner, admin, accountant), never an operator's;
 a viewer reads the business data but not the audit trail.
 
 Beyond the matrix, the company decider applies rank: only an owner adds, invites, promotes,
@@ -73,6 +75,7 @@ class Action(StrEnum):
     FINANCE_READ = "finance.read"
     FINANCE_INVOICE_EDIT = "finance.invoice.edit"
     FINANCE_PAYMENT_APPROVE = "finance.payment.approve"
+    FINANCE_LEDGER_POST = "finance.ledger.post"  # open ledger accounts, manual entries and reversals
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_UPLOAD = "documents.upload"
     EDI_PARTNERS_MANAGE = "edi.partners.manage"
@@ -104,6 +107,7 @@ GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.FINANCE_READ: BOOKKEEPING | {Role.VIEWER},
         Action.FINANCE_INVOICE_EDIT: BOOKKEEPING,
         Action.FINANCE_PAYMENT_APPROVE: frozenset({Role.OWNER, Role.ACCOUNTANT}),
+        Action.FINANCE_LEDGER_POST: BOOKKEEPING,
         Action.DOCUMENTS_READ: EVERYONE,
         Action.DOCUMENTS_UPLOAD: EVERYONE - {Role.VIEWER},
         Action.EDI_PARTNERS_MANAGE: MANAGERS,

@@ -21,6 +21,7 @@
   pending included, that would take its balance below minus its overdraft: for an active account
   debits posted - credits posted - credits pending >= -overdraft (TigerBeetle's
   credits_must_not_exceed_debits), for a passive one the mirror.
+- A pending or an original that is not in the ledger is NOT_FOUND (404), like an unknown aggregate.
 - Corrections: `ReverseTransfer` records the opposite of a posted transfer (single-phase or a post),
   at most once; a pending is voided, not reversed; a reversal is not reversed again.
 """
@@ -527,7 +528,7 @@ def _repeat(state: Ledger, transfer_id: str, wanted: Transfer) -> Decision | Non
 def _pending(state: Ledger, pending_id: str) -> Transfer | Rejection:
     pending = state.transfers.get(pending_id) if isinstance(pending_id, str) else None
     if pending is None or pending.kind is not TransferKind.PENDING:
-        return _invalid(f"no pending transfer {pending_id}", "pending_id")
+        return reject(RejectionCode.NOT_FOUND, f"no pending transfer {pending_id}", "pending_id")
     return pending
 
 
@@ -610,7 +611,7 @@ def _reverse(state: Ledger, cmd: ReverseTransfer, now: datetime) -> Decision:
         return reason
     original = state.transfers.get(cmd.original_id) if isinstance(cmd.original_id, str) else None
     if original is None:
-        return _invalid(f"no transfer {cmd.original_id}", "original_id")
+        return reject(RejectionCode.NOT_FOUND, f"no transfer {cmd.original_id}", "original_id")
     reversal = Transfer(
         transfer_id=transfer_id,
         kind=TransferKind.REVERSAL,

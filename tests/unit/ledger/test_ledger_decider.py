@@ -326,8 +326,8 @@ def test_voiding_releases_the_reservation() -> None:
 
 
 def test_only_pendings_are_posted_or_voided() -> None:
-    reserved().when(PostPendingTransfer("p", "capital-rub")).then_rejected(RejectionCode.INVALID, "pending_id")
-    reserved().when(VoidPendingTransfer("v", "nope")).then_rejected(RejectionCode.INVALID, "pending_id")
+    reserved().when(PostPendingTransfer("p", "capital-rub")).then_rejected(RejectionCode.NOT_FOUND, "pending_id")
+    reserved().when(VoidPendingTransfer("v", "nope")).then_rejected(RejectionCode.NOT_FOUND, "pending_id")
     reserved().when(PostPendingTransfer("capital-rub", "hold")).then_rejected(RejectionCode.CONFLICT, "transfer_id")
 
 
@@ -372,7 +372,7 @@ def test_a_pending_is_voided_not_reversed_and_reasons_are_required() -> None:
         RejectionCode.ILLEGAL_STATE, "original_id", "voided"
     )
     reserved().when(ReverseTransfer("r", "capital-rub", " ")).then_rejected(RejectionCode.INVALID, "reason")
-    reserved().when(ReverseTransfer("r", "nope", "why")).then_rejected(RejectionCode.INVALID, "original_id")
+    reserved().when(ReverseTransfer("r", "nope", "why")).then_rejected(RejectionCode.NOT_FOUND, "original_id")
 
 
 def test_a_reversal_respects_limits() -> None:
