@@ -149,10 +149,16 @@ def test_the_lifecycle_to_settled_and_returned() -> None:
     state = given(DECIDER, requested()).when(ApprovePayment(), context(role="owner")).then(APPROVED)
     state = given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1")).then(RESERVED)
     state = given(DECIDER, requested(), APPROVED, RESERVED).when(MarkSent("BANK-REF-1")).then(SENT)
-    state = given(DECIDER, requested(), APPROVED, RESERVED, SENT).when(
-        SettlePayment("stmt-1/L1", date(2026, 3, 3))
-    ).then(SETTLED)
-    assert (state.reservation_id, state.bank_reference, state.statement_line_ref) == ("res-1", "BANK-REF-1", "stmt-1/L1")
+    state = (
+        given(DECIDER, requested(), APPROVED, RESERVED, SENT)
+        .when(SettlePayment("stmt-1/L1", date(2026, 3, 3)))
+        .then(SETTLED)
+    )
+    assert (state.reservation_id, state.bank_reference, state.statement_line_ref) == (
+        "res-1",
+        "BANK-REF-1",
+        "stmt-1/L1",
+    )
     returned = given(DECIDER, requested(), APPROVED, RESERVED, SENT, SETTLED).when(ReturnPayment("account closed"))
     assert returned.then(PaymentReturned("account closed", AT)).status is PaymentStatus.RETURNED
 
@@ -225,11 +231,22 @@ INCOMING = RecordIncomingPayment(
 
 
 def test_incoming_money_is_recorded_settled_and_only_returnable() -> None:
-    state = given(DECIDER).when(INCOMING, context()).then(
-        IncomingPaymentRecorded(
-            TENANT, "stmt-1/L2", Decimal("500.00"), "EUR", GERMAN_SUPPLIER, OUR_EURO_ACCOUNT, "Invoice WW-7",
-            date(2026, 3, 3), "inv-7",
-        )  # fmt: skip
+    state = (
+        given(DECIDER)
+        .when(INCOMING, context())
+        .then(
+            IncomingPaymentRecorded(
+                TENANT,
+                "stmt-1/L2",
+                Decimal("500.00"),
+                "EUR",
+                GERMAN_SUPPLIER,
+                OUR_EURO_ACCOUNT,
+                "Invoice WW-7",
+                date(2026, 3, 3),
+                "inv-7",
+            )
+        )
     )
     assert (state.status, state.direction) == (PaymentStatus.SETTLED, Direction.INCOMING)
     events = given(DECIDER).when(INCOMING, context()).then_accepted()
