@@ -19,7 +19,6 @@ from pydantic import Field
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     PlatformDep,
     Session,
     Strict,
@@ -27,6 +26,7 @@ from api.deps import (
     require_permission,
     tenant_db,
 )
+from api.idempotency import current_key
 from api.outcomes import CommandsOn, invalid_field
 from api.platform import Platform
 from sinks.postgres import customs_tariff_queries, fx_queries
@@ -97,9 +97,7 @@ async def official_rate(
 
 
 @router.post("/api/fx/quotes", status_code=status.HTTP_201_CREATED)
-async def quote(
-    body: QuoteIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def quote(body: QuoteIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A conversion quote at today's official cross rate, valid for `valid_for_seconds`."""
     tenant_id = require_permission(session, Action.FINANCE_FX_TRADE)
     sell, buy = _known(body.sell_currency, "sell_currency"), _known(body.buy_currency, "buy_currency")
@@ -110,8 +108,8 @@ async def quote(
     command = QuoteConversion(
         sell, buy, body.sell_amount, rate, today, f"{SOURCE}: {sell_source}; {buy_source}", body.valid_for_seconds
     )
-    deal_id = quote_id_for(tenant_id, str(idempotency_key or uuid.uuid4()))
-    return await DEALS.send(found, session, deal_id, command, idempotency_key=idempotency_key)
+    deal_id = quote_id_for(tenant_id, current_key() or str(uuid.uuid4()))
+    return await DEALS.send(found, session, deal_id, command)
 
 
 @router.post("/api/fx/deals/{deal_id}/agree")

@@ -21,7 +21,6 @@ from pydantic import Field, TypeAdapter
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     Offset,
     PlatformDep,
     Session,
@@ -31,6 +30,7 @@ from api.deps import (
     require_permission,
     tenant_db,
 )
+from api.idempotency import current_key
 from api.outcomes import CommandsOn, send_command
 from api.platform import Platform
 from sinks.postgres import payment_queries
@@ -117,23 +117,21 @@ PAYMENTS = CommandsOn(PAYMENT, read_payment, Action.FINANCE_PAYMENT_OPERATE)
 
 
 @router.post("/api/payments", status_code=status.HTTP_201_CREATED)
-async def request_payment(
-    body: PaymentIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def request_payment(body: PaymentIn, session: CurrentSession, found: PlatformDep) -> Any:
     """Ask for an outgoing payment. The Idempotency-Key is required: it names the payment."""
     tenant_id = require_permission(session, Action.FINANCE_PAYMENT_OPERATE)
-    if idempotency_key is None:
+    key = current_key()
+    if key is None:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["header", "Idempotency-Key"], "msg": "a payment is created with an Idempotency-Key (a UUID)",
+            [{"loc": ["header", "Idempotency-Key"], "msg": "a payment is created with an Idempotency-Key",
               "type": "missing"}],
         )  # fmt: skip
-    key = str(idempotency_key)
     command = RequestPayment(
         key, body.amount, body.currency, body.payer.party(), body.beneficiary.party(), body.purpose,
         body.invoice_id, body.purchase_order_id, body.execution_date, body.vat_note,
     )  # fmt: skip
-    return await PAYMENTS.send(found, session, payment_id_for(tenant_id, key), command, idempotency_key=idempotency_key)
+    return await PAYMENTS.send(found, session, payment_id_for(tenant_id, key), command)
 
 
 @router.get("/api/payments")
@@ -313,9 +311,7 @@ async def read_statement(found: Platform, session: Session, statement_id: str) -
 
 
 @router.post("/api/bank-statements/import", status_code=status.HTTP_201_CREATED)
-async def import_statement(
-    request: Request, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def import_statement(request: Request, session: CurrentSession, found: PlatformDep) -> Any:
     """Import a camt.053 (XML) or 1C (`1CClientBankExchange`) statement: its lines settle the payments they match."""
     tenant_id = require_permission(session, Action.FINANCE_PAYMENT_OPERATE)
     raw = await request.body()
@@ -328,9 +324,7 @@ async def import_statement(
     # money is matched to an invoice by hand.
     matches = match(parsed.lines, open_payments)
     statement_id = statement_id_for(tenant_id, parsed.account, parsed.statement_id)
-    outcome = await send_command(
-        found, BANK_STATEMENT, statement_id, parsed.to_import(matches), issued(session), idempotency_key
-    )
+    outcome = await send_command(found, BANK_STATEMENT, statement_id, parsed.to_import(matches), issued(session))
     if isinstance(outcome, Response):
         return outcome
     statement = await read_statement(found, session, statement_id)
