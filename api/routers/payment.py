@@ -44,6 +44,7 @@ from streams.payment.commands import (
     RecordIncomingPayment,
     RejectPayment,
     RequestPayment,
+    ReturnPayment,
     SettlePayment,
 )
 from streams.payment.currency import RUB
@@ -238,6 +239,12 @@ async def reject_payment(payment_id: str, body: ReasonIn, session: CurrentSessio
 @router.post("/api/payments/{payment_id}/cancel")
 async def cancel(payment_id: str, body: ReasonIn, session: CurrentSession, found: PlatformDep) -> Any:
     return await PAYMENTS.send(found, session, payment_id, CancelPayment(body.reason))
+
+
+@router.post("/api/payments/{payment_id}/return")
+async def return_payment(payment_id: str, body: ReasonIn, session: CurrentSession, found: PlatformDep) -> Any:
+    """The bank sent the money back (wrong details, closed account): the ledger's saga reverses it."""
+    return await PAYMENTS.send(found, session, payment_id, ReturnPayment(body.reason))
 
 
 @router.post("/api/payments/{payment_id}/sent")

@@ -88,6 +88,7 @@ async def test_same_key_same_body_is_one_payment_and_another_body_is_refused_nam
     assert again.json() == first.json()
     changed = await api.post("/api/payments", headers=keyed(owner, key), json=euro_body("99.00"))
     assert changed.status_code == 409, changed.text
+    assert "Idempotency-Key was already used for a different request" in changed.json()["detail"]
     # Another user of the tenant with the same key names the same payment: the same details answer it, other
     # details are refused by the decider, naming what differs (the middleware only knows its own caller's keys).
     same_from_colleague = await api.post("/api/payments", headers=keyed(accountant, key), json=euro_body())
@@ -226,6 +227,12 @@ async def test_a_rouble_payment_goes_out_as_1c_text_and_its_1c_statement_settles
     assert imported.status_code == 201, imported.text
     assert [line["payment_id"] for line in imported.json()["lines"]] == [payment["id"]]
     assert (await api.get(f"/api/payments/{payment['id']}", headers=bearer(owner))).json()["status"] == "settled"
+    too_late = await api.post(f"/api/payments/{payment['id']}/cancel", headers=bearer(owner), json={"reason": "x"})
+    assert too_late.status_code == 409 and "settled" in too_late.json()["detail"]["reason"]
+    returned = await api.post(
+        f"/api/payments/{payment['id']}/return", headers=bearer(owner), json={"reason": "счёт получателя закрыт"}
+    )
+    assert returned.status_code == 200 and returned.json()["status"] == "returned", returned.text
     broken = await api.post(
         "/api/bank-statements/import", headers={**keyed(owner, str(uuid.uuid4())), "Content-Type": "text/plain"},
         content="1CClientBankExchange\r\nСекцияДокумент=x".encode("cp1251"),
