@@ -82,10 +82,14 @@ async def test_unknown_currencies_over_precise_amounts_and_missing_rates_are_ref
     owner, company_id = await company_owner(api, "fxbad")
     await load_rates(api, owner)
     cases = [
-        ({"sell_currency": "XYZ", "buy_currency": "RUB", "sell_amount": "1.00"}, "sell_currency", "not a currency"),
+        (
+            {"sell_currency": "XYZ", "buy_currency": "RUB", "sell_amount": "1.00"},
+            "sell_currency",
+            "not an ISO 4217 currency code",
+        ),
         ({"sell_currency": "EUR", "buy_currency": "CHF", "sell_amount": "1.00"}, "buy_currency", "no official rate"),
         ({"sell_currency": "EUR", "buy_currency": "RUB", "sell_amount": "1.001"}, "sell_amount", "EUR has 2"),
-        ({"sell_currency": "JPY", "buy_currency": "RUB", "sell_amount": "-100"}, "sell_amount", "positive"),
+        ({"sell_currency": "JPY", "buy_currency": "RUB", "sell_amount": "-100"}, "sell_amount", "greater than zero"),
     ]
     for body, field, reason in cases:
         answer = await api.post("/api/fx/quotes", headers=bearer(owner), json=body)

@@ -107,8 +107,8 @@ async def test_bad_amounts_and_currencies_are_refused_naming_the_field_and_nothi
 ) -> None:
     owner, company_id = await company_owner(api, "careless")
     cases = [
-        (euro_body(currency="XYZ"), "currency", "not a currency"),
-        (euro_body("-10.00"), "amount", "positive"),
+        (euro_body(currency="XYZ"), "currency", "not an ISO 4217 currency code"),
+        (euro_body("-10.00"), "amount", "greater than zero"),
         (euro_body("10.005"), "amount", "EUR has 2 decimals"),
         (euro_body("150.5", currency="JPY"), "amount", "JPY has 0 decimals"),
         (euro_body(beneficiary={**party(GERMAN_SUPPLIER), "account": "DE00370400440532013000"}),

@@ -43,9 +43,9 @@ def test_the_bought_amount_is_rounded_half_even_to_the_buy_currency() -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "reason"),
     [
-        ({"sell_currency": "ABC"}, "sell_currency", "not a currency"),
+        ({"sell_currency": "ABC"}, "sell_currency", "not an ISO 4217 currency code"),
         ({"buy_currency": "EUR"}, "buy_currency", "another"),
-        ({"sell_amount": Decimal("-1")}, "sell_amount", "positive"),
+        ({"sell_amount": Decimal("-1")}, "sell_amount", "greater than zero"),
         ({"sell_amount": Decimal("1.001")}, "sell_amount", "EUR has 2 decimals"),
         ({"rate": Decimal("0")}, "rate", "positive"),
         ({"valid_for_seconds": 0}, "valid_for_seconds", "1 to 3600"),

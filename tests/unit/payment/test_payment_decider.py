@@ -75,12 +75,12 @@ def test_a_rouble_request_checks_and_keeps_russian_bank_details() -> None:
 @pytest.mark.parametrize(
     ("command", "field", "reason"),
     [
-        (euro_request(currency="XYZ"), "currency", "not a currency"),
-        (euro_request(amount="-5.00"), "amount", "positive"),
-        (euro_request(amount="0"), "amount", "positive"),
+        (euro_request(currency="XYZ"), "currency", "not an ISO 4217 currency code"),
+        (euro_request(amount="-5.00"), "amount", "greater than zero"),
+        (euro_request(amount="0"), "amount", "greater than zero"),
         (euro_request(amount="10.005"), "amount", "EUR has 2 decimals"),
         (euro_request(currency="JPY", amount="100.5"), "amount", "JPY has 0 decimals"),
-        (euro_request(amount="NaN"), "amount", "positive"),
+        (euro_request(amount="NaN"), "amount", "greater than zero"),
         (euro_request(beneficiary=replace(GERMAN_SUPPLIER, account="DE00370400440532013000")), "beneficiary.account",
          "IBAN"),
         (euro_request(beneficiary=replace(GERMAN_SUPPLIER, bank_bic=None)), "beneficiary.bank_bic", "SWIFT"),
