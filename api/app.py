@@ -28,6 +28,8 @@ from api.routers import (
     customs,
     edi,
     ledger,
+    fx,
+    payment,
     push,
     shipment,
     user_account,
@@ -97,6 +99,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(edi.router)
     app.include_router(customs.router)
     app.include_router(ledger.router)
+    app.include_router(payment.router)
+    app.include_router(fx.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

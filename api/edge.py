@@ -49,6 +49,7 @@ class BodyRule:
 BODY_LIMITS: tuple[BodyRule, ...] = (
     BodyRule("/api/customs/tariff/", 5_000_000, json=False),  # CSV tariff tables
     BodyRule("/api/edi/inbound", 2 * 1024 * KIB, json=False),  # one EDIFACT interchange
+    BodyRule("/api/bank-statements/import", 5_000_000, json=False),  # one camt.053 or 1C statement
     BodyRule("/", 256 * KIB),
 )
 

@@ -90,6 +90,13 @@ def command_id_for(explicit: str | None) -> str | None:
     return request.next_command_id()
 
 
+def current_key() -> str | None:
+    """The Idempotency-Key of the keyed request being handled, None outside one: for a route whose new aggregate is
+    named by the key itself (a payment), so that anyone of the tenant retrying the key names the same aggregate."""
+    request = _current.get()
+    return None if request is None else request.key
+
+
 def caller_scope(headers: dict[bytes, bytes], secret: str) -> str | None:
     """Whose key it is; None when the bearer token does not verify (the route answers 401 itself)."""
     scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")

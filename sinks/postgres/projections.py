@@ -7,6 +7,8 @@ from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.ledger import LEDGER_PROJECTION
+from sinks.postgres.fx import FX_PROJECTION
+from sinks.postgres.payment import BANK_STATEMENT_PROJECTION, PAYMENT_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
@@ -22,5 +24,8 @@ PROJECTIONS: tuple[Projection, ...] = (
     TARIFF_PROJECTION,
     CUSTOMS_GATEWAY_PROJECTION,
     LEDGER_PROJECTION,
+    PAYMENT_PROJECTION,
+    BANK_STATEMENT_PROJECTION,
+    FX_PROJECTION,
     AUDIT_PROJECTION,
 )

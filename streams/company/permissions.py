@@ -24,13 +24,18 @@ against this table so the two cannot drift apart):
 | finance.invoice.edit        |   x   |   x   |          |     x      |        |
 | finance.payment.approve     |   x   |       |          |     x      |        |
 | finance.ledger.post         |   x   |   x   |          |     x      |        |
+| finance.payment.operate     |   x   |   x   |          |     x      |        |
+| finance.fx.trade            |   x   |       |          |     x      |        |
 | documents.read              |   x   |   x   |    x     |     x      |   x    |
 | documents.upload            |   x   |   x   |    x     |     x      |        |
 | edi.partners.manage         |   x   |   x   |          |            |        |
 
 Why: an operator prepares shipments and declarations but an admin or owner submits to customs;
-payments are approved by the owner or an accountant only, apart from those who raise invoices;
-manual ledger entries and reversals are bookkeeping (owner, admin, accountant), never an operator's;
+payments are approved by the owner or an accountant only, apart from those who raise invoices (the
+amount an approver may approve is limited per role and currency: streams/payment/approval.py); payments
+are requested, sent and matched to statements by bookkeeping; FX deals bind money, so they are the
+approvers' too; manual ledger entries and reversals are bookkeeping (owner, admin, accountant), never an
+operator's;
 a viewer reads the business data but not the audit trail.
 
 Beyond the matrix, the company decider applies rank: only an owner adds, invites, promotes,
@@ -76,6 +81,8 @@ class Action(StrEnum):
     FINANCE_INVOICE_EDIT = "finance.invoice.edit"
     FINANCE_PAYMENT_APPROVE = "finance.payment.approve"
     FINANCE_LEDGER_POST = "finance.ledger.post"  # open ledger accounts, manual entries and reversals
+    FINANCE_PAYMENT_OPERATE = "finance.payment.operate"  # request, cancel, mark sent, export, statements
+    FINANCE_FX_TRADE = "finance.fx.trade"  # quote and agree FX deals
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_UPLOAD = "documents.upload"
     EDI_PARTNERS_MANAGE = "edi.partners.manage"
@@ -108,6 +115,8 @@ GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.FINANCE_INVOICE_EDIT: BOOKKEEPING,
         Action.FINANCE_PAYMENT_APPROVE: frozenset({Role.OWNER, Role.ACCOUNTANT}),
         Action.FINANCE_LEDGER_POST: BOOKKEEPING,
+        Action.FINANCE_PAYMENT_OPERATE: BOOKKEEPING,
+        Action.FINANCE_FX_TRADE: frozenset({Role.OWNER, Role.ACCOUNTANT}),
         Action.DOCUMENTS_READ: EVERYONE,
         Action.DOCUMENTS_UPLOAD: EVERYONE - {Role.VIEWER},
         Action.EDI_PARTNERS_MANAGE: MANAGERS,

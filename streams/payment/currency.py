@@ -1,7 +1,8 @@
 """Currencies and amounts for payments and FX: ISO 4217 codes with their minor units, and the amount check.
 
-Kept in one place until the shared money module (`streams/money.py`, helper f-ledger) lands on main;
-then this module becomes an import of it.
+Kept in one place until the shared money module (`streams/money.py`, from the ledger's branch) lands on
+main; its rules and reasons are the same (`checked_currency`, `parse_amount`), so the merge makes
+`MINOR_UNITS` its table's minor units and `amount` a call of `parse_amount`, with no test to change.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def currency(code: str, field: str = "currency") -> str:
     """The ISO 4217 code, upper-cased, or InvalidDetail naming the field."""
     normal = code.strip().upper()
     if normal not in MINOR_UNITS:
-        raise InvalidDetail(field, f"{code!r} is not a currency the platform knows (ISO 4217, e.g. RUB, USD, EUR)")
+        raise InvalidDetail(field, f"{code!r} is not an ISO 4217 currency code")
     return normal
 
 
@@ -50,7 +51,7 @@ def minor_unit(code: str) -> Decimal:
 def amount(value: Decimal, code: str, field: str = "amount") -> Decimal:
     """A positive amount with no more decimals than the currency has (`code` already checked)."""
     if not value.is_finite() or value <= 0:
-        raise InvalidDetail(field, "the amount must be positive")
+        raise InvalidDetail(field, "must be greater than zero")
     if value >= MAX_AMOUNT:
         raise InvalidDetail(field, f"the amount must be below {MAX_AMOUNT:,.0f}")
     decimals = MINOR_UNITS[code]

@@ -6,7 +6,7 @@ amount and currency when, in this order of trust:
 
 1. its reference is the payment's end-to-end id or the bank's reference for it;
 2. its reference is the rouble order's number and the counterparty's account is the beneficiary's;
-3. no reference fits, but exactly one open payment has the amount, currency and beneficiary account.
+3. the line names no reference, and exactly one open payment has the amount, currency and beneficiary account.
 
 An incoming line pays the receivable whose reference (invoice number) appears in the line's
 reference or purpose, in the same currency, for no more than is due. Each payment is settled by
@@ -68,7 +68,10 @@ def _by_order_number(line: StatementLine, payment: OpenPayment) -> bool:
 
 
 def _by_counterparty(line: StatementLine, payment: OpenPayment) -> bool:
-    return _normal_account(line.counterparty_account) == _normal_account(payment.beneficiary_account)
+    # A line naming a reference that fits no open payment (a duplicate, someone else's) is not guessed at.
+    return not line.reference and _normal_account(line.counterparty_account) == _normal_account(
+        payment.beneficiary_account
+    )
 
 
 RULES: tuple[Callable[[StatementLine, OpenPayment], bool], ...] = (_by_reference, _by_order_number, _by_counterparty)

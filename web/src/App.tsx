@@ -8,6 +8,7 @@ import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./
 import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
 import { AuditTrail, Compliance, EdiPartnerDetail, EdiPartners, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
+import { PaymentsPage } from "./pages/payments";
 import { ShipmentDetail, ShipmentList } from "./pages/shipments";
 
 const Analytics = lazy(() => import("./pages/analytics"));
@@ -42,6 +43,7 @@ export function App() {
         <Route path="/declarations/:id" element={<DeclarationEditor />} />
         <Route path="/tariff" element={<TariffTables />} />
         <Route path="/compliance" element={<Compliance />} />
+        <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/analytics" element={<Suspense fallback={<Loading />}><Analytics /></Suspense>} />
         <Route path="/company" element={<CompanyPage />} />

@@ -7,7 +7,7 @@ Foreign-currency transfers go out as ISO 20022 pain.001 (`PaymentOrder`); rouble
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -67,10 +67,15 @@ def payment_order(payment: Payment, today: date) -> PaymentOrder:
     )  # fmt: skip
 
 
+def rouble_party(party: Party) -> Party:
+    """A party as a rouble order names it: Russian details only (no SWIFT code)."""
+    return replace(party, bank_bic=None)
+
+
 def rouble_order(payment_id: str, payment: Payment, today: date) -> RoubleOrder:
     assert payment.payer is not None and payment.beneficiary is not None
     purpose = f"{payment.purpose} {payment.vat_note}".strip() if payment.vat_note else payment.purpose
     return RoubleOrder(
-        order_number(payment_id), max(payment.execution_date or today, today), payment.amount, payment.payer,
-        payment.beneficiary, purpose,
+        order_number(payment_id), max(payment.execution_date or today, today), payment.amount,
+        rouble_party(payment.payer), rouble_party(payment.beneficiary), purpose,
     )  # fmt: skip

@@ -17,6 +17,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/declarations", "nav.declarations"],
   ["/tariff", "nav.tariff"],
   ["/compliance", "nav.compliance"],
+  ["/payments", "nav.payments"],
   ["/analytics", "nav.analytics"],
   ["/audit", "nav.audit"],
   ["/company", "nav.company"],

@@ -24,7 +24,10 @@ const RESOURCES: Record<string, readonly string[]> = {
   warehouse: ["warehouses"],
   edi_partner: ["edi-partners"],
   customs_declaration: ["declarations", "compliance"],
-  customs_tariff: ["tariff", "declarations"],
+  customs_tariff: ["tariff", "declarations", "fx"],
+  payment: ["payments"],
+  bank_statement: ["bank-statements", "payments"],
+  fx: ["fx"],
 };
 
 // Every event is in the audit trail and the dashboards.

@@ -1,0 +1,79 @@
+"""FX deals, given/when/then: a quote at a stated rate, agreed only before it expires, settled once agreed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from streams.decider import RejectionCode
+from streams.fx.commands import AgreeDeal, QuoteConversion, SettleDeal
+from streams.fx.decider import DealStatus, bought
+from streams.fx.domain import FX
+from streams.fx.events import ConversionQuoted, DealAgreed, DealSettled
+from tests.unit.deciders import AT, context, given
+
+DECIDER = FX.decider
+QUOTE = QuoteConversion("EUR", "RUB", Decimal("1000.00"), Decimal("94.1234"), date(2026, 3, 2), "CBR 2026-03-02", 300)
+QUOTED = ConversionQuoted(
+    "tenant-a", "EUR", "RUB", Decimal("1000.00"), Decimal("94123.40"), Decimal("94.1234"), date(2026, 3, 2),
+    "CBR 2026-03-02", AT, AT + timedelta(seconds=300),
+)  # fmt: skip
+AGREED = DealAgreed("EUR", "RUB", Decimal("1000.00"), Decimal("94123.40"), Decimal("94.1234"), AT, "user-1")
+
+
+def at(seconds: int) -> Any:
+    return replace(context(), issued_at=AT + timedelta(seconds=seconds))
+
+
+def test_a_quote_states_rate_date_source_and_expiry() -> None:
+    state = given(DECIDER).when(QUOTE, context()).then(QUOTED)
+    assert (state.status, state.expires_at) == (DealStatus.QUOTED, AT + timedelta(seconds=300))
+
+
+def test_the_bought_amount_is_rounded_half_even_to_the_buy_currency() -> None:
+    assert bought(Decimal("1.00"), Decimal("0.125"), "USD") == Decimal("0.12")
+    assert bought(Decimal("100"), Decimal("1.555"), "JPY") == Decimal("156")
+    assert bought(Decimal("1.000"), Decimal("3.2625"), "KWD") == Decimal("3.262")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"sell_currency": "ABC"}, "sell_currency", "not an ISO 4217 currency code"),
+        ({"buy_currency": "EUR"}, "buy_currency", "another"),
+        ({"sell_amount": Decimal("-1")}, "sell_amount", "greater than zero"),
+        ({"sell_amount": Decimal("1.001")}, "sell_amount", "EUR has 2 decimals"),
+        ({"rate": Decimal("0")}, "rate", "positive"),
+        ({"valid_for_seconds": 0}, "valid_for_seconds", "1 to 3600"),
+        ({"valid_for_seconds": 3601}, "valid_for_seconds", "1 to 3600"),
+        ({"sell_amount": Decimal("0.01"), "rate": Decimal("0.0001")}, "sell_amount", "less than the smallest"),
+    ],
+)
+def test_a_bad_quote_is_refused_naming_the_field(changes: dict[str, Any], field: str, reason: str) -> None:
+    given(DECIDER).when(replace(QUOTE, **changes), context()).then_rejected(RejectionCode.INVALID, field, reason)
+
+
+def test_a_deal_is_agreed_on_a_live_quote_up_to_its_last_second() -> None:
+    given(DECIDER, QUOTED).when(AgreeDeal(), at(300)).then(replace(AGREED, agreed_at=AT + timedelta(seconds=300)))
+
+
+def test_an_expired_quote_is_refused_naming_expires_at_and_nothing_changes() -> None:
+    when = given(DECIDER, QUOTED).when(AgreeDeal(), at(301))
+    when.then_rejected(RejectionCode.CONFLICT, "expires_at", "quote expired at 2026-03-02T09:35:00+00:00")
+    assert when.state.status is DealStatus.QUOTED
+
+
+def test_a_deal_is_agreed_once_and_settled_once_agreed() -> None:
+    given(DECIDER, QUOTED, AGREED).when(AgreeDeal(), context()).then_rejected(RejectionCode.ILLEGAL_STATE)
+    given(DECIDER, QUOTED).when(SettleDeal("tr-1"), context()).then_rejected(RejectionCode.ILLEGAL_STATE)
+    state = given(DECIDER, QUOTED, AGREED).when(SettleDeal("tr-1"), context()).then(DealSettled("tr-1", AT))
+    assert state.status is DealStatus.SETTLED
+    given(DECIDER, QUOTED, AGREED, DealSettled("tr-1", AT)).when(SettleDeal("tr-2"), context()).then_rejected(
+        RejectionCode.ILLEGAL_STATE
+    )
+    given(DECIDER).when(AgreeDeal(), context()).then_rejected(RejectionCode.NOT_FOUND)
+    given(DECIDER, QUOTED).when(QUOTE, context()).then_rejected(RejectionCode.CONFLICT)
