@@ -99,7 +99,7 @@ class ProcessAgent:
         _, value = self.codec.encode(fields, send.command)
         log.info(
             "process step",
-            extra={"process": process.name, "instance": send.instance, "step": send.step, "command_id": command_id},
+            extra={"saga": process.name, "instance": send.instance, "step": send.step, "command_id": command_id},
         )
         topic = self.command_topics[send.domain]
         return await self.app.producer.send(topic, send.aggregate_id.encode(), value, None, None, None)

@@ -6,8 +6,8 @@ from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
-from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.fx import FX_PROJECTION
+from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.payment import BANK_STATEMENT_PROJECTION, PAYMENT_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.shipment import SHIPMENT_PROJECTION

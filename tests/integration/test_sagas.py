@@ -1,0 +1,128 @@
+"""The processes (sagas) end to end on the real stack, each with the stream worker killed (-9) between steps.
+
+The worker runs the domains' agents and the processes' agent; it is killed right after the command
+that starts a saga is accepted, so the steps that follow land before, during or after the kill, and
+started again. Each saga must still complete once (balances moved once), and compensate on its
+failure path.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from stack.processes import PlatformProcesses
+from tests.integration.gateway_steps import gateway, gateway_key
+from tests.integration.logistics_steps import poll
+from tests.integration.observe import bearer, company_owner
+from tests.integration.test_customs_gateway import submitted_declaration
+
+REGISTRATION = {"registration_number": "10702070/170325/0012345", "registered_on": "2025-03-17"}
+
+
+async def open_rouble_account(api: httpx.AsyncClient, owner: dict[str, str], roubles: str) -> None:
+    opened = await api.post("/api/ledger/accounts", headers=bearer(owner), json={"chart": "51", "currency": "RUB"})
+    assert opened.status_code in (200, 201), opened.text
+    await deposit(api, owner, "capital-1", roubles)
+
+
+async def deposit(api: httpx.AsyncClient, owner: dict[str, str], transfer_id: str, roubles: str) -> None:
+    transfer = {
+        "transfer_id": transfer_id,
+        "debit": {"chart": "51"},
+        "credit": {"chart": "80"},
+        "amount": roubles,
+        "currency": "RUB",
+        "description": "share capital paid in",
+    }
+    recorded = await api.post("/api/ledger/transfers", headers=bearer(owner), json={"transfers": [transfer]})
+    assert recorded.status_code in (200, 201), recorded.text
+
+
+async def rouble_balance(api: httpx.AsyncClient, owner: dict[str, str]) -> Decimal:
+    account = await api.get("/api/ledger/accounts/51:RUB", headers=bearer(owner))
+    assert account.status_code == 200, account.text
+    return Decimal(str(account.json()["balance"]))
+
+
+async def declaration(api: httpx.AsyncClient, owner: dict[str, str], declaration_id: str) -> dict[str, Any]:
+    answer = await api.get(f"/api/declarations/{declaration_id}", headers=bearer(owner))
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def restart_streams(platform: PlatformProcesses) -> None:
+    platform.kill("streams")
+    platform.start("streams")
+
+
+async def test_customs_duty_is_paid_once_through_a_worker_kill_and_the_goods_then_released(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    owner, company_id = await company_owner(api, "duty-saga")
+    await open_rouble_account(api, owner, "200000.00")
+    declaration_id = await submitted_declaration(api, owner)
+    key = await gateway_key(platform, company_id)
+
+    held = {**REGISTRATION, "payments_due": "150000.00"}
+    registered = await api.post(f"/api/declarations/{declaration_id}/register", headers=gateway(key), json=held)
+    assert registered.status_code in (200, 202), registered.text
+    restart_streams(platform)  # between the registration and the steps of the saga that follow it
+
+    async def paid() -> dict[str, Any] | None:
+        body = await declaration(api, owner, declaration_id)
+        return body if body.get("duty_paid") else None
+
+    body = await poll(paid, timeout=120)
+    assert body["duty_paid"] == f"declaration:{declaration_id}:duty:1:paid"
+    assert await poll(lambda: _balance_is(api, owner, Decimal("50000.00")), timeout=60)
+    released = await api.post(f"/api/declarations/{declaration_id}/release", headers=gateway(key))
+    assert released.status_code == 200 and released.json()["status"] == "released", released.text
+    assert await rouble_balance(api, owner) == Decimal("50000.00")  # paid once, whatever the kill re-sent
+
+
+async def test_a_short_account_holds_the_goods_until_topped_up_and_a_rejection_refunds(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    owner, company_id = await company_owner(api, "duty-short")
+    await open_rouble_account(api, owner, "1000.00")
+    declaration_id = await submitted_declaration(api, owner)
+    key = await gateway_key(platform, company_id)
+    held = {**REGISTRATION, "payments_due": "1500.00"}
+    registered = await api.post(f"/api/declarations/{declaration_id}/register", headers=gateway(key), json=held)
+    assert registered.status_code in (200, 202), registered.text
+
+    async def refused() -> dict[str, Any] | None:
+        body = await declaration(api, owner, declaration_id)
+        return body if body.get("duty_problem") else None
+
+    body = await poll(refused, timeout=60)
+    assert "ledger refused" in body["duty_problem"]
+    early = await api.post(f"/api/declarations/{declaration_id}/release", headers=gateway(key))
+    assert early.status_code == 409 and "not paid" in early.text, early.text
+    assert await rouble_balance(api, owner) == Decimal("1000.00")  # nothing held, nothing moved
+
+    await deposit(api, owner, "capital-2", "1000.00")
+    retried = await api.post(f"/api/declarations/{declaration_id}/duty/retry", headers=bearer(owner))
+    assert retried.status_code in (200, 202), retried.text
+    restart_streams(platform)
+
+    async def paid() -> dict[str, Any] | None:
+        found = await declaration(api, owner, declaration_id)
+        return found if found.get("duty_paid") else None
+
+    assert (await poll(paid, timeout=120))["duty_paid"] == f"declaration:{declaration_id}:duty:2:paid"
+    assert await poll(lambda: _balance_is(api, owner, Decimal("500.00")), timeout=60)
+
+    rejected = await api.post(
+        f"/api/declarations/{declaration_id}/reject", headers=gateway(key), json={"reason": "wrong origin"}
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert await poll(lambda: _balance_is(api, owner, Decimal("2000.00")), timeout=60)  # the duty came back
+
+
+async def _balance_is(api: httpx.AsyncClient, owner: dict[str, str], expected: Decimal) -> bool:
+    return await rouble_balance(api, owner) == expected
