@@ -126,3 +126,87 @@ async def test_a_short_account_holds_the_goods_until_topped_up_and_a_rejection_r
 
 async def _balance_is(api: httpx.AsyncClient, owner: dict[str, str], expected: Decimal) -> bool:
     return await rouble_balance(api, owner) == expected
+
+
+async def euro_account(api: httpx.AsyncClient, owner: dict[str, str], account: str) -> dict[str, Any]:
+    answer = await api.get(f"/api/ledger/accounts/52:EUR:{account}", headers=bearer(owner))
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def payment_in(api: httpx.AsyncClient, owner: dict[str, str], payment_id: str, *states: str) -> dict[str, Any]:
+    async def reached() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(f"/api/payments/{payment_id}", headers=bearer(owner))).json()
+        return body if body.get("status") in states else None
+
+    return await poll(reached, timeout=120)
+
+
+async def test_a_payment_is_reserved_settled_and_returned_in_the_ledger_through_a_worker_kill(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    from tests.integration.test_payments import camt053, euro_body, keyed
+    from tests.unit.payment.parties import OUR_EURO_ACCOUNT
+
+    owner, _ = await company_owner(api, "payment-saga")
+    account = OUR_EURO_ACCOUNT.account
+    opened = await api.post(
+        "/api/ledger/accounts", headers=bearer(owner), json={"chart": "52", "currency": "EUR", "sub": account}
+    )
+    assert opened.status_code in (200, 201), opened.text
+    capital = {"transfer_id": "capital-eur", "debit": {"chart": "52", "sub": account}, "credit": {"chart": "80"},
+               "amount": "5000.00", "currency": "EUR"}  # fmt: skip
+    recorded = await api.post("/api/ledger/transfers", headers=bearer(owner), json={"transfers": [capital]})
+    assert recorded.status_code in (200, 201), recorded.text
+
+    created = await api.post("/api/payments", headers=keyed(owner, "pay-1"), json=euro_body("1250.50"))
+    assert created.status_code == 201, created.text
+    payment_id = created.json()["id"]
+    approved = await api.post(f"/api/payments/{payment_id}/approve", headers=bearer(owner))
+    assert approved.status_code in (200, 202), approved.text
+    restart_streams(platform)  # between the approval and the reservation the saga makes of it
+
+    reserved = await payment_in(api, owner, payment_id, "reserved")
+    assert reserved["reservation_id"] == f"payment:{payment_id}:reserve"
+    held = await euro_account(api, owner, account)
+    assert (Decimal(str(held["credits_pending"])), Decimal(str(held["balance"]))) == (Decimal("1250.50"), Decimal(5000))
+
+    sent = await api.post(f"/api/payments/{payment_id}/sent", headers=bearer(owner), json={"bank_reference": "B-77"})
+    assert sent.status_code == 200, sent.text
+    statement = camt053(account, reserved["end_to_end_id"], "1250.50")
+    imported = await api.post(
+        "/api/bank-statements/import",
+        headers={**keyed(owner, "statement-1"), "Content-Type": "application/xml"},
+        content=statement,
+    )
+    assert imported.status_code == 201, imported.text
+    await payment_in(api, owner, payment_id, "settled")
+
+    async def posted() -> dict[str, Any] | None:
+        found = await euro_account(api, owner, account)
+        return found if Decimal(str(found["credits_posted"])) == Decimal("1250.50") else None
+
+    settled = await poll(posted, timeout=60)
+    assert (Decimal(str(settled["credits_pending"])), Decimal(str(settled["balance"]))) == (0, Decimal("3749.50"))
+
+    returned = await api.post(f"/api/payments/{payment_id}/return", headers=bearer(owner), json={"reason": "closed"})
+    assert returned.status_code == 200, returned.text
+
+    async def back() -> dict[str, Any] | None:
+        found = await euro_account(api, owner, account)
+        return found if Decimal(str(found["balance"])) == Decimal(5000) else None
+
+    assert await poll(back, timeout=60)
+
+    # Beyond the balance: the ledger refuses to reserve, the payment is rejected saying why, nothing moves.
+    big = await api.post("/api/payments", headers=keyed(owner, "pay-2"), json=euro_body("9000.00"))
+    assert big.status_code == 201, big.text
+    assert (await api.post(f"/api/payments/{big.json()['id']}/approve", headers=bearer(owner))).status_code in (
+        200,
+        202,
+    )
+    rejected = await payment_in(api, owner, big.json()["id"], "rejected")
+    assert "ledger refused the reservation" in rejected["reason"]
+    after = await euro_account(api, owner, account)
+    assert (Decimal(str(after["credits_pending"])), Decimal(str(after["balance"]))) == (0, Decimal(5000))
