@@ -55,11 +55,26 @@ class LineMismatch:
 
 
 @dataclass(frozen=True)
+class MatchedLine:
+    """One invoice line beside its order line: the three figures of the three-way match."""
+
+    invoice_line_no: int | None  # None: an order line this invoice does not bill
+    order_line_no: int | None  # None: the invoice line names no line of the order
+    ordered: Decimal | None
+    received: Decimal | None
+    invoiced: Decimal | None
+    order_price: Decimal | None
+    invoiced_price: Decimal | None
+    matches: bool
+
+
+@dataclass(frozen=True)
 class InvoiceMatched:
     """Every line agrees with the order (within tolerance): the invoice may be paid."""
 
     purchase_order_id: str
     matched_at: datetime
+    lines: tuple[MatchedLine, ...]
     # For the payment saga:
     supplier_invoice_number: str
     total: Decimal
@@ -73,6 +88,7 @@ class InvoiceMismatched:
     purchase_order_id: str
     mismatches: tuple[LineMismatch, ...]
     matched_at: datetime
+    lines: tuple[MatchedLine, ...]
 
 
 @dataclass(frozen=True)
