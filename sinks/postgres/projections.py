@@ -6,7 +6,9 @@ from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
+from sinks.postgres.invoice import INVOICE_NUMBERING_PROJECTION, INVOICE_PROJECTION
 from sinks.postgres.projection import Projection
+from sinks.postgres.purchase_order import PURCHASE_ORDER_PROJECTION
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
 from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
@@ -21,4 +23,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     TARIFF_PROJECTION,
     CUSTOMS_GATEWAY_PROJECTION,
     AUDIT_PROJECTION,
+    PURCHASE_ORDER_PROJECTION,
+    INVOICE_PROJECTION,
+    INVOICE_NUMBERING_PROJECTION,
 )
