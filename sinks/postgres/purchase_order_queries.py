@@ -80,7 +80,8 @@ async def purchase_orders(
         conditions.append(sql.SQL("currency = %s"))
         params.append(matching.currency)
     where = sql.SQL(" AND ").join(conditions)
-    total = await fetch_one(conn, sql.SQL("SELECT count(*) AS total FROM purchase_orders WHERE {}").format(where), params)
+    counted = sql.SQL("SELECT count(*) AS total FROM purchase_orders WHERE {}").format(where)
+    total = await fetch_one(conn, counted, params)
     rows = await fetch_all(
         conn,
         sql.SQL("SELECT {} FROM purchase_orders WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s").format(
