@@ -76,7 +76,7 @@ async def invoices(
     conn: AsyncConnection[Any], matching: InvoiceFilter, today: date, limit: int, offset: int
 ) -> tuple[list[Row], int]:
     """A page of invoices, newest first, and how many match in all."""
-    conditions = [sql.SQL("true")]  # row-level security adds the tenant
+    conditions: list[sql.Composable] = [sql.SQL("true")]  # row-level security adds the tenant
     params: list[Any] = []
     if matching.kinds:
         conditions.append(sql.SQL("kind = ANY(%s)"))
