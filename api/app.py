@@ -20,7 +20,20 @@ from api.mailer import Mailer
 from api.openapi import install_openapi
 from api.platform import Platform
 from api.push_hub import PushHub
-from api.routers import analytics, audit, commands, company, customs, edi, push, shipment, user_account, warehouse
+from api.routers import (
+    analytics,
+    audit,
+    commands,
+    company,
+    customs,
+    edi,
+    invoice,
+    purchase_order,
+    push,
+    shipment,
+    user_account,
+    warehouse,
+)
 from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.registry import DOMAINS, codec
@@ -84,6 +97,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(warehouse.router)
     app.include_router(edi.router)
     app.include_router(customs.router)
+    app.include_router(purchase_order.router)
+    app.include_router(invoice.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

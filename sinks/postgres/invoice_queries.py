@@ -130,3 +130,9 @@ async def numbers(conn: AsyncConnection[Any], year: int) -> list[Row]:
         "SELECT sequence, number, invoice_id FROM invoice_numbers WHERE year = %s ORDER BY sequence",
         (year,),
     )
+
+
+async def invoice_state(conn: AsyncConnection[Any], invoice_id: str) -> dict[str, Any] | None:
+    """The invoice's folded state (JSON), for the routes that decide what to send next."""
+    row = await fetch_one(conn, "SELECT state FROM invoices WHERE id = %s", (invoice_id,))
+    return None if row is None else row["state"]

@@ -23,12 +23,16 @@ against this table so the two cannot drift apart):
 | finance.read                |   x   |   x   |          |     x      |   x    |
 | finance.invoice.edit        |   x   |   x   |          |     x      |        |
 | finance.payment.approve     |   x   |       |          |     x      |        |
+| finance.po.edit             |   x   |   x   |          |     x      |        |
+| finance.po.approve          |   x   |   x   |          |     x      |        |
 | documents.read              |   x   |   x   |    x     |     x      |   x    |
 | documents.upload            |   x   |   x   |    x     |     x      |        |
 | edi.partners.manage         |   x   |   x   |          |            |        |
 
 Why: an operator prepares shipments and declarations but an admin or owner submits to customs;
 payments are approved by the owner or an accountant only, apart from those who raise invoices;
+purchase orders are approved by those who keep the books, each role up to its limit per currency
+(streams/purchase_order/approval.py);
 a viewer reads the business data but not the audit trail.
 
 Beyond the matrix, the company decider applies rank: only an owner adds, invites, promotes,
@@ -73,6 +77,8 @@ class Action(StrEnum):
     FINANCE_READ = "finance.read"
     FINANCE_INVOICE_EDIT = "finance.invoice.edit"
     FINANCE_PAYMENT_APPROVE = "finance.payment.approve"
+    FINANCE_PO_EDIT = "finance.po.edit"
+    FINANCE_PO_APPROVE = "finance.po.approve"
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_UPLOAD = "documents.upload"
     EDI_PARTNERS_MANAGE = "edi.partners.manage"
@@ -104,6 +110,8 @@ GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.FINANCE_READ: BOOKKEEPING | {Role.VIEWER},
         Action.FINANCE_INVOICE_EDIT: BOOKKEEPING,
         Action.FINANCE_PAYMENT_APPROVE: frozenset({Role.OWNER, Role.ACCOUNTANT}),
+        Action.FINANCE_PO_EDIT: BOOKKEEPING,
+        Action.FINANCE_PO_APPROVE: BOOKKEEPING,
         Action.DOCUMENTS_READ: EVERYONE,
         Action.DOCUMENTS_UPLOAD: EVERYONE - {Role.VIEWER},
         Action.EDI_PARTNERS_MANAGE: MANAGERS,

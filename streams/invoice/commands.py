@@ -13,7 +13,12 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from pydantic import ConfigDict, with_config
+
 from streams.payment.commands import Party
+
+# Where these values enter over HTTP, a field they do not have is refused (422 naming it).
+_ENTERED = with_config(ConfigDict(extra="forbid"))
 
 
 class InvoiceKind(StrEnum):
@@ -32,6 +37,7 @@ class VatRate(StrEnum):
     NONE = "none"  # без НДС
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class InvoiceLine:
     line_no: int  # 1-based
@@ -43,6 +49,7 @@ class InvoiceLine:
     order_line_no: int | None = None  # payables: the purchase order line it bills
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class InvoiceContent:
     """What an invoice says, as drafted, received or edited as a whole."""
@@ -65,6 +72,7 @@ class ReceiveSupplierInvoice:
     content: InvoiceContent
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class OrderLineFacts:
     """A purchase order line as the three-way match sees it: ordered, its price, and received so far."""

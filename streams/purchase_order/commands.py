@@ -11,7 +11,12 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from pydantic import ConfigDict, with_config
+
 from streams.payment.commands import Party
+
+# Where these values enter over HTTP, a field they do not have is refused (422 naming it).
+_ENTERED = with_config(ConfigDict(extra="forbid"))
 
 
 class Incoterm(StrEnum):
@@ -38,6 +43,7 @@ class BalanceDue(StrEnum):
     NET_DAYS = "net_days"  # `net_days` after the supplier's invoice
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class PaymentTerms:
     prepayment_percent: Decimal = Decimal(0)  # 0 to 100; above 0 the order goes out only once it is paid
@@ -45,6 +51,7 @@ class PaymentTerms:
     net_days: int = 30  # with NET_DAYS: days from the invoice date
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class Supplier:
     """The counterparty sold to us: its bank details are the payment's beneficiary (`streams.payment`)."""
@@ -54,6 +61,7 @@ class Supplier:
     address: str = ""
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class OrderLine:
     line_no: int  # 1-based, stable: receipts and invoices refer to it
@@ -67,6 +75,7 @@ class OrderLine:
     gross_weight_kg: Decimal | None = None
 
 
+@_ENTERED
 @dataclass(frozen=True)
 class OrderTerms:
     """What an order says, as created or edited as a whole in draft."""

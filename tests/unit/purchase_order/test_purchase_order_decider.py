@@ -28,6 +28,7 @@ from streams.purchase_order.commands import (
     ReopenAfterReturnedPayment,
     SendToSupplier,
 )
+from streams.purchase_order.customs_prefill import declaration_items
 from streams.purchase_order.decider import LEGAL_FROM, OrderStatus
 from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.purchase_order.events import (
@@ -282,3 +283,16 @@ def test_every_step_is_legal_exactly_in_its_states(status: OrderStatus, command:
 @pytest.mark.parametrize(("command", "ctx"), STEPS, ids=[type(c).__name__ for c, _ in STEPS])
 def test_no_step_reaches_an_order_that_does_not_exist(command: Any, ctx: Any) -> None:
     given(DECIDER).when(command, ctx).then_rejected(RejectionCode.NOT_FOUND, reason_has="no such purchase order")
+
+
+def test_customs_goods_items_are_prefilled_from_the_order_lines() -> None:
+    items = declaration_items("0123456789abcdef", TERMS)
+    first, second = items
+    assert (first.item.commodity_code, first.item.origin_country, first.item.quantity, first.item.unit_code) == (
+        "8413602000", "DE", Decimal(10), "796",
+    )  # fmt: skip
+    assert (first.item.invoice_value, first.item.currency) == (Decimal("12500.00"), "EUR")
+    assert first.missing == ("gross_weight_kg", "net_weight_kg")
+    assert second.item.invoice_value == Decimal("249.98")
+    assert second.missing == ("commodity_code", "origin_country", "gross_weight_kg", "net_weight_kg")
+    assert first.item.item_id != second.item.item_id
