@@ -18,6 +18,7 @@ CUSTOMER = {
     "inn": "7707083893", "kpp": "773601001", "bik": "044525225", "correspondent_account": "30101810400000000225",
 }  # fmt: skip
 TODAY = date.today()
+PAY_ON = (TODAY + timedelta(days=30)).isoformat()
 
 
 def receivable(amount: str = "10000.00", **changes: Any) -> dict[str, Any]:
@@ -167,7 +168,7 @@ async def test_a_supplier_invoice_is_matched_three_way_with_mismatches_named(
     ]
     mismatched = await command(api, owner, f"{base}/match")
     assert mismatched["status"] == "mismatched"
-    schedule = await api.post(f"{base}/schedule-payment", headers=bearer(owner), json={"pay_on": "2026-05-30"})
+    schedule = await api.post(f"{base}/schedule-payment", headers=bearer(owner), json={"pay_on": PAY_ON})
     assert schedule.status_code == 409, schedule.text  # not payable while it does not match
 
     await command(api, owner, f"{order}/receipts", _receipt(1, "2", "2026-04-04"), read=order)
@@ -176,8 +177,8 @@ async def test_a_supplier_invoice_is_matched_three_way_with_mismatches_named(
     assert [(m["invoice_line_no"], m["problem"]) for m in result["mismatches"]] == [(2, "price_differs")]
     accepted = await command(api, owner, f"{base}/accept-mismatch", {"reason": "new price list agreed"})
     assert accepted["status"] == "matched"
-    scheduled = await command(api, owner, f"{base}/schedule-payment", {"pay_on": "2026-05-30"})
-    assert (scheduled["status"], scheduled["pay_on"]) == ("scheduled", "2026-05-30")
+    scheduled = await command(api, owner, f"{base}/schedule-payment", {"pay_on": PAY_ON})
+    assert (scheduled["status"], scheduled["pay_on"]) == ("scheduled", PAY_ON)
 
 
 async def test_bad_invoice_input_is_refused_naming_the_field(
