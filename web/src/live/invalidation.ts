@@ -25,6 +25,9 @@ const RESOURCES: Record<string, readonly string[]> = {
   edi_partner: ["edi-partners"],
   customs_declaration: ["declarations", "compliance"],
   customs_tariff: ["tariff", "declarations"],
+  purchase_order: ["purchase-orders", "invoices"],
+  invoice: ["invoices"],
+  invoice_numbering: ["invoices"],
 };
 
 // Every event is in the audit trail and the dashboards.
