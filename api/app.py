@@ -28,8 +28,10 @@ from api.routers import (
     customs,
     edi,
     fx,
+    invoice,
     ledger,
     payment,
+    purchase_order,
     push,
     shipment,
     user_account,
@@ -101,6 +103,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(ledger.router)
     app.include_router(payment.router)
     app.include_router(fx.router)
+    app.include_router(purchase_order.router)
+    app.include_router(invoice.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

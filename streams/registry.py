@@ -14,10 +14,12 @@ from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.fx.domain import FX
+from streams.invoice.domain import INVOICE, INVOICE_NUMBERING
 from streams.ledger.domain import LEDGER
 from streams.payment.domain import PAYMENT
 from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
+from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.sagas.customs_duty import CUSTOMS_DUTY
 from streams.sagas.payments import PAYMENT_MONEY
 from streams.shipment.domain import SHIPMENT
@@ -38,6 +40,9 @@ DOMAINS: tuple[Domain, ...] = (
     BANK_STATEMENT,
     FX,
     LEDGER,
+    PURCHASE_ORDER,
+    INVOICE,
+    INVOICE_NUMBERING,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

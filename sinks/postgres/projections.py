@@ -7,9 +7,11 @@ from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.fx import FX_PROJECTION
+from sinks.postgres.invoice import INVOICE_NUMBERING_PROJECTION, INVOICE_PROJECTION
 from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.payment import BANK_STATEMENT_PROJECTION, PAYMENT_PROJECTION
 from sinks.postgres.projection import Projection
+from sinks.postgres.purchase_order import PURCHASE_ORDER_PROJECTION
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
 from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
@@ -28,4 +30,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     BANK_STATEMENT_PROJECTION,
     FX_PROJECTION,
     AUDIT_PROJECTION,
+    PURCHASE_ORDER_PROJECTION,
+    INVOICE_PROJECTION,
+    INVOICE_NUMBERING_PROJECTION,
 )

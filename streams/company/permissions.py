@@ -26,6 +26,8 @@ against this table so the two cannot drift apart):
 | finance.ledger.post         |   x   |   x   |          |     x      |        |
 | finance.payment.operate     |   x   |   x   |          |     x      |        |
 | finance.fx.trade            |   x   |       |          |     x      |        |
+| finance.po.edit             |   x   |   x   |          |     x      |        |
+| finance.po.approve          |   x   |   x   |          |     x      |        |
 | documents.read              |   x   |   x   |    x     |     x      |   x    |
 | documents.upload            |   x   |   x   |    x     |     x      |        |
 | edi.partners.manage         |   x   |   x   |          |            |        |
@@ -35,7 +37,8 @@ payments are approved by the owner or an accountant only, apart from those who r
 amount an approver may approve is limited per role and currency: streams/payment/approval.py); payments
 are requested, sent and matched to statements by bookkeeping; FX deals bind money, so they are the
 approvers' too; manual ledger entries and reversals are bookkeeping (owner, admin, accountant), never an
-operator's;
+operator's; purchase orders are approved by those who keep the books, each role up to its limit per
+currency (streams/purchase_order/approval.py);
 a viewer reads the business data but not the audit trail.
 
 Beyond the matrix, the company decider applies rank: only an owner adds, invites, promotes,
@@ -83,6 +86,8 @@ class Action(StrEnum):
     FINANCE_LEDGER_POST = "finance.ledger.post"  # open ledger accounts, manual entries and reversals
     FINANCE_PAYMENT_OPERATE = "finance.payment.operate"  # request, cancel, mark sent, export, statements
     FINANCE_FX_TRADE = "finance.fx.trade"  # quote and agree FX deals
+    FINANCE_PO_EDIT = "finance.po.edit"
+    FINANCE_PO_APPROVE = "finance.po.approve"
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_UPLOAD = "documents.upload"
     EDI_PARTNERS_MANAGE = "edi.partners.manage"
@@ -117,6 +122,8 @@ GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.FINANCE_LEDGER_POST: BOOKKEEPING,
         Action.FINANCE_PAYMENT_OPERATE: BOOKKEEPING,
         Action.FINANCE_FX_TRADE: frozenset({Role.OWNER, Role.ACCOUNTANT}),
+        Action.FINANCE_PO_EDIT: BOOKKEEPING,
+        Action.FINANCE_PO_APPROVE: BOOKKEEPING,
         Action.DOCUMENTS_READ: EVERYONE,
         Action.DOCUMENTS_UPLOAD: EVERYONE - {Role.VIEWER},
         Action.EDI_PARTNERS_MANAGE: MANAGERS,

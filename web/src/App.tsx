@@ -7,8 +7,10 @@ import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
 import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
+import { InvoiceDetail, InvoiceList } from "./pages/invoices";
 import { AuditTrail, Compliance, EdiPartnerDetail, EdiPartners, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
 import { PaymentsPage } from "./pages/payments";
+import { PurchaseOrderDetail, PurchaseOrderList } from "./pages/purchase_orders";
 import { ShipmentDetail, ShipmentList } from "./pages/shipments";
 
 const Analytics = lazy(() => import("./pages/analytics"));
@@ -42,6 +44,10 @@ export function App() {
         <Route path="/declarations" element={<DeclarationList />} />
         <Route path="/declarations/:id" element={<DeclarationEditor />} />
         <Route path="/tariff" element={<TariffTables />} />
+        <Route path="/purchase-orders" element={<PurchaseOrderList />} />
+        <Route path="/purchase-orders/:id" element={<PurchaseOrderDetail />} />
+        <Route path="/invoices" element={<InvoiceList />} />
+        <Route path="/invoices/:id" element={<InvoiceDetail />} />
         <Route path="/compliance" element={<Compliance />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />

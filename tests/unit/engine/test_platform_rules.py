@@ -16,10 +16,14 @@ from streams.decider import Decider, RejectionCode, control_character_path, reje
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
 from streams.fx.commands import AgreeDeal, SettleDeal
+from streams.invoice.commands import AssignInvoiceNumber, VoidInvoice
+from streams.invoice.decider import InvoiceStatus
 from streams.ledger.commands import OpenAccount
 from streams.payment.commands import CancelPayment, MarkSent
 from streams.payment.decider import PaymentStatus
 from streams.payment.statement.commands import MatchLine
+from streams.purchase_order.commands import CancelPurchaseOrder, LinkShipment
+from streams.purchase_order.decider import OrderStatus
 from streams.registry import DOMAINS, domain_named
 from streams.shipment.commands import CancelShipment, CreateShipment
 from streams.shipment.details import TransportMode
@@ -76,6 +80,21 @@ CASES: dict[str, Case] = {
     ),
     "bank_statement": Case({"tenant_id": OWNER}, MatchLine("L1", "p-1"), MatchLine("L\x001", "p-1"), "line_ref"),
     "fx": Case({"tenant_id": OWNER}, AgreeDeal(), SettleDeal("TR\x00-1"), "settlement_ref"),
+    "purchase_order": Case(
+        {"tenant_id": OWNER, "status": OrderStatus.DRAFT},
+        CancelPurchaseOrder("duplicate"),
+        LinkShipment("ship\x00-1"),
+        "shipment_id",
+    ),
+    "invoice": Case(
+        {"tenant_id": OWNER, "status": InvoiceStatus.DRAFT}, VoidInvoice("typo"), VoidInvoice("ty\x00po"), "reason"
+    ),
+    "invoice_numbering": Case(
+        {"tenant_id": OWNER, "year": 2026},
+        AssignInvoiceNumber("inv-1", 2026),
+        AssignInvoiceNumber("inv\x00-1", 2026),
+        "invoice_id",
+    ),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates
 

@@ -16,6 +16,8 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/edi", "nav.edi"],
   ["/declarations", "nav.declarations"],
   ["/tariff", "nav.tariff"],
+  ["/purchase-orders", "nav.purchaseOrders"],
+  ["/invoices", "nav.invoices"],
   ["/compliance", "nav.compliance"],
   ["/payments", "nav.payments"],
   ["/analytics", "nav.analytics"],

@@ -23,6 +23,15 @@ describe("events make cached queries stale", () => {
     ]);
   });
 
+  it("a purchase order event refreshes orders and the invoices matched against them", () => {
+    expect(staleKeys(event("purchase_order", "purchase_order.GoodsReceived"))).toEqual([
+      ["purchase-orders"],
+      ["invoices"],
+      ["audit"],
+      ["dashboards"],
+    ]);
+  });
+
   it("an unknown aggregate still refreshes the audit trail", () => {
     expect(staleKeys(event("unknown", "unknown.Thing"))).toEqual([["audit"], ["dashboards"]]);
   });

@@ -1,0 +1,1 @@
+"""Invoices: supplier invoices matched to purchase orders, invoices the tenant issues, and their numbering."""

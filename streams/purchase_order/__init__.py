@@ -1,0 +1,1 @@
+"""Purchase orders: goods bought abroad, from draft to approval, the supplier, receipt and closing."""

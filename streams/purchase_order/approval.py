@@ -1,0 +1,47 @@
+"""Who may approve a purchase order, and up to what total: limits per role and currency, as data.
+
+The same shape as payments' limits (streams/payment/approval.py): per currency, in that currency (an
+approver's authority does not move with the day's rate), `None` for no limit, and a role without a
+limit for a currency cannot approve orders in it. Approving needs the `finance.po.approve` action too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+
+from streams.company.permissions import Role
+
+Limits = Mapping[str, Decimal]
+
+APPROVAL_LIMITS: Mapping[Role, Limits | None] = MappingProxyType(
+    {
+        Role.OWNER: None,  # the owner approves any order
+        Role.ADMIN: MappingProxyType(
+            {"RUB": Decimal(5_000_000), "USD": Decimal(60_000), "EUR": Decimal(55_000), "CNY": Decimal(420_000)}
+        ),
+        Role.ACCOUNTANT: MappingProxyType(
+            {"RUB": Decimal(1_000_000), "USD": Decimal(12_000), "EUR": Decimal(11_000), "CNY": Decimal(85_000)}
+        ),
+    }
+)
+
+
+def limit_problem(role: str | None, currency: str, total: Decimal) -> str | None:
+    """Why `role` may not approve an order of `total` in `currency`, or None when it may."""
+    try:
+        known = Role(role) if role else None
+    except ValueError:
+        known = None
+    if known is None or known not in APPROVAL_LIMITS:
+        return f"role {role or '(none)'} may not approve purchase orders"
+    limits = APPROVAL_LIMITS[known]
+    if limits is None:
+        return None
+    limit = limits.get(currency)
+    if limit is None:
+        return f"role {known} has no approval limit in {currency}; the owner approves it"
+    if total > limit:
+        return f"{total} {currency} is above the {known}'s approval limit of {limit} {currency}"
+    return None
