@@ -22,6 +22,7 @@ from streams.process import Process
 from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.sagas.customs_duty import CUSTOMS_DUTY
 from streams.sagas.payments import PAYMENT_MONEY
+from streams.sagas.trade import TRADE
 from streams.shipment.domain import SHIPMENT
 from streams.user_account.domain import USER_ACCOUNT
 from streams.warehouse.domain import WAREHOUSE
@@ -46,7 +47,7 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.
-PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY)
+PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY, TRADE)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).
