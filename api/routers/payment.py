@@ -86,8 +86,8 @@ class PaymentIn(Strict):
     payer: PartyIn
     beneficiary: PartyIn
     purpose: str = Field(min_length=1, max_length=210)
-    invoice_id: str | None = Field(default=None, max_length=35)
-    purchase_order_id: str | None = Field(default=None, max_length=35)
+    invoice_id: str | None = Field(default=None, max_length=64)
+    purchase_order_id: str | None = Field(default=None, max_length=64)
     execution_date: date | None = None
     vat_note: str = Field(default="", max_length=210)
 
@@ -103,7 +103,7 @@ class SentIn(Strict):
 class LineMatchIn(Strict):
     line_ref: str = Field(min_length=1, max_length=255)
     payment_id: str | None = Field(default=None, max_length=64)
-    invoice_id: str | None = Field(default=None, max_length=35)
+    invoice_id: str | None = Field(default=None, max_length=64)
 
 
 async def read_payment(found: Platform, session: Session, payment_id: str) -> dict[str, Any]:

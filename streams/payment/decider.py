@@ -62,6 +62,7 @@ INCOMING_NAMESPACE = uuid.UUID("1d7b3e90-2c6a-4f58-8e4b-9a0c5d2e7f13")
 PURPOSE_MAX = 210  # the 1C format's and most banks' limit on the purpose of payment
 REFERENCE_MAX = 35  # ISO 20022 Max35Text: bank references, reservation ids, statement line refs
 REASON_MAX = 500
+ID_MAX = 64
 
 Decision = Sequence[PaymentEvent] | Rejection
 
@@ -127,8 +128,9 @@ def _reference(value: str, field: str) -> str:
     return text(value, field, REFERENCE_MAX)
 
 
-def _optional_reference(value: str | None, field: str) -> str | None:
-    return None if value is None or not value.strip() else _reference(value, field)
+def _optional_id(value: str | None, field: str) -> str | None:
+    """The platform's id of an invoice or order (a UUID is 36 characters: more than Max35Text)."""
+    return None if value is None or not value.strip() else text(value, field, ID_MAX)
 
 
 def _same_request(state: Payment, requested: PaymentRequested | IncomingPaymentRecorded) -> Decision:
@@ -174,8 +176,8 @@ def _request(state: Payment, cmd: RequestPayment, context: CommandContext) -> De
         payer = checked_party(cmd.payer, code, "payer")
         beneficiary = checked_party(cmd.beneficiary, code, "beneficiary")
         purpose = text(cmd.purpose, "purpose", PURPOSE_MAX)
-        invoice_id = _optional_reference(cmd.invoice_id, "invoice_id")
-        purchase_order_id = _optional_reference(cmd.purchase_order_id, "purchase_order_id")
+        invoice_id = _optional_id(cmd.invoice_id, "invoice_id")
+        purchase_order_id = _optional_id(cmd.purchase_order_id, "purchase_order_id")
         vat_note = " ".join(cmd.vat_note.split())[:PURPOSE_MAX]
     except InvalidDetail as fault:
         return _invalid(fault)
@@ -202,7 +204,7 @@ def _record_incoming(state: Payment, cmd: RecordIncomingPayment, context: Comman
         payer = replace(cmd.payer, name=text(cmd.payer.name, "payer.name", 160))
         beneficiary = replace(cmd.beneficiary, name=text(cmd.beneficiary.name, "beneficiary.name", 160))
         purpose = " ".join(cmd.purpose.split())[:PURPOSE_MAX]
-        invoice_id = _optional_reference(cmd.invoice_id, "invoice_id")
+        invoice_id = _optional_id(cmd.invoice_id, "invoice_id")
     except InvalidDetail as fault:
         return _invalid(fault)
     recorded = IncomingPaymentRecorded(

@@ -210,3 +210,65 @@ async def test_a_payment_is_reserved_settled_and_returned_in_the_ledger_through_
     assert "ledger refused the reservation" in rejected["reason"]
     after = await euro_account(api, owner, account)
     assert (Decimal(str(after["credits_pending"])), Decimal(str(after["balance"]))) == (0, Decimal(5000))
+
+
+async def test_a_purchase_order_goes_out_once_its_prepayment_settles_and_reopens_when_it_comes_back(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    from tests.integration.test_payments import camt053, keyed
+    from tests.integration.trade_steps import terms
+
+    owner, _ = await company_owner(api, "po-saga")
+    paying = {"name": "OOO Romashka", "country": "RU", "account": "40702978000000000001", "bank_name": "Sberbank",
+              "bank_bic": "SABRRUMMXXX"}  # fmt: skip
+    opened = await api.post(
+        "/api/ledger/accounts", headers=bearer(owner), json={"chart": "52", "currency": "EUR", "sub": paying["account"]}
+    )
+    assert opened.status_code in (200, 201), opened.text
+    capital = {"transfer_id": "capital-po", "debit": {"chart": "52", "sub": paying["account"]},
+               "credit": {"chart": "80"}, "amount": "20000.00", "currency": "EUR"}  # fmt: skip
+    assert (await api.post("/api/ledger/transfers", headers=bearer(owner), json={"transfers": [capital]})).is_success
+
+    prepaid = terms(
+        payment_terms={"prepayment_percent": "30", "balance_due": "on_arrival", "net_days": 0}, paying_account=paying
+    )
+    created = await api.post(
+        "/api/purchase-orders", headers=bearer(owner), json={"reference": "PO-77", "terms": prepaid}
+    )
+    assert created.status_code == 201, created.text
+    order_id = created.json()["id"]
+    order_url = f"/api/purchase-orders/{order_id}"
+    assert (await api.post(f"{order_url}/approve", headers=bearer(owner))).status_code in (200, 202)
+    restart_streams(platform)  # between the approval and the prepayment the saga asks for
+
+    async def waiting_for_prepayment() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(order_url, headers=bearer(owner))).json()
+        return body if body.get("prepayment_id") else None
+
+    order = await poll(waiting_for_prepayment, timeout=120)
+    payment_id = order["prepayment_id"]
+    payment = await payment_in(api, owner, payment_id, "requested")
+    assert (payment["amount"], payment["currency"], payment["purchase_order_id"]) == ("3824.99", "EUR", order_id)
+
+    assert (await api.post(f"/api/payments/{payment_id}/approve", headers=bearer(owner))).status_code in (200, 202)
+    reserved = await payment_in(api, owner, payment_id, "reserved")
+    sent = await api.post(f"/api/payments/{payment_id}/sent", headers=bearer(owner), json={"bank_reference": "B-9"})
+    assert sent.status_code == 200, sent.text
+    statement = camt053(paying["account"], reserved["end_to_end_id"], "3824.99")
+    imported = await api.post(
+        "/api/bank-statements/import",
+        headers={**keyed(owner, "po-statement"), "Content-Type": "application/xml"},
+        content=statement,
+    )
+    assert imported.status_code == 201, imported.text
+    restart_streams(platform)  # between the settlement and the release
+
+    async def in_status(wanted: str) -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(order_url, headers=bearer(owner))).json()
+        return body if body.get("status") == wanted else None
+
+    assert await poll(lambda: in_status("sent"), timeout=120)
+    returned = await api.post(f"/api/payments/{payment_id}/return", headers=bearer(owner), json={"reason": "closed"})
+    assert returned.status_code == 200, returned.text
+    reopened = await poll(lambda: in_status("draft"), timeout=120)
+    assert "closed" in (reopened.get("reason") or "")
