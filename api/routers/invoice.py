@@ -53,7 +53,6 @@ from streams.invoice.commands import (
     InvoiceKind,
     IssueInvoice,
     MatchToOrder,
-    OrderLineFacts,
     ReceiveSupplierInvoice,
     RecordInvoiceNumber,
     RecordPayment,
@@ -63,7 +62,7 @@ from streams.invoice.commands import (
 from streams.invoice.decider import Invoice, InvoiceStatus, numbering_id_for
 from streams.invoice.domain import INVOICE, INVOICE_NUMBERING
 from streams.invoice.matching import match
-from streams.purchase_order.decider import PurchaseOrder
+from streams.purchase_order.decider import PurchaseOrder, order_facts
 
 router = APIRouter(tags=["invoices"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such invoice")
@@ -220,11 +219,7 @@ async def _order_facts(found: Platform, session: Session, invoice: Invoice) -> t
         raise _conflict("no such purchase order", "purchase_order_id")
     order = ORDER_STATE.validate_python(row)
     assert order.terms is not None
-    lines = tuple(
-        OrderLineFacts(line.line_no, line.quantity, line.unit_price, order.received_on_line(line.line_no))
-        for line in order.terms.lines
-    )
-    return order_id, MatchToOrder(order_id, order.terms.currency, lines)
+    return order_id, MatchToOrder(order_id, order.terms.currency, order_facts(order))
 
 
 def _number(value: Decimal | None) -> str | None:
