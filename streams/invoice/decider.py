@@ -67,6 +67,7 @@ from streams.invoice.events import (
 from streams.invoice.matching import match
 from streams.invoice.totals import totals_of
 from streams.payment.parties import checked_party
+from streams.process import sent_by_process
 from streams.purchase_order import amounts
 from streams.purchase_order.decider import UNIT_PATTERN
 
@@ -336,7 +337,9 @@ def _events_of_step(state: Invoice, cmd: InvoiceCommand, context: CommandContext
             return [MismatchAccepted(why, actor, at, number, total, currency, due_on, state.content.counterparty)]
         case SchedulePayment(pay_on=pay_on):
             if pay_on < at.date():
-                return reject(RejectionCode.INVALID, "the payment date is in the past", "pay_on")
+                if not sent_by_process(context):
+                    return reject(RejectionCode.INVALID, "the payment date is in the past", "pay_on")
+                pay_on = at.date()  # the saga schedules on the due date: one already past is paid at once
             if state.status is InvoiceStatus.SCHEDULED and state.pay_on == pay_on:
                 return []
             return [

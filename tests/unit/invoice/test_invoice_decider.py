@@ -135,6 +135,12 @@ def test_a_matched_invoice_is_scheduled_for_payment_on_a_date_not_in_the_past() 
     given(DECIDER).with_state(**state.__dict__).when(SchedulePayment(date(2026, 4, 30)), OWNER).then()
 
 
+def test_the_saga_schedules_an_invoice_already_due_for_today() -> None:
+    saga = context(role="process", process="trade")
+    scheduled = given(DECIDER, *events_of(matched())).when(SchedulePayment(date(2026, 3, 1)), saga).then_accepted()
+    assert isinstance(scheduled[0], PaymentScheduled) and scheduled[0].pay_on == TODAY
+
+
 def test_issuing_freezes_the_draft_then_records_its_number() -> None:
     draft = given(DECIDER, *events_of(drafted()))
     assert draft.state.totals.total == Decimal("17690.00")
