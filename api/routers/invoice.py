@@ -105,6 +105,7 @@ class PaymentIn(Strict):
     payment_id: str = Field(min_length=1, max_length=64)
     amount: Decimal
     paid_on: date
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
 
 
 async def read_invoice(found: Platform, session: Session, invoice_id: str) -> dict[str, Any]:
@@ -291,7 +292,7 @@ async def schedule_payment(invoice_id: str, body: ScheduleIn, session: CurrentSe
 @router.post("/api/invoices/{invoice_id}/payments")
 async def record_payment(invoice_id: str, body: PaymentIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A payment of this invoice (the saga records settled payments; an accountant may record one by hand)."""
-    message = RecordPayment(body.payment_id, body.amount, body.paid_on)
+    message = RecordPayment(body.payment_id, body.amount, body.paid_on, body.currency)
     return await INVOICES.send(found, session, invoice_id, message)
 
 

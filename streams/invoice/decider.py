@@ -371,10 +371,13 @@ def _events_of_step(state: Invoice, cmd: InvoiceCommand, context: CommandContext
             if isinstance(credit, Rejection):
                 return credit
             return [CreditApplied(note, credit, state.outstanding - credit)]
-        case RecordPayment(payment_id=payment_id, amount=amount, paid_on=paid_on):
+        case RecordPayment(payment_id=payment_id, amount=amount, paid_on=paid_on, currency=currency):
             payment = text(payment_id, "payment_id", ID_MAX)
             if payment in state.payment_ids:
                 return []
+            if currency is not None and currency != state.content.currency:
+                reason = f"the payment is in {currency}, the invoice in {state.content.currency}"
+                return reject(RejectionCode.CONFLICT, reason, "currency")
             paid = _reduction(state, amount, "amount")
             if isinstance(paid, Rejection):
                 return paid

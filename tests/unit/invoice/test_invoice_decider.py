@@ -174,6 +174,9 @@ def test_payments_reduce_what_is_owed_once_each_never_below_zero() -> None:
         RejectionCode.CONFLICT, "amount", "more than the 17690.00 still owed"
     )
     invoice.when(RecordPayment("pay-1", Decimal("0.001"), TODAY), OWNER).then_rejected(RejectionCode.INVALID, "amount")
+    invoice.when(RecordPayment("pay-1", Decimal(1), TODAY, "USD"), OWNER).then_rejected(
+        RejectionCode.CONFLICT, "currency", "the payment is in USD, the invoice in RUB"
+    )
     partly = invoice.when(RecordPayment("pay-1", Decimal("7690.00"), TODAY), OWNER).then(
         InvoicePaymentRecorded("pay-1", Decimal("7690.00"), TODAY, Decimal("7690.00"), Decimal("10000.00"), False)
     )
