@@ -53,7 +53,6 @@ from streams.invoice.commands import (
     InvoiceKind,
     IssueInvoice,
     MatchToOrder,
-    OrderLineFacts,
     ReceiveSupplierInvoice,
     RecordInvoiceNumber,
     RecordPayment,
@@ -63,7 +62,7 @@ from streams.invoice.commands import (
 from streams.invoice.decider import Invoice, InvoiceStatus, numbering_id_for
 from streams.invoice.domain import INVOICE, INVOICE_NUMBERING
 from streams.invoice.matching import match
-from streams.purchase_order.decider import PurchaseOrder
+from streams.purchase_order.decider import PurchaseOrder, order_facts
 
 router = APIRouter(tags=["invoices"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such invoice")
@@ -106,6 +105,7 @@ class PaymentIn(Strict):
     payment_id: str = Field(min_length=1, max_length=64)
     amount: Decimal
     paid_on: date
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
 
 
 async def read_invoice(found: Platform, session: Session, invoice_id: str) -> dict[str, Any]:
@@ -220,11 +220,7 @@ async def _order_facts(found: Platform, session: Session, invoice: Invoice) -> t
         raise _conflict("no such purchase order", "purchase_order_id")
     order = ORDER_STATE.validate_python(row)
     assert order.terms is not None
-    lines = tuple(
-        OrderLineFacts(line.line_no, line.quantity, line.unit_price, order.received_on_line(line.line_no))
-        for line in order.terms.lines
-    )
-    return order_id, MatchToOrder(order_id, order.terms.currency, lines)
+    return order_id, MatchToOrder(order_id, order.terms.currency, order_facts(order))
 
 
 def _number(value: Decimal | None) -> str | None:
@@ -296,7 +292,7 @@ async def schedule_payment(invoice_id: str, body: ScheduleIn, session: CurrentSe
 @router.post("/api/invoices/{invoice_id}/payments")
 async def record_payment(invoice_id: str, body: PaymentIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A payment of this invoice (the saga records settled payments; an accountant may record one by hand)."""
-    message = RecordPayment(body.payment_id, body.amount, body.paid_on)
+    message = RecordPayment(body.payment_id, body.amount, body.paid_on, body.currency)
     return await INVOICES.send(found, session, invoice_id, message)
 
 

@@ -151,6 +151,7 @@ class RecordPayment:
     payment_id: str
     amount: Decimal
     paid_on: date
+    currency: str | None = None  # the payment's currency: another than the invoice's is refused (409)
 
 
 @dataclass(frozen=True)

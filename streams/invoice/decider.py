@@ -67,6 +67,7 @@ from streams.invoice.events import (
 from streams.invoice.matching import match
 from streams.invoice.totals import totals_of
 from streams.payment.parties import checked_party
+from streams.process import sent_by_process
 from streams.purchase_order import amounts
 from streams.purchase_order.decider import UNIT_PATTERN
 
@@ -336,7 +337,9 @@ def _events_of_step(state: Invoice, cmd: InvoiceCommand, context: CommandContext
             return [MismatchAccepted(why, actor, at, number, total, currency, due_on, state.content.counterparty)]
         case SchedulePayment(pay_on=pay_on):
             if pay_on < at.date():
-                return reject(RejectionCode.INVALID, "the payment date is in the past", "pay_on")
+                if not sent_by_process(context):
+                    return reject(RejectionCode.INVALID, "the payment date is in the past", "pay_on")
+                pay_on = at.date()  # the saga schedules on the due date: one already past is paid at once
             if state.status is InvoiceStatus.SCHEDULED and state.pay_on == pay_on:
                 return []
             return [
@@ -368,10 +371,13 @@ def _events_of_step(state: Invoice, cmd: InvoiceCommand, context: CommandContext
             if isinstance(credit, Rejection):
                 return credit
             return [CreditApplied(note, credit, state.outstanding - credit)]
-        case RecordPayment(payment_id=payment_id, amount=amount, paid_on=paid_on):
+        case RecordPayment(payment_id=payment_id, amount=amount, paid_on=paid_on, currency=currency):
             payment = text(payment_id, "payment_id", ID_MAX)
             if payment in state.payment_ids:
                 return []
+            if currency is not None and currency != state.content.currency:
+                reason = f"the payment is in {currency}, the invoice in {state.content.currency}"
+                return reject(RejectionCode.CONFLICT, reason, "currency")
             paid = _reduction(state, amount, "amount")
             if isinstance(paid, Rejection):
                 return paid

@@ -180,6 +180,17 @@ class LinkDeclaration:
     declaration_id: str
 
 
+@dataclass(frozen=True)
+class ShareFactsForMatch:
+    """Tell a supplier invoice's three-way match what this order says now (lines, prices, received).
+
+    For the stateless saga "invoice received -> matched": the order answers with `OrderFactsShared`,
+    which the saga passes on to the invoice as `MatchToOrder`.
+    """
+
+    invoice_id: str
+
+
 PurchaseOrderCommand = (
     CreatePurchaseOrder
     | EditPurchaseOrder
@@ -195,5 +206,6 @@ PurchaseOrderCommand = (
     | CancelPurchaseOrder
     | LinkShipment
     | LinkDeclaration
+    | ShareFactsForMatch
 )
 COMMANDS: tuple[type, ...] = PurchaseOrderCommand.__args__

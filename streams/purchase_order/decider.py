@@ -13,6 +13,9 @@ draft -> approved -> sent -> confirmed -> partly received -> received -> closed,
 - Goods are received per line, never more in total than was ordered; the order is received once
   every line is. A partly received order may be closed short; one with receipts cannot be cancelled.
 - Links to shipments and declarations are kept whatever the state but cancelled (a link twice is one).
+- For a supplier invoice's three-way match the order shares what it says now (`ShareFactsForMatch` ->
+  `OrderFactsShared`: lines, prices, received so far), so the saga "invoice received -> matched ->
+  scheduled" needs no state: it passes the facts on to the invoice as `MatchToOrder`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from enum import StrEnum
 from streams.company.identifiers import InvalidDetail, country, optional_text, text
 from streams.company.permissions import ROLE_CLAIM
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.invoice.commands import OrderLineFacts
 from streams.payment.parties import checked_party
 from streams.process import sent_by_process
 from streams.purchase_order import amounts
@@ -51,11 +55,13 @@ from streams.purchase_order.commands import (
     ReleaseToSupplier,
     ReopenAfterReturnedPayment,
     SendToSupplier,
+    ShareFactsForMatch,
     Supplier,
 )
 from streams.purchase_order.events import (
     DeclarationLinked,
     GoodsReceived,
+    OrderFactsShared,
     PrepaymentRequested,
     PrepaymentSettled,
     PurchaseOrderApproved,
@@ -125,6 +131,15 @@ class PurchaseOrder:
 def prepayment_of(total: Decimal, terms: OrderTerms) -> Decimal:
     """The prepayment due: its percent of the total, rounded half up to the currency's minor unit."""
     return amounts.rounded(total * terms.payment_terms.prepayment_percent / 100, terms.currency)
+
+
+def order_facts(order: PurchaseOrder) -> tuple[OrderLineFacts, ...]:
+    """The order's lines as the three-way match sees them: ordered, price, received so far."""
+    assert order.terms is not None
+    return tuple(
+        OrderLineFacts(line.line_no, line.quantity, line.unit_price, order.received_on_line(line.line_no))
+        for line in order.terms.lines
+    )
 
 
 def order_total(terms: OrderTerms) -> Decimal:
@@ -246,6 +261,10 @@ LEGAL_FROM: dict[type, frozenset[OrderStatus]] = {
     CancelPurchaseOrder: frozenset({OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.SENT, OrderStatus.CONFIRMED}),
     LinkShipment: frozenset(set(OrderStatus) - {OrderStatus.NONE, OrderStatus.CANCELLED}),
     LinkDeclaration: frozenset(set(OrderStatus) - {OrderStatus.NONE, OrderStatus.CANCELLED}),
+    # Goods are billed once the supplier has the order; a closed order still answers for late invoices.
+    ShareFactsForMatch: frozenset(
+        {OrderStatus.SENT, OrderStatus.CONFIRMED, OrderStatus.PARTLY_RECEIVED, OrderStatus.RECEIVED, OrderStatus.CLOSED}
+    ),
 }
 PROCESS_ONLY: frozenset[type] = frozenset(
     {RecordPrepaymentRequested, RecordPrepaymentSettled, ReopenAfterReturnedPayment, ReleaseToSupplier}
@@ -382,6 +401,8 @@ def _events_of_step(state: PurchaseOrder, cmd: PurchaseOrderCommand, context: Co
         case LinkDeclaration(declaration_id=declaration_id):
             declaration = _identifier(declaration_id, "declaration_id")
             return [] if declaration in state.declaration_ids else [DeclarationLinked(declaration)]
+        case ShareFactsForMatch(invoice_id=invoice_id):
+            return [OrderFactsShared(_identifier(invoice_id, "invoice_id"), state.terms.currency, order_facts(state))]
     raise TypeError(f"not a purchase order step: {cmd!r}")
 
 
@@ -428,6 +449,8 @@ def evolve(state: PurchaseOrder, event: PurchaseOrderEvent) -> PurchaseOrder:
             return replace(state, shipment_ids=(*state.shipment_ids, event.shipment_id))
         case DeclarationLinked():
             return replace(state, declaration_ids=(*state.declaration_ids, event.declaration_id))
+        case OrderFactsShared():
+            return state
     raise TypeError(f"not a purchase order event: {event!r}")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from streams.invoice.commands import OrderLineFacts
 from streams.payment.commands import Party
 from streams.purchase_order.commands import OrderTerms, PaymentTerms
 
@@ -121,6 +122,15 @@ class DeclarationLinked:
     declaration_id: str
 
 
+@dataclass(frozen=True)
+class OrderFactsShared:
+    """What the order says now, for the three-way match of `invoice_id` (the saga sends it on as `MatchToOrder`)."""
+
+    invoice_id: str
+    currency: str
+    order_lines: tuple[OrderLineFacts, ...]
+
+
 PurchaseOrderEvent = (
     PurchaseOrderCreated
     | PurchaseOrderEdited
@@ -135,5 +145,6 @@ PurchaseOrderEvent = (
     | PurchaseOrderCancelled
     | ShipmentLinked
     | DeclarationLinked
+    | OrderFactsShared
 )
 EVENTS: tuple[type, ...] = PurchaseOrderEvent.__args__

@@ -135,6 +135,12 @@ def test_a_matched_invoice_is_scheduled_for_payment_on_a_date_not_in_the_past() 
     given(DECIDER).with_state(**state.__dict__).when(SchedulePayment(date(2026, 4, 30)), OWNER).then()
 
 
+def test_the_saga_schedules_an_invoice_already_due_for_today() -> None:
+    saga = context(role="process", process="trade")
+    scheduled = given(DECIDER, *events_of(matched())).when(SchedulePayment(date(2026, 3, 1)), saga).then_accepted()
+    assert isinstance(scheduled[0], PaymentScheduled) and scheduled[0].pay_on == TODAY
+
+
 def test_issuing_freezes_the_draft_then_records_its_number() -> None:
     draft = given(DECIDER, *events_of(drafted()))
     assert draft.state.totals.total == Decimal("17690.00")
@@ -168,6 +174,9 @@ def test_payments_reduce_what_is_owed_once_each_never_below_zero() -> None:
         RejectionCode.CONFLICT, "amount", "more than the 17690.00 still owed"
     )
     invoice.when(RecordPayment("pay-1", Decimal("0.001"), TODAY), OWNER).then_rejected(RejectionCode.INVALID, "amount")
+    invoice.when(RecordPayment("pay-1", Decimal(1), TODAY, "USD"), OWNER).then_rejected(
+        RejectionCode.CONFLICT, "currency", "the payment is in USD, the invoice in RUB"
+    )
     partly = invoice.when(RecordPayment("pay-1", Decimal("7690.00"), TODAY), OWNER).then(
         InvoicePaymentRecorded("pay-1", Decimal("7690.00"), TODAY, Decimal("7690.00"), Decimal("10000.00"), False)
     )

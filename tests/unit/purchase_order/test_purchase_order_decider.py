@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from streams.decider import Rejection, RejectionCode
+from streams.invoice.commands import OrderLineFacts
 from streams.purchase_order.commands import (
     ApprovePurchaseOrder,
     CancelPurchaseOrder,
@@ -27,6 +28,7 @@ from streams.purchase_order.commands import (
     ReleaseToSupplier,
     ReopenAfterReturnedPayment,
     SendToSupplier,
+    ShareFactsForMatch,
 )
 from streams.purchase_order.customs_prefill import declaration_items
 from streams.purchase_order.decider import LEGAL_FROM, OrderStatus
@@ -34,6 +36,7 @@ from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.purchase_order.events import (
     DeclarationLinked,
     GoodsReceived,
+    OrderFactsShared,
     PrepaymentRequested,
     PrepaymentSettled,
     PurchaseOrderApproved,
@@ -233,6 +236,23 @@ def test_shipments_and_declarations_are_linked_once() -> None:
     order.when(LinkDeclaration("decl-1"), OWNER).then(DeclarationLinked("decl-1"))
 
 
+def test_the_order_shares_what_it_says_now_for_an_invoice_s_three_way_match() -> None:
+    order = given(DECIDER, *events_of(partly_received()))
+    order.when(ShareFactsForMatch("inv-1"), PROCESS).then(
+        OrderFactsShared(
+            "inv-1",
+            "EUR",
+            (
+                OrderLineFacts(1, Decimal(10), Decimal("1250.00"), Decimal(4)),
+                OrderLineFacts(2, Decimal("2.5"), Decimal("99.99"), Decimal(0)),
+            ),
+        )
+    )
+    given(DECIDER, *events_of(created())).when(ShareFactsForMatch("inv-1"), OWNER).then_rejected(
+        RejectionCode.ILLEGAL_STATE, "status"
+    )
+
+
 # The transition table: every step in every state, legal exactly where LEGAL_FROM says.
 
 _APPROVED = [*created(), (ApprovePurchaseOrder(), OWNER)]
@@ -260,6 +280,7 @@ STEPS: list[tuple[Any, Any]] = [
     (CancelPurchaseOrder("no"), OWNER),
     (LinkShipment("ship-1"), OWNER),
     (LinkDeclaration("decl-1"), OWNER),
+    (ShareFactsForMatch("inv-1"), PROCESS),
 ]
 
 
