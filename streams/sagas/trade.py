@@ -12,6 +12,8 @@ The prepayment of a purchase order:
   already sent cannot be, and the refusal is left for an operator: the bank must return it).
 
 A supplier's invoice:
+- received, naming its purchase order: the order shares what it says now (lines, prices, received
+  quantities), and the invoice is matched against that three ways;
 - matched to its order (or its mismatch accepted by a person): it is scheduled for payment on its
   due date (or on the day of the match, when that is later);
 - any payment for an invoice settled (outgoing for a payable, incoming for a receivable): the
@@ -22,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from streams.invoice.commands import RecordPayment, SchedulePayment
-from streams.invoice.events import InvoiceMatched, MismatchAccepted
+from streams.invoice.commands import MatchToOrder, RecordPayment, SchedulePayment
+from streams.invoice.events import InvoiceMatched, MismatchAccepted, SupplierInvoiceReceived
 from streams.payment.commands import CancelPayment, RequestPayment
 from streams.payment.decider import payment_id_for
 from streams.payment.events import IncomingPaymentRecorded, PaymentReturned, PaymentSettled
@@ -33,8 +35,14 @@ from streams.purchase_order.commands import (
     RecordPrepaymentSettled,
     ReleaseToSupplier,
     ReopenAfterReturnedPayment,
+    ShareFactsForMatch,
 )
-from streams.purchase_order.events import PrepaymentSettled, PurchaseOrderApproved, PurchaseOrderCancelled
+from streams.purchase_order.events import (
+    OrderFactsShared,
+    PrepaymentSettled,
+    PurchaseOrderApproved,
+    PurchaseOrderCancelled,
+)
 
 PURCHASE_ORDER, INVOICE, PAYMENT = "purchase_order", "invoice", "payment"
 PURPOSE_MAX = 210
@@ -61,6 +69,9 @@ def react_to_orders(happened: Happened) -> Sequence[Send]:
             ]
         case PrepaymentSettled():
             return [Send(PURCHASE_ORDER, order_id, ReleaseToSupplier(), instance, "release")]
+        case OrderFactsShared(invoice_id=invoice_id, currency=currency, order_lines=lines):
+            match_it = MatchToOrder(order_id, currency, lines)
+            return [Send(INVOICE, invoice_id, match_it, f"invoice:{invoice_id}", "match")]
         case PurchaseOrderCancelled(prepayment_id=str(payment_id)):
             cancel = CancelPayment(f"the purchase order was cancelled: {event.reason}"[:500])
             return [Send(PAYMENT, payment_id, cancel, instance, "cancel prepayment")]
@@ -87,6 +98,10 @@ def react_to_payments(happened: Happened) -> Sequence[Send]:
 
 def react_to_invoices(happened: Happened) -> Sequence[Send]:
     match happened.event:
+        case SupplierInvoiceReceived(content=content) if content.purchase_order_id:
+            invoice_id, order_id = happened.aggregate_id, content.purchase_order_id
+            share = ShareFactsForMatch(invoice_id)
+            return [Send(PURCHASE_ORDER, order_id, share, f"invoice:{invoice_id}", "order facts")]
         case InvoiceMatched(due_on=due_on) | MismatchAccepted(due_on=due_on):
             invoice_id = happened.aggregate_id
             pay_on = max(due_on, happened.context.issued_at.date())  # matched after its due date: at once

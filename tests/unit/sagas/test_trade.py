@@ -20,12 +20,19 @@ from streams.payment.commands import (
 )
 from streams.payment.decider import PaymentStatus, payment_id_for
 from streams.payment.domain import PAYMENT
-from streams.purchase_order.commands import ApprovePurchaseOrder, CancelPurchaseOrder, CreatePurchaseOrder
+from streams.purchase_order.commands import (
+    ApprovePurchaseOrder,
+    CancelPurchaseOrder,
+    ConfirmPurchaseOrder,
+    CreatePurchaseOrder,
+    ReceiveGoods,
+    SendToSupplier,
+)
 from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.sagas.payments import PAYMENT_MONEY
 from streams.sagas.trade import TRADE
 from tests.unit.invoice.invoices import ORDER_LINES, PAYABLE
-from tests.unit.purchase_order.orders import PAYING, TERMS
+from tests.unit.purchase_order.orders import NO_PREPAYMENT, PAYING, TERMS
 from tests.unit.sagas.world import World
 
 TENANT = "tenant-a"
@@ -129,3 +136,28 @@ def test_an_invoice_matched_after_its_due_date_is_scheduled_for_the_day_of_the_m
     w.send("invoice", "inv-2", ReceiveSupplierInvoice("RE-2026-78", date(2026, 10, 1), content), OWNER)
     w.send("invoice", "inv-2", MatchToOrder(ORDER, "EUR", ORDER_LINES), OWNER)
     assert w.state("invoice", "inv-2").pay_on == date(2026, 11, 30)  # the world's today
+
+
+def test_a_supplier_invoice_naming_its_order_is_matched_from_what_the_order_says_and_scheduled() -> None:
+    w = world()
+    w.send("purchase_order", ORDER, CreatePurchaseOrder("PO-2026-0042", NO_PREPAYMENT), OWNER)
+    for step in (ApprovePurchaseOrder(), SendToSupplier(), ConfirmPurchaseOrder("SO-1", date(2026, 12, 5))):
+        w.send("purchase_order", ORDER, step, OWNER)
+    w.send("purchase_order", ORDER, ReceiveGoods(1, Decimal(10), date(2026, 12, 10)), OWNER)
+    w.send("purchase_order", ORDER, ReceiveGoods(2, Decimal("2.5"), date(2026, 12, 10)), OWNER)
+    content = replace(PAYABLE, purchase_order_id=ORDER, due_on=date(2026, 12, 30))
+    w.send("invoice", "inv-3", ReceiveSupplierInvoice("RE-2026-79", date(2026, 12, 11), content), OWNER)
+    invoice = w.state("invoice", "inv-3")
+    assert (str(invoice.status), invoice.pay_on) == ("scheduled", date(2026, 12, 30))
+
+
+def test_an_invoice_billing_more_than_was_received_is_flagged_and_not_scheduled() -> None:
+    w = world()
+    w.send("purchase_order", ORDER, CreatePurchaseOrder("PO-2026-0042", NO_PREPAYMENT), OWNER)
+    for step in (ApprovePurchaseOrder(), SendToSupplier(), ConfirmPurchaseOrder("SO-1", date(2026, 12, 5))):
+        w.send("purchase_order", ORDER, step, OWNER)
+    w.send("purchase_order", ORDER, ReceiveGoods(1, Decimal(4), date(2026, 12, 10)), OWNER)  # 4 of 10 arrived
+    content = replace(PAYABLE, purchase_order_id=ORDER, due_on=date(2026, 12, 30))
+    w.send("invoice", "inv-4", ReceiveSupplierInvoice("RE-2026-80", date(2026, 12, 11), content), OWNER)
+    invoice = w.state("invoice", "inv-4")
+    assert str(invoice.status) == "mismatched" and invoice.pay_on is None
