@@ -27,6 +27,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from stack import services
 from stack.processes import PROJECT_ROOT, PlatformProcesses
 from streams.registry import DOMAINS
+from tests.conftest import wait_until_flowing
 from wellwon.cli import prepare
 
 DIST = PROJECT_ROOT / "web" / "dist"
@@ -46,38 +47,57 @@ def first_load_bytes() -> tuple[int, int]:
     return raw, packed
 
 
+# A Russian company needs its registration numbers (INN, KPP, OGRN) to be created.
+COMPANY = {
+    "legal_name": 'ООО "Бенчмарк"',
+    "name": "Bench",
+    "country": "RU",
+    "inn": "7707083893",
+    "kpp": "773601001",
+    "ogrn": "1027700132195",
+    "legal_address": {"country": "RU", "city": "Москва", "street": "Тверская, 1", "postal_code": "125009"},
+}
+
+
+def answered(response: httpx.Response) -> Any:
+    """The body of a successful answer; a failed seed step stops the benchmark saying why."""
+    if response.status_code not in (200, 201):
+        raise SystemExit(
+            f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
+        )
+    return response.json()
+
+
 async def seed(base_url: str, shipments: int, items: int) -> tuple[str, str]:
     """A company with its shipments and one declaration: (owner's email, declaration id)."""
     email = f"bench.{uuid.uuid4().hex[:8]}@example.com"
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
-        await api.post(
-            "/api/auth/register",
-            json={"email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"},
-        )
-        tokens = (await api.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
-        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-        company = (
+        answered(
             await api.post(
-                "/api/companies",
-                headers=auth,
-                json={
-                    "legal_name": "ООО Бенчмарк",
-                    "name": "Bench",
-                    "country": "RU",
-                    "legal_address": {"country": "RU", "city": "Москва", "street": "Тверская, 1"},
-                },
+                "/api/auth/register",
+                json={"email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"},
             )
-        ).json()
-        switched = (await api.post(f"/api/companies/{company['id']}/switch", headers=auth)).json()
+        )
+        tokens = answered(await api.post("/api/auth/login", json={"email": email, "password": PASSWORD}))
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        company = answered(await api.post("/api/companies", headers=auth, json=COMPANY))
+        switched = answered(await api.post(f"/api/companies/{company['id']}/switch", headers=auth))
         auth = {"Authorization": f"Bearer {switched['access_token']}"}
         semaphore = asyncio.Semaphore(8)
 
         async def shipment(n: int) -> None:
             async with semaphore:
-                await api.post(
-                    "/api/shipments",
-                    headers=auth,
-                    json={"reference": f"BENCH-{n:05d}", "mode": "sea", "incoterm": "FOB"},
+                answered(
+                    await api.post(
+                        "/api/shipments",
+                        headers=auth,
+                        json={
+                            "reference": f"BENCH-{n:05d}",
+                            "mode": "sea",
+                            "incoterm": "FOB",
+                            "incoterm_place": "CNSHA",
+                        },
+                    )
                 )
 
         await asyncio.gather(*(shipment(n) for n in range(shipments)))
@@ -96,7 +116,7 @@ async def seed(base_url: str, shipments: int, items: int) -> tuple[str, str]:
             }
             for n in range(items)
         ]
-        declaration = (
+        declaration = answered(
             await api.post(
                 "/api/declarations",
                 headers=auth,
@@ -105,7 +125,7 @@ async def seed(base_url: str, shipments: int, items: int) -> tuple[str, str]:
                     "items": goods,
                 },
             )
-        ).json()
+        )
         return email, str(declaration["id"])
 
 
@@ -135,7 +155,8 @@ async def main(shipments: int, items: int, runs: int) -> None:
     await prepare(processes.settings, DOMAINS)
     processes.start_all()
     try:
-        processes.wait_for_api()
+        processes.wait_for_api(timeout=180)
+        wait_until_flowing(processes)  # sinks joined: commands answer 200/201, not 202 (pending)
         email, declaration_id = await seed(processes.base_url, shipments, items)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(

@@ -7,7 +7,8 @@ import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
 import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
-import { AuditTrail, Compliance, EdiPartnerDetail, EdiPartners, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
+import { EdiPartnerDetail, EdiPartners } from "./pages/edi";
+import { AuditTrail, Compliance, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
 import { ShipmentDetail, ShipmentList } from "./pages/shipments";
 
 const Analytics = lazy(() => import("./pages/analytics"));

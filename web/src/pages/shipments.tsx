@@ -12,6 +12,7 @@ import { useCommand } from "../components/useCommand";
 import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { timelineText } from "../i18n/timeline";
 
 const STATUSES = ["draft", "booked", "picked_up", "in_transit", "at_customs", "released", "delivered", "cancelled"];
 const MODES = ["sea", "air", "road", "rail", "inland_waterway", "multimodal"];
@@ -105,7 +106,7 @@ function partyText(party: PartyJson | null): string {
 
 export function ShipmentDetail() {
   const { id = "" } = useParams();
-  const { t, label, dateTime, weight, number } = useI18n();
+  const { t, label, dateTime, weight, number, locale } = useI18n();
   const shipment = useQuery({ queryKey: ["shipments", id], queryFn: () => api.get<Shipment>(`/api/shipments/${id}`) });
   const timeline = useQuery({
     queryKey: ["shipments", id, "timeline"],
@@ -189,7 +190,7 @@ export function ShipmentDetail() {
               {[...timeline.data.entries].reverse().map((entry, i) => (
                 <li key={i}>
                   <time dateTime={entry.at}>{dateTime(entry.at)}</time>
-                  <span>{entry.description}</span>
+                  <span>{timelineText(entry, s, locale)}</span>
                   {entry.place && <span className="muted"> · {entry.place}</span>}
                   {entry.source && <Badge>{entry.source}</Badge>}
                 </li>
