@@ -48,7 +48,7 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <a className="skip" href="#main">
-        {t("common.details")}
+        {t("nav.skip")}
       </a>
       <header className="topbar">
         <NavLink to="/" className="brand">
@@ -94,7 +94,7 @@ export function Layout({ children }: { children: ReactNode }) {
           ))}
         </ul>
       </nav>
-      <main id="main" className="content" data-live={connected ? "on" : "off"}>
+      <main id="main" tabIndex={-1} className="content" data-live={connected ? "on" : "off"}>
         {children}
       </main>
     </div>
