@@ -101,8 +101,8 @@ async def test_a_dead_letter_is_fixed_in_the_console_and_replayed(
     assert saved["sender_ids"] == ["4012345000009", "MAEU"] and saved["status_codes"] == {"ZZ1": "arrived"}
     await all_inputs_named(page)
 
-    await page.get_by_role("button", name="Повторить MAEU00004711").click()
     partner_messages = page.get_by_test_id("edi-messages")
+    await partner_messages.get_by_role("row").filter(has_text="Отклонено").get_by_role("button").click()
     await expect(partner_messages).to_contain_text("Применено", timeout=30_000)
     await expect(partner_messages).not_to_contain_text("Отклонено")
     await screenshot(page, "edi-replayed-ru")

@@ -93,7 +93,7 @@ export function MessageTable({ partnerId }: { partnerId?: string }) {
   const columns = useMemo<ColumnDef<EdiMessage, unknown>[]>(
     () => [
       { header: t("common.date"), accessorKey: "received_at", cell: (c) => dateTime(c.row.original.received_at) },
-      { header: t("edi.controlReference"), id: "control", accessorFn: (r) => `${r.sender_id ?? "?"} ${r.control_reference ?? ""}` },
+      { header: t("edi.controlReference"), id: "control", accessorFn: (r) => `${r.sender_id ?? ""} ${r.control_reference ?? ""}`.trim() || "—" },
       { header: t("edi.result"), accessorKey: "status", cell: (c) => <StatusBadge prefix="edi.statuses" status={c.row.original.status} /> },
       { header: t("edi.attempts"), accessorKey: "attempts" },
       { header: t("common.reason"), id: "reason", accessorFn: (r) => r.reason ?? "", cell: (c) => <span className="reason">{c.row.original.reason ?? "—"}</span> },
