@@ -145,6 +145,7 @@ async def test_a_tablet_shows_the_shipments_and_a_declaration_without_sideways_s
         assert await page.evaluate(OVERFLOW) <= 0
         await page.get_by_role("button", name="Проверить").tap()  # usable by touch: an action answers
         await expect(page.get_by_text("Декларация заполнена верно")).to_be_visible()
+        await expect(page.get_by_test_id("calculation")).to_be_visible()
         await all_inputs_named(page)
         await screenshot(page, "tablet-declaration-ru")
     finally:

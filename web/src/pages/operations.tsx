@@ -103,7 +103,7 @@ function stockActions(warehouse: Warehouse, label: (prefix: string, value: strin
 export function WarehouseDetail() {
   const { id = "" } = useParams();
   const { t, label, number, dateTime, locale } = useI18n();
-  const { company } = useSession();
+  const { canEdit } = useSession();
   const warehouse = useQuery({ queryKey: ["warehouses", id], queryFn: () => api.get<Warehouse>(`/api/warehouses/${id}`) });
   const stock = useQuery({ queryKey: ["warehouses", id, "stock"], queryFn: () => api.get<StockLine[]>(`/api/warehouses/${id}/stock`) });
   const movements = useQuery({ queryKey: ["warehouses", id, "movements"], queryFn: () => api.get<Movement[]>(`/api/warehouses/${id}/movements`) });
@@ -148,7 +148,7 @@ export function WarehouseDetail() {
         <Card title={t("warehouse.stock")}>
           <DataTable testId="stock" rows={stock.data ?? []} columns={lineColumns} />
         </Card>
-        {company?.role !== "viewer" && (
+        {canEdit && (
           <Card title={t("common.actions")} className="wide">
             <div className="actions-grid">
               {stockActions(w, label).map((spec) => <ActionForm key={spec.title} spec={spec} />)}

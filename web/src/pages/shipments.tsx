@@ -301,8 +301,8 @@ function shipmentActions(shipment: Shipment, label: (prefix: string, value: stri
 
 function ShipmentActions({ shipment }: { shipment: Shipment }) {
   const { t, label } = useI18n();
-  const { company } = useSession();
-  if (shipment.status === "delivered" || shipment.status === "cancelled" || company?.role === "viewer") return null;
+  const { canEdit } = useSession();
+  if (shipment.status === "delivered" || shipment.status === "cancelled" || !canEdit) return null;
   return (
     <Card title={t("common.actions")} className="wide">
       <div className="actions-grid">
