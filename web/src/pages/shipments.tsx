@@ -35,7 +35,7 @@ export function ShipmentList() {
       { header: t("common.status"), accessorKey: "status", cell: (c) => <StatusBadge prefix="shipment.statuses" status={c.row.original.status} /> },
       { header: t("shipment.mode"), accessorKey: "mode", cell: (c) => label("shipment.modes", c.row.original.mode) },
       { header: t("shipment.incoterm"), accessorKey: "incoterm" },
-      { header: t("shipment.carrier"), id: "carrier", accessorFn: (r) => r.carrier?.name ?? "" },
+      { header: t("shipment.carrier"), id: "carrier", accessorFn: (r) => r.carrier ?? "" },
       { header: t("shipment.bookingReference"), accessorKey: "booking_reference" },
       { header: t("shipment.grossWeight"), id: "weight", accessorFn: (r) => Number(r.totals.gross_weight_kg ?? 0), cell: (c) => weight(c.row.original.totals.gross_weight_kg) },
       { header: t("common.updated"), accessorKey: "updated_at", cell: (c) => dateTime(c.row.original.updated_at) },
@@ -191,7 +191,6 @@ export function ShipmentDetail() {
                 <li key={i}>
                   <time dateTime={entry.at}>{dateTime(entry.at)}</time>
                   <span>{timelineText(entry, s, locale)}</span>
-                  {entry.place && <span className="muted"> · {entry.place}</span>}
                   {entry.source && <Badge>{entry.source}</Badge>}
                 </li>
               ))}
