@@ -10,10 +10,14 @@ path (`wellwon gateways issue`), only when a declaration still waits for one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +26,7 @@ from wellwon.config import Settings
 
 log = logging.getLogger("wellwon.demo")
 
+SHIPPED_FEE_SCALE = Path(__file__).resolve().parents[1] / "streams" / "customs" / "data" / "customs_fee_scale.csv"
 GATEWAY_NAME = "ФТС: демо-шлюз WellWon"
 DUTY_COLUMNS = "code_prefix,valid_from,valid_to,kind,ad_valorem_percent,specific_amount,specific_currency"
 DUTY_RATES = f"""{DUTY_COLUMNS},specific_basis,unit_code,origin_country
@@ -60,9 +65,7 @@ def exchange_rates(until: date, days: int = 35) -> str:
 
 def fee_scale() -> str:
     """The shipped clearance-fee scale, its bands left open-ended so they cover the demo's dates."""
-    from streams.customs.duty_tables import DATA_DIR
-
-    header, *bands = (DATA_DIR / "customs_fee_scale.csv").read_text(encoding="utf-8").splitlines()
+    header, *bands = SHIPPED_FEE_SCALE.read_text(encoding="utf-8").splitlines()
     latest = max(band.split(",")[0] for band in bands)
     open_ended = [",".join([valid_from, "", *rest]) for valid_from, _, *rest in (b.split(",") for b in bands)]
     return "\n".join([header, *(band for band in open_ended if band.startswith(latest))]) + "\n"
@@ -313,20 +316,27 @@ async def _tables(client: httpx.AsyncClient, headers: dict[str, str], today: dat
 
 
 class _Gateway:
-    """The demo's credential with the customs gateway, issued the first time a declaration needs one."""
+    """The demo's credential with the customs gateway, issued the first time a declaration needs one.
+
+    Issued by the operator's own command, `wellwon gateways issue`, in the platform's namespace: the platform's
+    kernel (this package) knows no domain, so the demo drives the operator's tool as an operator would.
+    """
 
     def __init__(self, settings: Settings, company_id: str) -> None:
         self.settings, self.company_id, self.key = settings, company_id, ""
 
     async def headers(self) -> dict[str, str]:
         if not self.key:
-            from streams.customs_gateway.operators import issue_gateway_credential
-
-            self.key, outcome = await issue_gateway_credential(
-                self.settings, GATEWAY_NAME, [self.company_id], ["register", "release"]
-            )
-            if outcome.get("status") not in ("accepted", "pending"):
-                raise RuntimeError(f"demo gateway credential refused: {outcome}")
+            env = {**os.environ, "WELLWON_NAMESPACE": self.settings.namespace, "API_PORT": str(self.settings.api_port)}
+            issue = ("gateways", "issue", "--name", GATEWAY_NAME, "--tenant", self.company_id)
+            operator = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "wellwon.cli", *issue, "--scope", "register", "--scope", "release",
+                env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await operator.communicate()
+            if operator.returncode != 0:
+                raise RuntimeError(f"demo gateway credential refused: {err.decode(errors='replace')[-500:]}")
+            self.key = out.decode().strip().splitlines()[-1]  # the key, printed last and only once
         return {"X-Gateway-Key": self.key}
 
 

@@ -1,4 +1,4 @@
-"""The demo month as a new user opens it, in Russian and in English: what `make run` shows, and the README's screenshots."""
+"""The demo month as a new user opens it, in Russian and English: what `make run` shows; the README's screenshots."""
 
 from __future__ import annotations
 

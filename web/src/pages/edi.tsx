@@ -217,7 +217,7 @@ export function EdiPartnerDetail() {
       <div className="grid">
         <Card title={t("edi.settings")}>
           <Definition items={[[t("edi.interchanges"), String(p.interchanges)], ["Kafka", `edi.inbound · key ${p.id}`]]} />
-          <PartnerSettings key={`${p.id}:${JSON.stringify(p.status_codes)}:${p.sender_ids.join()}`} partner={p} />
+          <PartnerSettings key={p.id} partner={p} />
         </Card>
         <Card title={t("edi.apiKeys")}>
           <ul className="plain" data-testid="api-keys">
