@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -28,6 +29,12 @@ async def _letters(settings: Settings, topic: str) -> list[tuple[int, DeadLetter
         return letters
     finally:
         await consumer.stop()
+
+
+async def last_letter(settings: Settings, topic: str, match: Callable[[DeadLetter], bool]) -> DeadLetter | None:
+    """The latest letter on the dead-letter topic that `match` picks (e.g. one inbound message's), if kept."""
+    found = [letter for _, letter in await _letters(settings, settings.name(topic)) if match(letter)]
+    return found[-1] if found else None
 
 
 async def list_dead_letters(settings: Settings, topic: str) -> list[dict[str, Any]]:

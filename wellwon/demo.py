@@ -1,14 +1,21 @@
-"""Demo data for `wellwon run --demo`: accounts and a company, created through the API like any user."""
+"""Demo data for `wellwon run --demo`: accounts, a company and its month of work, created through the API like any user.
+
+Idempotent: users, company, shipments, warehouses, the EDI partner, tariff tables and declarations are each
+looked up before they are created, so `make run` twice leaves one month, not two.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from wellwon.config import Settings
+from wellwon.demo_customs import load_demo_customs
+from wellwon.demo_month import load_demo_month
 
 log = logging.getLogger("wellwon.demo")
 
@@ -50,12 +57,20 @@ async def load_demo_data(settings: Settings) -> None:
             await client.post("/api/auth/login", json={"email": DEMO_USERS[0][0], "password": DEMO_PASSWORD})
         ).json()
         headers = {"Authorization": f"Bearer {owner['access_token']}"}
-        if (await client.get("/api/companies", headers=headers)).json():
+        companies = (await client.get("/api/companies", headers=headers)).json()
+        if companies:
+            company = companies[0]
             print("demo company: already there")
-            return
-        company = (await client.post("/api/companies", headers=headers, json=DEMO_COMPANY)).json()
-        for email, _, _, role in DEMO_USERS[1:]:
-            await client.post(
-                f"/api/companies/{company['id']}/participants", headers=headers, json={"email": email, "role": role}
-            )
-        print(f"demo company {DEMO_COMPANY['name']} ({company['id']}): owner {DEMO_USERS[0][0]}, two members")
+        else:
+            company = (await client.post("/api/companies", headers=headers, json=DEMO_COMPANY)).json()
+            for email, _, _, role in DEMO_USERS[1:]:
+                await client.post(
+                    f"/api/companies/{company['id']}/participants",
+                    headers=headers,
+                    json={"email": email, "role": role},
+                )
+            print(f"demo company {DEMO_COMPANY['name']} ({company['id']}): owner {DEMO_USERS[0][0]}, two members")
+        switched = (await client.post(f"/api/companies/{company['id']}/switch", headers=headers)).json()
+        in_company = {"Authorization": f"Bearer {switched['access_token']}"}
+        await load_demo_month(client, in_company)
+        await load_demo_customs(client, in_company, settings, company["id"], datetime.now(UTC).date())

@@ -5,6 +5,11 @@ API key (`X-Api-Key`; the read model holds only its SHA-256), it produces the ra
 `edi.inbound` (key = partner id), wrapped with the message id it answers, and returns 202. The EDI
 agent does the rest; `GET /api/edi/messages/{message_id}` then tells applied, duplicate or
 dead-lettered with the reason, to the partner (by its key) or to the tenant's users.
+
+`POST /api/edi/messages/{message_id}/replay` is the operator's replay of one dead-lettered message after
+fixing its cause (say, the partner's settings): the record kept on `edi.inbound.deadletter` goes back onto
+`edi.inbound` as it was, so the EDI agent handles the same message id again (its `attempts` count up, and
+the agent's bookkeeping skips what was applied before); the message's result then tells the new outcome.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from api.outcomes import no_content, send_and_read
 from api.platform import Platform
 from sinks.postgres import edi_queries
 from streams.company.permissions import Action
-from streams.edi.handling import wrap_submission
+from streams.edi.handling import read_submission, wrap_submission
 from streams.edi.partners import DEFAULT_REFERENCE_QUALIFIERS, StatusMeaning
 from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, RegisterPartner, RevokeApiKey
 from streams.edi_partner.decider import partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
 from wellwon.api_keys import key_hash, new_key
-from wellwon.envelope import CommandOutcome
+from wellwon.dead_letters import last_letter
+from wellwon.envelope import CommandOutcome, DeadLetter
+from wellwon.topics import dead_letter_for
 
 router = APIRouter(tags=["edi"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such EDI partner")
@@ -53,6 +60,14 @@ class PartnerSettingsIn(Strict):
 
 class PartnerIn(PartnerSettingsIn):
     code: str = Field(min_length=1, max_length=20)
+
+
+class ReplayOut(Strict):
+    message_id: str = Field(description="the replayed message: the same id, its result updated when handled")
+    status: str = Field(description='"replayed": back on edi.inbound for the EDI agent')
+    attempt: int = Field(description="the attempt the replay is (the result's attempts once it is handled)")
+    reason: str | None = Field(description="why it was dead-lettered the last time")
+    location: str
 
 
 class ApiKeyIn(Strict):
@@ -193,3 +208,36 @@ async def message_results(
     session, partner_id = await reader(request, found, x_api_key)
     async with tenant_db(found, session) as conn:
         return await edi_queries.messages(conn, partner_id, limit)
+
+
+@router.post("/api/edi/messages/{message_id}/replay", status_code=status.HTTP_202_ACCEPTED)
+async def replay_message(message_id: str, session: CurrentSession, found: PlatformDep) -> ReplayOut:
+    """Hand a dead-lettered message to the EDI agent again, as it was received; 409 unless it is dead-lettered."""
+    require_permission(session, Action.EDI_PARTNERS_MANAGE)
+    async with tenant_db(found, session) as conn:  # row-level security: only the tenant's messages
+        result = await edi_queries.message(conn, message_id, None)
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such message")
+    if result["status"] != "dead_lettered":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"the message is {result['status']}: only a dead letter is replayed"
+        )
+    partner_id = str(result["partner_id"])
+
+    def is_this_message(letter: DeadLetter) -> bool:
+        same_partner = letter.key == partner_id.encode()
+        return same_partner and read_submission(partner_id, letter.value or b"").message_id == message_id
+
+    letter = await last_letter(found.settings, dead_letter_for("edi.inbound"), is_this_message)
+    if letter is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the dead letter is no longer kept (topic retention)")
+    producer = found.bus.producer
+    assert producer is not None
+    await producer.send_and_wait(letter.source_topic, letter.value, key=letter.key)
+    return ReplayOut(
+        message_id=message_id,
+        status="replayed",
+        attempt=int(result["attempts"]) + 1,
+        reason=result["reason"],
+        location=f"/api/edi/messages/{message_id}",
+    )

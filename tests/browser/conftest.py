@@ -9,11 +9,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from wellwon.config import LOCAL_DIR
 
 CHROMIUM = "/usr/bin/chromium"
+# A 2-core machine shared by several test sessions answers in seconds, not milliseconds: assertions wait as
+# long as actions do (Playwright's default for `expect` is 5 s).
+expect.set_options(timeout=20_000)
 SCREENSHOTS = LOCAL_DIR / "screenshots"
 
 

@@ -277,7 +277,9 @@ async def test_invitations_roles_audit_and_dashboards(
         await guest_context.close()
 
     await page.get_by_role("link", name="Журнал действий").click()
-    await expect(page.get_by_test_id("audit")).to_contain_text("ParticipantAdded")
+    audit = page.get_by_test_id("audit")
+    await expect(audit).to_contain_text("Добавлен участник")  # the event by its name in the reader's language
+    await expect(audit.get_by_role("row").filter(has_text="Отправлено приглашение").first).to_contain_text("Ada Byron")
     await screenshot(page, "audit-ru")
     await page.get_by_role("link", name="Аналитика").click()
     await expect(page.get_by_test_id("dashboard").locator("canvas").first).to_be_visible()

@@ -1,5 +1,5 @@
 // Routes: the pages anyone may open, and the signed-in console.
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { useSession } from "./api/session";
 import { Layout } from "./components/Layout";
@@ -7,8 +7,9 @@ import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
 import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
+import { EdiPartnerDetail, EdiPartners } from "./pages/edi";
 import { InvoiceDetail, InvoiceList } from "./pages/invoices";
-import { AuditTrail, Compliance, EdiPartnerDetail, EdiPartners, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
+import { AuditTrail, Compliance, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
 import { PaymentsPage } from "./pages/payments";
 import { PurchaseOrderDetail, PurchaseOrderList } from "./pages/purchase_orders";
 import { ShipmentDetail, ShipmentList } from "./pages/shipments";
@@ -29,11 +30,13 @@ export function App() {
       </Routes>
     );
   }
-  if (!loaded) return <Loading />;
+  // Pages that read the account or the active company wait for them; the others load their data at once,
+  // alongside the session's reads, which saves a round trip on the first paint of a deep link.
+  const whenLoaded = (page: ReactNode) => (loaded ? page : <Loading />);
   return (
     <Layout>
       <Routes>
-        <Route path="/" element={<Navigate to={company ? "/shipments" : "/company"} replace />} />
+        <Route path="/" element={whenLoaded(<Navigate to={company ? "/shipments" : "/company"} replace />)} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="/shipments" element={<ShipmentList />} />
         <Route path="/shipments/:id" element={<ShipmentDetail />} />
@@ -52,9 +55,9 @@ export function App() {
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/analytics" element={<Suspense fallback={<Loading />}><Analytics /></Suspense>} />
-        <Route path="/company" element={<CompanyPage />} />
-        <Route path="/invitations/accept" element={<AcceptInvitation />} />
-        <Route path="/profile" element={<Profile />} />
+        <Route path="/company" element={whenLoaded(<CompanyPage />)} />
+        <Route path="/invitations/accept" element={whenLoaded(<AcceptInvitation />)} />
+        <Route path="/profile" element={whenLoaded(<Profile />)} />
         <Route path="/verify-email" element={<VerifyEmail />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>

@@ -31,6 +31,8 @@ interface SessionValue {
   account: Account | undefined;
   companies: Membership[];
   company: Membership | undefined;
+  /** The active company is known and the user's role there may change things (a viewer's may not). */
+  canEdit: boolean;
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   switchCompany(companyId: string): Promise<void>;
@@ -97,6 +99,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       account: account.data,
       companies: companies.data ?? [],
       company: companies.data?.find((c) => c.active),
+      canEdit: Boolean(account.isSuccess && companies.data?.some((c) => c.active && c.role !== "viewer")),
       signIn,
       signOut,
       switchCompany,

@@ -61,7 +61,7 @@ export interface ShipmentRow {
   mode: string;
   status: string;
   incoterm: string | null;
-  carrier: { name: string; scac?: string | null } | null;
+  carrier: string | null; // the carrier's name
   booking_reference: string | null;
   totals: { package_count: number; gross_weight_kg: string | number | null; volume_m3: string | number | null };
   created_at: string;
@@ -69,7 +69,8 @@ export interface ShipmentRow {
   version: number;
 }
 
-export interface Shipment extends ShipmentRow {
+export interface Shipment extends Omit<ShipmentRow, "carrier"> {
+  carrier: { name: string; scac?: string | null } | null;
   incoterm_place: string | null;
   shipper: PartyJson | null;
   consignee: PartyJson | null;

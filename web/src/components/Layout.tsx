@@ -51,7 +51,7 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <a className="skip" href="#main">
-        {t("common.details")}
+        {t("nav.skip")}
       </a>
       <header className="topbar">
         <NavLink to="/" className="brand">
@@ -97,7 +97,7 @@ export function Layout({ children }: { children: ReactNode }) {
           ))}
         </ul>
       </nav>
-      <main id="main" className="content" data-live={connected ? "on" : "off"}>
+      <main id="main" tabIndex={-1} className="content" data-live={connected ? "on" : "off"}>
         {children}
       </main>
     </div>

@@ -12,6 +12,7 @@ import { useCommand } from "../components/useCommand";
 import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { timelineText } from "../i18n/timeline";
 
 const STATUSES = ["draft", "booked", "picked_up", "in_transit", "at_customs", "released", "delivered", "cancelled"];
 const MODES = ["sea", "air", "road", "rail", "inland_waterway", "multimodal"];
@@ -34,7 +35,7 @@ export function ShipmentList() {
       { header: t("common.status"), accessorKey: "status", cell: (c) => <StatusBadge prefix="shipment.statuses" status={c.row.original.status} /> },
       { header: t("shipment.mode"), accessorKey: "mode", cell: (c) => label("shipment.modes", c.row.original.mode) },
       { header: t("shipment.incoterm"), accessorKey: "incoterm" },
-      { header: t("shipment.carrier"), id: "carrier", accessorFn: (r) => r.carrier?.name ?? "" },
+      { header: t("shipment.carrier"), id: "carrier", accessorFn: (r) => r.carrier ?? "" },
       { header: t("shipment.bookingReference"), accessorKey: "booking_reference" },
       { header: t("shipment.grossWeight"), id: "weight", accessorFn: (r) => Number(r.totals.gross_weight_kg ?? 0), cell: (c) => weight(c.row.original.totals.gross_weight_kg) },
       { header: t("common.updated"), accessorKey: "updated_at", cell: (c) => dateTime(c.row.original.updated_at) },
@@ -105,7 +106,7 @@ function partyText(party: PartyJson | null): string {
 
 export function ShipmentDetail() {
   const { id = "" } = useParams();
-  const { t, label, dateTime, weight, number } = useI18n();
+  const { t, label, dateTime, weight, number, locale } = useI18n();
   const shipment = useQuery({ queryKey: ["shipments", id], queryFn: () => api.get<Shipment>(`/api/shipments/${id}`) });
   const timeline = useQuery({
     queryKey: ["shipments", id, "timeline"],
@@ -189,8 +190,7 @@ export function ShipmentDetail() {
               {[...timeline.data.entries].reverse().map((entry, i) => (
                 <li key={i}>
                   <time dateTime={entry.at}>{dateTime(entry.at)}</time>
-                  <span>{entry.description}</span>
-                  {entry.place && <span className="muted"> · {entry.place}</span>}
+                  <span>{timelineText(entry, s, locale)}</span>
                   {entry.source && <Badge>{entry.source}</Badge>}
                 </li>
               ))}
@@ -300,8 +300,8 @@ function shipmentActions(shipment: Shipment, label: (prefix: string, value: stri
 
 function ShipmentActions({ shipment }: { shipment: Shipment }) {
   const { t, label } = useI18n();
-  const { company } = useSession();
-  if (shipment.status === "delivered" || shipment.status === "cancelled" || company?.role === "viewer") return null;
+  const { canEdit } = useSession();
+  if (shipment.status === "delivered" || shipment.status === "cancelled" || !canEdit) return null;
   return (
     <Card title={t("common.actions")} className="wide">
       <div className="actions-grid">
