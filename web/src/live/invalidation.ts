@@ -28,10 +28,10 @@ const RESOURCES: Record<string, readonly string[]> = {
   payment: ["payments"],
   bank_statement: ["bank-statements", "payments"],
   fx: ["fx"],
-  customs_tariff: ["tariff", "declarations"],
   purchase_order: ["purchase-orders", "invoices"],
   invoice: ["invoices"],
   invoice_numbering: ["invoices"],
+  ledger: ["ledger"],
 };
 
 // Every event is in the audit trail and the dashboards.
