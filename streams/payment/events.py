@@ -1,4 +1,9 @@
-"""Events of a payment: facts, named in the past tense. The lead's sagas post to the ledger from these."""
+"""Events of a payment: facts, named in the past tense.
+
+Processes (sagas) keep no state of their own, so each event a process reacts to carries what its next
+command needs: an approval the amount, currency and accounts to reserve; a settlement, return or
+cancellation the reservation to post, reverse or void, and the invoice or purchase order concerned.
+"""
 
 from __future__ import annotations
 
@@ -42,9 +47,18 @@ class IncomingPaymentRecorded:
 
 @dataclass(frozen=True)
 class PaymentApproved:
+    """Approved within the approver's limit: the ledger's process reserves `amount` on `payer_account`."""
+
     approved_by: str | None
     approver_role: str
     approved_at: datetime
+    amount: Decimal
+    currency: str
+    payer_account: str
+    beneficiary_account: str
+    beneficiary_name: str
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,8 @@ class PaymentRejected:
     reason: str
     rejected_by: str | None
     rejected_at: datetime
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,22 +84,42 @@ class PaymentSent:
 
 @dataclass(frozen=True)
 class PaymentSettled:
+    """The bank booked it: the ledger's process posts the reservation."""
+
     statement_line_ref: str
     settled_on: date
+    amount: Decimal
+    currency: str
+    reservation_id: str | None
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
 class PaymentReturned:
+    """The bank sent it back: voided (if it was only sent) or reversed (if settled) by the ledger's process."""
+
     reason: str
     returned_at: datetime
-    statement_line_ref: str | None = None
+    statement_line_ref: str | None
+    returned_from: str  # the status it had: "sent" (the reservation is voided) or "settled" (reversed)
+    amount: Decimal
+    currency: str
+    reservation_id: str | None
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
 class PaymentCancelled:
+    """Withdrawn before it was sent: a reservation, if there was one, is voided by the ledger's process."""
+
     reason: str
     cancelled_by: str | None
     cancelled_at: datetime
+    reservation_id: str | None = None
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 PaymentEvent = (

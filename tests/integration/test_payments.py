@@ -64,7 +64,8 @@ async def sent(
     assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
     reserved = await send_once(
         platform.settings, DOMAINS, PAYMENT, payment["id"], MarkReserved(f"res-{payment['id'][:8]}"),
-        Issued(actor_id=None, tenant_id=tenant_id), wait_for_read_model=True,
+        Issued(actor_id=None, tenant_id=tenant_id, claims=(("role", "process"), ("process", "payment-ledger"))),
+        wait_for_read_model=True,
     )  # fmt: skip
     assert reserved["status"] == "accepted", reserved
     marked = await api.post(
