@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.decider import CommandContext
+from streams.decider import CommandContext, Rejection, RejectionCode, reject
 from wellwon.envelope import EVENT, OUTCOME, CommandOutcome, Envelope
 
 # The role claim of a process's commands: deciders accept the steps only a process may take
@@ -91,6 +91,13 @@ class Process:
 def sent_by_process(context: CommandContext) -> bool:
     """Whether a command came from a process (deciders let only processes take their steps)."""
     return context.claim("role") == PROCESS_ROLE and bool(context.claim(PROCESS_CLAIM))
+
+
+def require_process(context: CommandContext, step: str) -> Rejection | None:
+    """None when a process sent the command; else FORBIDDEN, naming the step a person may not take."""
+    if sent_by_process(context):
+        return None
+    return reject(RejectionCode.FORBIDDEN, f"{step} is a step of a process, not of a person")
 
 
 def refusal_of(process: str, claims: dict[str, str], outcome: CommandOutcome, tenant_id: str | None) -> Refused | None:

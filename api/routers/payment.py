@@ -263,13 +263,15 @@ def _parsed(raw: bytes) -> ParsedStatement:
         ) from None
 
 
-def _open_payment(row: dict[str, Any]) -> OpenPayment:
+def _open_payment(row: dict[str, Any]) -> tuple[OpenPayment, str]:
+    """What the matcher knows of a payment, and the payment's status."""
     payment = PAYMENT_STATE.validate_python({k: v for k, v in row.items() if k != "id"})
     assert payment.beneficiary is not None
-    return OpenPayment(
+    known = OpenPayment(
         row["id"], payment.end_to_end_id, order_number(row["id"]), payment.amount, payment.currency,
         payment.beneficiary.account, payment.bank_reference,
     )  # fmt: skip
+    return known, str(payment.status)
 
 
 async def _apply_match(
@@ -292,7 +294,10 @@ async def _settle_or_record(
 ) -> None:
     assert session.tenant_id is not None
     line_ref = f"{statement['statement_id']}/{line.line_ref}"
-    if found_match.payment_id is not None:
+    if found_match.payment_id is not None and line.direction is Direction.INCOMING:
+        returned = ReturnPayment(f"returned by the bank: {line.purpose}"[:500].strip(), line_ref)
+        await send_command(found, PAYMENT, found_match.payment_id, returned, issued(session))
+    elif found_match.payment_id is not None:
         await send_command(
             found, PAYMENT, found_match.payment_id, SettlePayment(line_ref, line.booked_on), issued(session)
         )
@@ -326,10 +331,14 @@ async def import_statement(request: Request, session: CurrentSession, found: Pla
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_STATEMENT_BYTES} bytes per statement")
     parsed = _parsed(raw)
     async with tenant_db(found, session) as conn:
-        open_payments = [_open_payment(row) for row in await payment_queries.sent_payments(conn, parsed.currency)]
+        candidates = [
+            _open_payment(row)
+            for row in await payment_queries.outgoing_payments(conn, parsed.currency, ["sent", "settled"])
+        ]
+    awaiting = [payment for payment, row_status in candidates if row_status == "sent"]
     # Receivables (issued invoices) join the matcher when the invoice domain lands; until then incoming
     # money is matched to an invoice by hand.
-    matches = match(parsed.lines, open_payments)
+    matches = match(parsed.lines, awaiting, (), [payment for payment, _ in candidates])
     statement_id = statement_id_for(tenant_id, parsed.account, parsed.statement_id)
     outcome = await send_command(found, BANK_STATEMENT, statement_id, parsed.to_import(matches), issued(session))
     if isinstance(outcome, Response):
@@ -367,6 +376,20 @@ async def unmatched_lines(
 async def get_statement(statement_id: str, session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
     require_permission(session, Action.FINANCE_READ)
     return await read_statement(found, session, statement_id)
+
+
+def _line_payment_problem(line: dict[str, Any], payment: dict[str, Any]) -> str | None:
+    """Why a line cannot be matched by hand to this payment: money out settles a sent payment of the same
+    amount; money in is a sent or settled payment coming back, for no more than it was."""
+    incoming = line["direction"] == "incoming"
+    allowed = ("sent", "settled") if incoming else ("sent",)
+    if payment["direction"] != "outgoing" or payment["status"] not in allowed:
+        what = "comes back from" if incoming else "settles"
+        return f"payment {payment['id']} is {payment['status']}: a line {what} a {' or '.join(allowed)} payment"
+    line_amount, amount = Decimal(line["amount"]), Decimal(payment["amount"])
+    if line["currency"] != payment["currency"] or (line_amount > amount if incoming else line_amount != amount):
+        return f"the line is {line['amount']} {line['currency']}, the payment {payment['amount']} {payment['currency']}"
+    return None
 
 
 @router.post("/api/bank-statements/{statement_id}/matches")

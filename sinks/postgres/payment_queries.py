@@ -57,12 +57,14 @@ async def payment_states(conn: AsyncConnection[Any], payment_ids: list[str]) -> 
     return {row["id"]: row["state"] for row in rows}
 
 
-async def sent_payments(conn: AsyncConnection[Any], currency: str) -> list[dict[str, Any]]:
-    """Outgoing payments sent and awaiting settlement, in one currency: what a statement may settle."""
+async def outgoing_payments(conn: AsyncConnection[Any], currency: str, statuses: list[str]) -> list[dict[str, Any]]:
+    """Outgoing payments in one currency and these states (sent: a statement may settle them; settled too: the
+    bank may send them back)."""
     rows = await fetch_all(
         conn,
-        "SELECT id, state FROM payments WHERE status = 'sent' AND direction = 'outgoing' AND currency = %s",
-        (currency,),
+        """SELECT id, state FROM payments
+           WHERE direction = 'outgoing' AND currency = %s AND status = ANY(%s) ORDER BY created_at""",
+        (currency, statuses),
     )
     return [{"id": row["id"], **row["state"]} for row in rows]
 

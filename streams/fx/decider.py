@@ -4,7 +4,8 @@
   at a positive rate, valid 1 second to 1 hour; the bought amount is rounded half-even to the buy
   currency's minor unit.
 - Agreeing after `expires_at` is refused (409, field `expires_at`) and nothing changes; a quote is
-  agreed at most once, and settled once its deal is agreed.
+  agreed at most once, and settled once its deal is agreed, by the ledger's process only (its linked
+  transfers moved the money).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from streams.decider import CommandContext, Decider, Rejection, RejectionCode, r
 from streams.fx.commands import AgreeDeal, FxCommand, QuoteConversion, SettleDeal
 from streams.fx.events import ConversionQuoted, DealAgreed, DealSettled, FxEvent
 from streams.payment import currency as money
+from streams.process import require_process
 
 FX_NAMESPACE = uuid.UUID("b3a9e5d1-7c42-4e08-9f6b-2d5c8a1e0f37")
 MAX_VALIDITY_SECONDS = 3600
@@ -128,6 +130,8 @@ def _settle(state: FxDeal, cmd: SettleDeal, context: CommandContext) -> Decision
         return reject(RejectionCode.NOT_FOUND, "no such quote")
     if state.status is not DealStatus.AGREED:
         return reject(RejectionCode.ILLEGAL_STATE, f"only an agreed deal settles; this one is {state.status}", "status")
+    if problem := require_process(context, "settling an FX deal"):
+        return problem
     try:
         settlement_ref = text(cmd.settlement_ref, "settlement_ref", 255)
     except InvalidDetail as fault:

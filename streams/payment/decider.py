@@ -11,7 +11,8 @@ line, settled from the start.
   a SWIFT code (streams/payment/parties.py).
 - Approval needs a role allowed to approve and within its limit (streams/payment/approval.py); above
   it, the approval is refused (403) with the limit in the reason and nothing changes.
-- `MarkReserved` comes from the ledger's saga, `SettlePayment` from the statement matcher.
+- `MarkReserved` is taken from the ledger's process only (role "process"); `SettlePayment` comes from the
+  statement matcher or an operator's manual match.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from streams.payment.events import (
     PaymentSettled,
 )
 from streams.payment.parties import checked_party
-from streams.process import sent_by_process
+from streams.process import require_process, sent_by_process
 
 PAYMENT_NAMESPACE = uuid.UUID("8c4e2a71-5f0b-4b9e-a3d2-6e1f0c9b7a55")
 INCOMING_NAMESPACE = uuid.UUID("1d7b3e90-2c6a-4f58-8e4b-9a0c5d2e7f13")
@@ -247,47 +248,38 @@ def _step(state: Payment, cmd: PaymentCommand, context: CommandContext) -> Decis
 
 def _events_of_step(state: Payment, cmd: PaymentCommand, context: CommandContext) -> Decision:
     at, actor = context.issued_at, context.actor_id
+    # What the ledger's process needs with each event (it keeps no state of its own).
+    money, documents = (state.amount, state.currency), (state.invoice_id, state.purchase_order_id)
     match cmd:
         case ApprovePayment():
             role = context.claim(ROLE_CLAIM)
-            if problem := limit_problem(role, state.currency, state.amount):
-                return reject(RejectionCode.FORBIDDEN, problem, "amount")
-            payer, beneficiary = state.payer, state.beneficiary
-            assert payer is not None and beneficiary is not None  # an outgoing payment has both from its request
-            return [
-                PaymentApproved(
-                    actor, role or "", at, state.amount, state.currency, payer.account, beneficiary.name,
-                    state.invoice_id, state.purchase_order_id,
-                )
-            ]  # fmt: skip
+            if over_limit := limit_problem(role, state.currency, state.amount):
+                return reject(RejectionCode.FORBIDDEN, over_limit, "amount")
+            assert state.payer is not None and state.beneficiary is not None
+            accounts = (state.payer.account, state.beneficiary.account, state.beneficiary.name)
+            return [PaymentApproved(actor, role or "", at, *money, *accounts, *documents)]
         case RejectPayment(reason=reason):
             if state.status is PaymentStatus.APPROVED and not sent_by_process(context):
                 return reject(RejectionCode.ILLEGAL_STATE, "an approved payment is cancelled, not rejected", "status")
-            return [PaymentRejected(text(reason, "reason", REASON_MAX), actor, at)]
+            return [PaymentRejected(text(reason, "reason", REASON_MAX), actor, at, *documents)]
         case MarkReserved(reservation_id=reservation_id):
-            if not sent_by_process(context):
-                return reject(RejectionCode.FORBIDDEN, "only the ledger's process marks a payment's money reserved")
+            if not_process := require_process(context, "reserving a payment's money"):
+                return not_process
             return [PaymentReserved(text(reservation_id, "reservation_id", 255), at)]
         case MarkSent(bank_reference=bank_reference):
             return [PaymentSent(_reference(bank_reference, "bank_reference"), at)]
         case SettlePayment(statement_line_ref=line_ref, settled_on=settled_on):
-            settled_line = text(line_ref, "statement_line_ref", 255)
-            return [
-                PaymentSettled(
-                    settled_line, settled_on, state.reservation_id, state.purchase_order_id, state.invoice_id,
-                    state.amount, state.currency,
-                )
-            ]  # fmt: skip
+            line = text(line_ref, "statement_line_ref", 255)
+            return [PaymentSettled(line, settled_on, *money, state.reservation_id, *documents)]
         case ReturnPayment(reason=reason, statement_line_ref=line_ref):
-            line = None if line_ref is None else text(line_ref, "statement_line_ref", 255)
-            settled = state.status is PaymentStatus.SETTLED
-            return [
-                PaymentReturned(
-                    text(reason, "reason", REASON_MAX), at, line, state.reservation_id, settled, state.purchase_order_id
-                )
-            ]
+            line_or_none = None if line_ref is None else text(line_ref, "statement_line_ref", 255)
+            why = text(reason, "reason", REASON_MAX)
+            returned = PaymentReturned(
+                why, at, line_or_none, str(state.status), *money, state.reservation_id, *documents
+            )
+            return [returned]
         case CancelPayment(reason=reason):
-            return [PaymentCancelled(text(reason, "reason", REASON_MAX), actor, at, state.reservation_id)]
+            return [PaymentCancelled(text(reason, "reason", REASON_MAX), actor, at, state.reservation_id, *documents)]
     raise TypeError(f"not a payment step: {cmd!r}")
 
 

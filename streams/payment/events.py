@@ -1,4 +1,9 @@
-"""Events of a payment: facts, named in the past tense. The lead's sagas post to the ledger from these."""
+"""Events of a payment: facts, named in the past tense.
+
+Processes (sagas) keep no state of their own, so each event a process reacts to carries what its next
+command needs: an approval the amount, currency and accounts to reserve; a settlement, return or
+cancellation the reservation to post, reverse or void, and the invoice or purchase order concerned.
+"""
 
 from __future__ import annotations
 
@@ -42,13 +47,15 @@ class IncomingPaymentRecorded:
 
 @dataclass(frozen=True)
 class PaymentApproved:
+    """Approved within the approver's limit: the ledger's process reserves `amount` on `payer_account`."""
+
     approved_by: str | None
     approver_role: str
     approved_at: datetime
-    # What the ledger's saga reserves, carried with the fact so the saga needs no state of its own.
     amount: Decimal
     currency: str
     payer_account: str
+    beneficiary_account: str
     beneficiary_name: str
     invoice_id: str | None = None
     purchase_order_id: str | None = None
@@ -59,6 +66,8 @@ class PaymentRejected:
     reason: str
     rejected_by: str | None
     rejected_at: datetime
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,31 +84,42 @@ class PaymentSent:
 
 @dataclass(frozen=True)
 class PaymentSettled:
+    """The bank booked it: the ledger's process posts the reservation."""
+
     statement_line_ref: str
     settled_on: date
-    reservation_id: str | None = None  # the ledger's pending transfer the settlement posts
-    purchase_order_id: str | None = None  # a prepayment's order, which the settlement releases
+    amount: Decimal
+    currency: str
+    reservation_id: str | None
     invoice_id: str | None = None
-    amount: Decimal = Decimal(0)
-    currency: str = ""
+    purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
 class PaymentReturned:
+    """The bank sent it back: voided (if it was only sent) or reversed (if settled) by the ledger's process."""
+
     reason: str
     returned_at: datetime
-    statement_line_ref: str | None = None
-    reservation_id: str | None = None
-    was_settled: bool = False  # the money had left (posted): the return reverses; else it releases
+    statement_line_ref: str | None
+    returned_from: str  # the status it had: "sent" (the reservation is voided) or "settled" (reversed)
+    amount: Decimal
+    currency: str
+    reservation_id: str | None
+    invoice_id: str | None = None
     purchase_order_id: str | None = None
 
 
 @dataclass(frozen=True)
 class PaymentCancelled:
+    """Withdrawn before it was sent: a reservation, if there was one, is voided by the ledger's process."""
+
     reason: str
     cancelled_by: str | None
     cancelled_at: datetime
-    reservation_id: str | None = None  # a reservation the cancellation releases
+    reservation_id: str | None = None
+    invoice_id: str | None = None
+    purchase_order_id: str | None = None
 
 
 PaymentEvent = (

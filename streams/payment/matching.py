@@ -8,8 +8,10 @@ amount and currency when, in this order of trust:
 2. its reference is the rouble order's number and the counterparty's account is the beneficiary's;
 3. the line names no reference, and exactly one open payment has the amount, currency and beneficiary account.
 
-An incoming line pays the receivable whose reference (invoice number) appears in the line's
-reference or purpose, in the same currency, for no more than is due. Each payment is settled by
+An incoming line whose reference is the end-to-end id of one of our sent or settled payments, in its
+currency and for no more than it, is that payment coming back (the bank returned it). Any other
+incoming line pays the receivable whose reference (invoice number) appears in the line's reference
+or purpose, in the same currency, for no more than is due. Each payment is settled (or returned) by
 at most one line.
 """
 
@@ -102,17 +104,40 @@ def _receivable_for(line: StatementLine, receivables: Sequence[OpenReceivable]) 
     return found[0] if len(found) == 1 else None
 
 
+def _returned(line: StatementLine, returnable: list[OpenPayment]) -> OpenPayment | None:
+    return next(
+        (
+            payment
+            for payment in returnable
+            if line.reference
+            and line.reference == payment.end_to_end_id
+            and line.currency == payment.currency
+            and line.amount <= payment.amount
+        ),
+        None,
+    )
+
+
 def match(
-    lines: Sequence[StatementLine], payments: Sequence[OpenPayment], receivables: Sequence[OpenReceivable] = ()
+    lines: Sequence[StatementLine],
+    payments: Sequence[OpenPayment],
+    receivables: Sequence[OpenReceivable] = (),
+    returnable: Sequence[OpenPayment] = (),
 ) -> tuple[LineMatch, ...]:
-    """The matches found, in line order; lines absent from them are left for an operator."""
-    open_payments = list(payments)
+    """The matches found, in line order; lines absent from them are left for an operator.
+
+    `payments` are those awaiting settlement (sent); `returnable` those the bank may send back (sent or settled).
+    """
+    open_payments, coming_back = list(payments), list(returnable)
     matches = []
     for line in lines:
         if line.direction is Direction.OUTGOING:
             if (payment := _payment_for(line, open_payments)) is not None:
                 open_payments.remove(payment)
                 matches.append(LineMatch(line.line_ref, payment_id=payment.payment_id))
+        elif (returned := _returned(line, coming_back)) is not None:
+            coming_back.remove(returned)
+            matches.append(LineMatch(line.line_ref, payment_id=returned.payment_id))
         elif (receivable := _receivable_for(line, receivables)) is not None:
             matches.append(LineMatch(line.line_ref, invoice_id=receivable.invoice_id))
     return tuple(matches)

@@ -79,11 +79,11 @@ def react(happened: Happened) -> Sequence[Send]:
             return [_ledger(happened, "post", PostPendingTransfer(f"payment:{payment_id}:post", pending))]
         case PaymentCancelled(reservation_id=str(pending)):
             return [_ledger(happened, "release", VoidPendingTransfer(f"payment:{payment_id}:release", pending))]
-        case PaymentReturned(reservation_id=str(pending), was_settled=settled):
+        case PaymentReturned(reservation_id=str(pending), returned_from=returned_from):
             return_id = f"payment:{payment_id}:return"
             undo = (
                 ReverseTransfer(return_id, f"payment:{payment_id}:post", event.reason[:DESCRIPTION_MAX])
-                if settled
+                if returned_from == "settled"
                 else VoidPendingTransfer(return_id, pending)
             )
             return [_ledger(happened, "return", undo)]

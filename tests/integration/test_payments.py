@@ -64,7 +64,8 @@ async def sent(
     assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
     reserved = await send_once(
         platform.settings, DOMAINS, PAYMENT, payment["id"], MarkReserved(f"res-{payment['id'][:8]}"),
-        Issued(actor_id=None, tenant_id=tenant_id), wait_for_read_model=True,
+        Issued(actor_id=None, tenant_id=tenant_id, claims=(("role", "process"), ("process", "payment-ledger"))),
+        wait_for_read_model=True,
     )  # fmt: skip
     assert reserved["status"] == "accepted", reserved
     marked = await api.post(
@@ -158,6 +159,18 @@ def camt053(account: str, end_to_end_id: str, amount: str) -> bytes:
  </Stmt></BkToCstmrStmt></Document>""".encode()
 
 
+def camt053_return(account: str, end_to_end_id: str, amount: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+ <GrpHdr><MsgId>R-{end_to_end_id[:8]}</MsgId><CreDtTm>2026-12-09T06:00:00</CreDtTm></GrpHdr>
+ <Stmt><Id>RET-{end_to_end_id[:12]}</Id><Acct><Id><Othr><Id>{account}</Id></Othr></Id><Ccy>EUR</Ccy></Acct>
+  <Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+   <BookgDt><Dt>2026-12-08</Dt></BookgDt><AcctSvcrRef>R-1</AcctSvcrRef><NtryDtls><TxDtls>
+   <Refs><EndToEndId>{end_to_end_id}</EndToEndId></Refs>
+   <RmtInf><Ustrd>beneficiary account closed</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+ </Stmt></BkToCstmrStmt></Document>""".encode()
+
+
 async def test_a_sent_payment_is_exported_as_valid_pain001_and_settled_by_its_camt053_line(
     platform: PlatformProcesses, api: httpx.AsyncClient
 ) -> None:
@@ -199,6 +212,17 @@ async def test_a_sent_payment_is_exported_as_valid_pain001_and_settled_by_its_ca
         content=statement,
     )  # fmt: skip
     assert again.status_code == 201 and len(payment_rows(platform, company_id)) == 2  # the same file changes nothing
+
+    # A week later the bank sends the money back: an incoming line naming the payment's end-to-end id.
+    back = camt053_return(OUR_EURO_ACCOUNT.account, payment["end_to_end_id"], "1240.50")
+    returned = await api.post(
+        "/api/bank-statements/import", headers={**keyed(owner, str(uuid.uuid4())), "Content-Type": "application/xml"},
+        content=back,
+    )  # fmt: skip
+    assert returned.status_code == 201 and returned.json()["settlement_problems"] == [], returned.text
+    assert [line["payment_id"] for line in returned.json()["lines"]] == [payment["id"]]
+    after = (await api.get(f"/api/payments/{payment['id']}", headers=bearer(owner))).json()
+    assert (after["status"], after["reason"]) == ("returned", "returned by the bank: beneficiary account closed")
 
 
 async def test_a_rouble_payment_goes_out_as_1c_text_and_its_1c_statement_settles_it(

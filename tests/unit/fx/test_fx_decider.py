@@ -67,12 +67,18 @@ def test_an_expired_quote_is_refused_naming_expires_at_and_nothing_changes() -> 
     assert when.state.status is DealStatus.QUOTED
 
 
-def test_a_deal_is_agreed_once_and_settled_once_agreed() -> None:
+BY_PROCESS = context(role="process", process="fx-ledger")
+
+
+def test_a_deal_is_agreed_once_and_settled_once_agreed_by_the_ledger_s_process_only() -> None:
     given(DECIDER, QUOTED, AGREED).when(AgreeDeal(), context()).then_rejected(RejectionCode.ILLEGAL_STATE)
-    given(DECIDER, QUOTED).when(SettleDeal("tr-1"), context()).then_rejected(RejectionCode.ILLEGAL_STATE)
-    state = given(DECIDER, QUOTED, AGREED).when(SettleDeal("tr-1"), context()).then(DealSettled("tr-1", AT))
+    given(DECIDER, QUOTED).when(SettleDeal("tr-1"), BY_PROCESS).then_rejected(RejectionCode.ILLEGAL_STATE)
+    given(DECIDER, QUOTED, AGREED).when(SettleDeal("tr-1"), context(role="owner")).then_rejected(
+        RejectionCode.FORBIDDEN
+    )
+    state = given(DECIDER, QUOTED, AGREED).when(SettleDeal("tr-1"), BY_PROCESS).then(DealSettled("tr-1", AT))
     assert state.status is DealStatus.SETTLED
-    given(DECIDER, QUOTED, AGREED, DealSettled("tr-1", AT)).when(SettleDeal("tr-2"), context()).then_rejected(
+    given(DECIDER, QUOTED, AGREED, DealSettled("tr-1", AT)).when(SettleDeal("tr-2"), BY_PROCESS).then_rejected(
         RejectionCode.ILLEGAL_STATE
     )
     given(DECIDER).when(AgreeDeal(), context()).then_rejected(RejectionCode.NOT_FOUND)

@@ -80,7 +80,7 @@ def test_a_payment_becomes_an_order_only_once_approved() -> None:
     assert not isinstance(events, type(None)) and isinstance(events, list)
     requested = payment_decider.fold(events)
     assert export_problem(requested) is not None
-    approved = payment_decider.evolve(requested, PaymentApproved("u", "owner", AT))
+    approved = payment_decider.evolve(requested, PaymentApproved("u", "owner", AT, Decimal(1), "EUR", "a", "b", "c"))
     assert export_problem(approved) is None
     order = payment_order(approved, date(2026, 12, 1))
     assert (order.end_to_end_id, order.amount, order.execution_date) == (
@@ -110,7 +110,9 @@ def test_1c_orders_parse_back_equal() -> None:
 def test_a_rouble_payment_becomes_a_1c_order() -> None:
     events = payment_decider.decide(payment_decider.initial_state, rouble_request(), context())
     assert isinstance(events, list)
-    approved = payment_decider.evolve(payment_decider.fold(events), PaymentApproved("u", "owner", AT))
+    approved = payment_decider.evolve(
+        payment_decider.fold(events), PaymentApproved("u", "owner", AT, Decimal(1), "EUR", "a", "b", "c")
+    )
     order = rouble_order(payment_id_for("tenant-a", "key-rub"), approved, date(2026, 11, 30))
     assert order.purpose.endswith("В т.ч. НДС 20% - 16333.33 руб.")
     assert 1 <= int(order.number) <= 999_999

@@ -54,10 +54,18 @@ def requested(key: str = "key-1", amount: str = "1250.50") -> PaymentRequested:
     )  # fmt: skip
 
 
-APPROVED = PaymentApproved("user-1", "owner", AT)
+def approved(role: str = "owner", amount: str = "1250.50") -> PaymentApproved:
+    return PaymentApproved(
+        "user-1", role, AT, Decimal(amount), "EUR", OUR_EURO_ACCOUNT.account, GERMAN_SUPPLIER.account,
+        GERMAN_SUPPLIER.name, "inv-118",
+    )  # fmt: skip
+
+
+APPROVED = approved()
 RESERVED = PaymentReserved("res-1", AT)
 SENT = PaymentSent("BANK-REF-1", AT)
-SETTLED = PaymentSettled("stmt-1/L1", date(2026, 3, 3))
+SETTLED = PaymentSettled("stmt-1/L1", date(2026, 3, 3), Decimal("1250.50"), "EUR", "res-1", "inv-118")
+BY_PROCESS = context(role="process", process="payment-ledger")
 
 
 def test_a_request_becomes_a_requested_payment_with_its_end_to_end_id() -> None:
@@ -128,7 +136,7 @@ def test_the_payment_id_is_one_per_tenant_and_key() -> None:
 def test_approval_needs_a_role_within_its_limit(role: str, amount: str, allowed: bool) -> None:
     when = given(DECIDER, requested(amount=amount)).when(ApprovePayment(), context(role=role))
     if allowed:
-        when.then(PaymentApproved("user-1", role, AT))
+        when.then(approved(role, amount))
     else:
         when.then_rejected(RejectionCode.FORBIDDEN, "amount")
 
@@ -147,7 +155,7 @@ def test_an_accountant_has_no_limit_in_a_currency_not_listed() -> None:
 
 def test_the_lifecycle_to_settled_and_returned() -> None:
     state = given(DECIDER, requested()).when(ApprovePayment(), context(role="owner")).then(APPROVED)
-    state = given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1")).then(RESERVED)
+    state = given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1"), BY_PROCESS).then(RESERVED)
     state = given(DECIDER, requested(), APPROVED, RESERVED).when(MarkSent("BANK-REF-1")).then(SENT)
     state = (
         given(DECIDER, requested(), APPROVED, RESERVED, SENT)
@@ -160,9 +168,27 @@ def test_the_lifecycle_to_settled_and_returned() -> None:
         "stmt-1/L1",
     )
     returned = given(DECIDER, requested(), APPROVED, RESERVED, SENT, SETTLED).when(ReturnPayment("account closed"))
-    assert returned.then(PaymentReturned("account closed", AT)).status is PaymentStatus.RETURNED
+    back = PaymentReturned("account closed", AT, None, "settled", Decimal("1250.50"), "EUR", "res-1", "inv-118")
+    assert returned.then(back).status is PaymentStatus.RETURNED
 
 
+def test_only_the_ledger_s_process_marks_the_money_reserved() -> None:
+    for person in ("owner", "accountant", "admin"):
+        given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1"), context(role=person)).then_rejected(
+            RejectionCode.FORBIDDEN, reason_has="step of the ledger's process"
+        )
+    unnamed = context(role="process")  # the role without the process's name is not a process
+    given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1"), unnamed).then_rejected(RejectionCode.FORBIDDEN)
+
+
+def test_a_cancellation_names_the_reservation_to_void() -> None:
+    given(DECIDER, requested(), APPROVED, RESERVED).when(CancelPayment("duplicate"), context()).then(
+        PaymentCancelled("duplicate", "user-1", AT, "res-1", "inv-118")
+    )
+
+
+SENT_HISTORY = (requested(), APPROVED, RESERVED, SENT)
+SENT_HISTORY = (requested(), APPROVED, RESERVED, SENT)
 # Events that bring a payment into each state.
 HISTORY: dict[PaymentStatus, tuple[Any, ...]] = {
     PaymentStatus.REQUESTED: (requested(),),
@@ -171,7 +197,7 @@ HISTORY: dict[PaymentStatus, tuple[Any, ...]] = {
     PaymentStatus.SENT: (requested(), APPROVED, RESERVED, SENT),
     PaymentStatus.SETTLED: (requested(), APPROVED, RESERVED, SENT, SETTLED),
     PaymentStatus.REJECTED: (requested(), PaymentRejected("no", "user-1", AT)),
-    PaymentStatus.RETURNED: (requested(), APPROVED, RESERVED, SENT, PaymentReturned("closed", AT)),
+    PaymentStatus.RETURNED: (*SENT_HISTORY, PaymentReturned("closed", AT, None, "sent", Decimal(1), "EUR", "res-1")),
     PaymentStatus.CANCELLED: (requested(), PaymentCancelled("dup", "user-1", AT)),
 }
 STEPS: dict[str, Any] = {
@@ -212,7 +238,8 @@ def test_the_history_reaches_every_state() -> None:
 @pytest.mark.parametrize("status", list(HISTORY))
 @pytest.mark.parametrize("step", list(STEPS))
 def test_every_step_is_legal_only_in_its_states(status: PaymentStatus, step: str) -> None:
-    when = given(DECIDER, *HISTORY[status]).when(STEPS[step], context(role="owner"))
+    actor = BY_PROCESS if step == "reserve" else context(role="owner")
+    when = given(DECIDER, *HISTORY[status]).when(STEPS[step], actor)
     if status in LEGAL[step]:
         events = when.then_accepted()
         assert payment_decider.fold(events, when.state).status is RESULT[step]

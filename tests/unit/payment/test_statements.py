@@ -139,3 +139,11 @@ def test_a_manual_match_names_one_existing_line_and_one_target_of_the_right_kind
 def test_a_statement_line_with_a_bad_amount_is_refused_naming_it() -> None:
     bad = ImportStatement("S-1", "ACC", "EUR", date(2026, 12, 1), date(2026, 12, 1), "camt.053", (line("L1", "1.001"),))
     given(DECIDER).when(bad, context()).then_rejected(RejectionCode.INVALID, "lines[0].amount", "2 decimals")
+
+
+def test_incoming_money_naming_our_payment_s_end_to_end_id_is_that_payment_returned() -> None:
+    ours = [sent("p-1", "e2e-1", "500.00")]
+    back = line("L1", "495.00", "e2e-1", direction=Direction.INCOMING)  # less the banks' charges
+    assert match([back], [], returnable=ours) == (LineMatch("L1", payment_id="p-1"),)
+    assert match([back], [], returnable=[sent("p-1", "e2e-1", "400.00")]) == ()  # more than was paid: not it
+    assert match([back], ours) == ()  # a payment awaiting settlement is not a return unless it may come back
