@@ -175,7 +175,7 @@ def test_the_lifecycle_to_settled_and_returned() -> None:
 def test_only_the_ledger_s_process_marks_the_money_reserved() -> None:
     for person in ("owner", "accountant", "admin"):
         given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1"), context(role=person)).then_rejected(
-            RejectionCode.FORBIDDEN, reason_has="step of the ledger's process"
+            RejectionCode.FORBIDDEN, reason_has="step of a process"
         )
     unnamed = context(role="process")  # the role without the process's name is not a process
     given(DECIDER, requested(), APPROVED).when(MarkReserved("res-1"), unnamed).then_rejected(RejectionCode.FORBIDDEN)
@@ -212,7 +212,7 @@ STEPS: dict[str, Any] = {
 # The lifecycle, written out: the states each step is legal in (every other pair is refused).
 LEGAL: dict[str, set[PaymentStatus]] = {
     "approve": {PaymentStatus.REQUESTED},
-    "reject": {PaymentStatus.REQUESTED},
+    "reject": {PaymentStatus.REQUESTED, PaymentStatus.APPROVED},  # approved: by the ledger's process only
     "reserve": {PaymentStatus.APPROVED},
     "send": {PaymentStatus.RESERVED},
     "settle": {PaymentStatus.SENT},
@@ -238,13 +238,21 @@ def test_the_history_reaches_every_state() -> None:
 @pytest.mark.parametrize("status", list(HISTORY))
 @pytest.mark.parametrize("step", list(STEPS))
 def test_every_step_is_legal_only_in_its_states(status: PaymentStatus, step: str) -> None:
-    actor = BY_PROCESS if step == "reserve" else context(role="owner")
+    by_process = step == "reserve" or (step == "reject" and status is PaymentStatus.APPROVED)
+    actor = BY_PROCESS if by_process else context(role="owner")
     when = given(DECIDER, *HISTORY[status]).when(STEPS[step], actor)
     if status in LEGAL[step]:
         events = when.then_accepted()
         assert payment_decider.fold(events, when.state).status is RESULT[step]
     else:
         when.then_rejected(RejectionCode.ILLEGAL_STATE, "status", f"that is {status}")
+
+
+def test_a_person_cancels_an_approved_payment_rather_than_rejecting_it() -> None:
+    approved = given(DECIDER, *HISTORY[PaymentStatus.APPROVED])
+    approved.when(RejectPayment("changed my mind"), context(role="owner")).then_rejected(
+        RejectionCode.ILLEGAL_STATE, "status", "cancelled, not rejected"
+    )
 
 
 @pytest.mark.parametrize("step", list(STEPS))
