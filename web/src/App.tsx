@@ -7,6 +7,7 @@ import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
 import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
+import { LedgerAccountPage, LedgerPage } from "./pages/ledger";
 import { AuditTrail, Compliance, EdiPartnerDetail, EdiPartners, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
 import { ShipmentDetail, ShipmentList } from "./pages/shipments";
 
@@ -43,6 +44,8 @@ export function App() {
         <Route path="/tariff" element={<TariffTables />} />
         <Route path="/compliance" element={<Compliance />} />
         <Route path="/audit" element={<AuditTrail />} />
+        <Route path="/ledger" element={<LedgerPage />} />
+        <Route path="/ledger/accounts/:id" element={<LedgerAccountPage />} />
         <Route path="/analytics" element={<Suspense fallback={<Loading />}><Analytics /></Suspense>} />
         <Route path="/company" element={<CompanyPage />} />
         <Route path="/invitations/accept" element={<AcceptInvitation />} />

@@ -17,6 +17,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/declarations", "nav.declarations"],
   ["/tariff", "nav.tariff"],
   ["/compliance", "nav.compliance"],
+  ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],
   ["/audit", "nav.audit"],
   ["/company", "nav.company"],

@@ -25,6 +25,7 @@ const RESOURCES: Record<string, readonly string[]> = {
   edi_partner: ["edi-partners"],
   customs_declaration: ["declarations", "compliance"],
   customs_tariff: ["tariff", "declarations"],
+  ledger: ["ledger"],
 };
 
 // Every event is in the audit trail and the dashboards.
