@@ -48,7 +48,8 @@ def test_parse_amount_gives_minor_units(amount: str, code: str, parsed: Money) -
     [("1", "XXX", "currency", "not an ISO 4217"), ("1", "rub", "currency", "not an ISO 4217"),
      ("0", "RUB", "amount", "greater than zero"), ("-0.01", "RUB", "amount", "greater than zero"),
      ("1.001", "RUB", "amount", "RUB has 2 decimals"), ("0.5", "JPY", "amount", "JPY has 0 decimals"),
-     ("Infinity", "RUB", "amount", "finite"), ("abc", "RUB", "amount", "not a number")],
+     ("Infinity", "RUB", "amount", "finite"), ("abc", "RUB", "amount", "not a number"),
+     ("10000000000000.01", "RUB", "amount", "too large"), ("1E+1000000", "JPY", "amount", "too large")],
 )  # fmt: skip
 def test_parse_amount_refuses_naming_the_field(amount: str, code: str, field: str, reason: str) -> None:
     problem = parse_amount(amount, code)
