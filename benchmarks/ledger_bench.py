@@ -126,7 +126,7 @@ PG_LOAD = """INSERT INTO ledger_entries
            CASE WHEN side = 0 THEN amount ELSE 0 END, CASE WHEN side = 1 THEN amount ELSE 0 END,
            %(start)s::timestamptz + make_interval(secs => n * 2592000.0 / %(count)s)
     FROM (SELECT n, (n * 7919) %% 200 AS d, (n * 7919 + 1 + n %% 199) %% 200 AS c,
-                 1 + (n * 104729) %% 10000000 AS amount FROM generate_series(0, %(count)s - 1) AS n) AS t
+                 1 + (n * 104729) %% 10000000 AS amount FROM generate_series(0::bigint, %(count)s - 1) AS n) AS t
     CROSS JOIN (VALUES (0), (1)) AS v(side)"""
 CH_LOAD = """INSERT INTO ledger_entries (tenant_id, ledger_id, position, transfer_id, account_id, chart, currency,
         debit, credit, kind, reference, code, recorded_at)
