@@ -3,9 +3,10 @@
 Amounts travel in commands as a Decimal and an ISO 4217 code; inside the ledger (and anywhere sums
 must be exact) they are integers of the currency's minor unit, as TigerBeetle keeps them: kopecks
 for RUB, yen for JPY (no minor unit), fils for KWD (three decimals). `parse_amount` is the one gate:
-it refuses an unknown currency, a non-finite, zero or negative amount, and more decimals than the
-currency has, naming the field at fault. The table of currencies is data: `data/iso4217.csv`
-(active currencies with a minor unit; funds and precious metals are not money here).
+it refuses an unknown currency, a non-finite, zero, negative or too large amount (over `MAX_MINOR`
+minor units), and more decimals than the currency has, naming the field at fault. The table of
+currencies is data: `data/iso4217.csv` (active currencies with a minor unit; funds and precious
+metals are not money here).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 DATA_DIR = Path(__file__).parent / "data"
+# The largest amount accepted, in minor units (10^15: ten trillion roubles): sums of many stay within 64 bits.
+MAX_MINOR = 10**15
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,11 @@ def parse_amount(
         return MoneyProblem(field, "must be a finite decimal number")
     if value <= 0:
         return MoneyProblem(field, "must be greater than zero")
+    if value.adjusted() > 18:  # far beyond any limit: refused before scaling a huge exponent
+        return MoneyProblem(field, "is too large")
     minor = to_minor(value, known.code)
     if minor is None:
         return MoneyProblem(field, f"{known.code} has {known.minor_units} decimals; {value} has more")
+    if minor > MAX_MINOR:
+        return MoneyProblem(field, f"is too large: at most {to_decimal(MAX_MINOR, known.code)} {known.code}")
     return Money(known.code, minor)

@@ -156,7 +156,8 @@ async def statement(
     end = end or today
     start = start or end.replace(day=1)
     if start > end:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "from must not be after to")
+        detail = [{"loc": ["query", "from"], "msg": "must not be after to", "type": "value_error"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
     async with tenant_db(found, session) as conn:
         found_statement = await ledger_queries.statement(conn, account_id, start, end)
     if found_statement is None:

@@ -7,7 +7,7 @@ side an account normally sits on.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -85,7 +85,7 @@ async def statement(conn: AsyncConnection[Any], account_id: str, start: date, en
     if found is None:
         return None
     currency = found["currency"]
-    bounds = {"account": account_id, "start": start, "after": end + timedelta(days=1)}
+    bounds = {"account": account_id, "start": start, "end": end}
     opening = await fetch_one(
         conn,
         """SELECT coalesce(sum(debit - credit), 0) AS balance FROM ledger_entries
@@ -101,7 +101,7 @@ async def statement(conn: AsyncConnection[Any], account_id: str, start: date, en
            FROM ledger_entries e JOIN ledger_transfers t ON t.tenant_id = e.tenant_id AND t.transfer_id = e.transfer_id
            WHERE e.account_id = %(account)s
              AND e.recorded_at >= %(start)s::date::timestamp AT TIME ZONE 'UTC'
-             AND e.recorded_at < %(after)s::date::timestamp AT TIME ZONE 'UTC'
+             AND e.recorded_at < (%(end)s::date + 1)::timestamp AT TIME ZONE 'UTC'
            ORDER BY e.position""",
         bounds,
     )

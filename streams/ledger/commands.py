@@ -1,7 +1,8 @@
 """Commands on a tenant's ledger: the contract other domains' sagas send (see `streams.ledger.decider` for the rules).
 
-One ledger per tenant (`ledger_id_for(tenant_id)`) holds every currency, so linked transfers in
-several currencies (an FX deal) are decided together. Amounts are Decimal with an ISO 4217 code;
+One ledger per tenant (aggregate id `streams.ledger.decider.ledger_id_for(tenant_id)`, topic
+`ledger.commands`) holds every currency, so linked transfers in several currencies (an FX deal) are
+decided together. Amounts are Decimal with an ISO 4217 code;
 the ledger keeps them as integers of the minor unit and refuses more decimals than the currency has.
 
 An account is a chart code (`data/chart_of_accounts.csv`, the Russian План счетов: 51 roubles at

@@ -9,6 +9,7 @@ import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
 import { DeclarationEditor, DeclarationList } from "./pages/declarations";
 import { EdiPartnerDetail, EdiPartners } from "./pages/edi";
 import { InvoiceDetail, InvoiceList } from "./pages/invoices";
+import { LedgerAccountPage, LedgerPage } from "./pages/ledger";
 import { AuditTrail, Compliance, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
 import { PaymentsPage } from "./pages/payments";
 import { PurchaseOrderDetail, PurchaseOrderList } from "./pages/purchase_orders";
@@ -54,6 +55,8 @@ export function App() {
         <Route path="/compliance" element={<Compliance />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
+        <Route path="/ledger" element={<LedgerPage />} />
+        <Route path="/ledger/accounts/:id" element={<LedgerAccountPage />} />
         <Route path="/analytics" element={<Suspense fallback={<Loading />}><Analytics /></Suspense>} />
         <Route path="/company" element={whenLoaded(<CompanyPage />)} />
         <Route path="/invitations/accept" element={whenLoaded(<AcceptInvitation />)} />

@@ -20,6 +20,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/invoices", "nav.invoices"],
   ["/compliance", "nav.compliance"],
   ["/payments", "nav.payments"],
+  ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],
   ["/audit", "nav.audit"],
   ["/company", "nav.company"],
