@@ -11,15 +11,12 @@ from typing import Any
 
 import httpx
 
-from api.command_bus import Issued
 from stack.processes import PlatformProcesses
-from streams.payment.commands import MarkReserved, Party
-from streams.payment.domain import PAYMENT
+from streams.payment.commands import Party
 from streams.payment.formats import onec, pain001
-from streams.registry import DOMAINS
+from tests.integration.logistics_steps import poll
 from tests.integration.observe import bearer, company_member, company_owner, sql
 from tests.unit.payment.parties import GERMAN_SUPPLIER, OUR_EURO_ACCOUNT, OUR_ROUBLE_ACCOUNT, ROUBLE_SUPPLIER
-from wellwon.cli import send_once
 
 
 def party(value: Party) -> dict[str, Any]:
@@ -55,19 +52,32 @@ async def requested(api: httpx.AsyncClient, owner: dict[str, str], body: dict[st
     return payment
 
 
+async def funded(api: httpx.AsyncClient, owner: dict[str, str], payer: dict[str, Any], currency: str) -> None:
+    """The payer's bank account opened in the tenant's ledger with money on it (paid-in capital)."""
+    chart = "51" if currency == "RUB" else "52"
+    account = {"chart": chart, "currency": currency, "sub": payer["account"]}
+    opened = await api.post("/api/ledger/accounts", headers=bearer(owner), json=account)
+    assert opened.status_code in (201, 409), opened.text  # 409: opened already, with other details
+    capital = {"transfer_id": f"capital-{uuid.uuid4().hex[:12]}", "debit": {"chart": chart, "sub": payer["account"]},
+               "credit": {"chart": "80"}, "amount": "1000000.00", "currency": currency}  # fmt: skip
+    recorded = await api.post("/api/ledger/transfers", headers=bearer(owner), json={"transfers": [capital]})
+    assert recorded.status_code == 201, recorded.text
+
+
 async def sent(
     platform: PlatformProcesses, api: httpx.AsyncClient, owner: dict[str, str], tenant_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    """A payment taken to sent: requested, approved, reserved (as the ledger's saga does), sent."""
+    """A payment taken to sent: requested, approved, reserved by the ledger's saga (from a funded account), sent."""
+    await funded(api, owner, body["payer"], body["currency"])
     payment = await requested(api, owner, body)
     approved = await api.post(f"/api/payments/{payment['id']}/approve", headers=bearer(owner))
-    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
-    reserved = await send_once(
-        platform.settings, DOMAINS, PAYMENT, payment["id"], MarkReserved(f"res-{payment['id'][:8]}"),
-        Issued(actor_id=None, tenant_id=tenant_id, claims=(("role", "process"), ("process", "payment-ledger"))),
-        wait_for_read_model=True,
-    )  # fmt: skip
-    assert reserved["status"] == "accepted", reserved
+    assert approved.status_code == 200, approved.text
+
+    async def reserved() -> dict[str, Any] | None:
+        found: dict[str, Any] = (await api.get(f"/api/payments/{payment['id']}", headers=bearer(owner))).json()
+        return found if found["status"] == "reserved" else None
+
+    assert (await poll(reserved, timeout=60))["reservation_id"] == f"payment:{payment['id']}:reserve"
     marked = await api.post(
         f"/api/payments/{payment['id']}/sent", headers=bearer(owner), json={"bank_reference": "BNK-REF-7"}
     )
