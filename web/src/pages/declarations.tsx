@@ -10,6 +10,7 @@ import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, StatusBadge, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
 import { commodityCode, countryCode, currencyCode, positiveDecimal, required, validate } from "../components/validators";
+import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
 
 interface DeclarationRow {
@@ -57,6 +58,9 @@ interface Declaration {
   documents: { document_id: string; type_code: string; number: string; issued_on: string }[];
   validation_errors: { path: string; message: string }[];
   registration_number: string | null;
+  payments_due: string | null;
+  duty_paid: string | null;
+  duty_problem: string | null;
   version: number;
 }
 
@@ -132,11 +136,13 @@ function errorsByPath(declaration: Declaration, error: unknown): Record<string, 
 
 export function DeclarationEditor() {
   const { id = "" } = useParams();
-  const { t } = useI18n();
+  const { t, money } = useI18n();
+  const { canEdit } = useSession();
   const query = useQuery({ queryKey: ["declarations", id], queryFn: () => api.get<Declaration>(`/api/declarations/${id}`) });
   const invalidates = [["declarations", id], ["declarations"]];
   const validateCommand = useCommand((_: void, key: string) => api.post(`/api/declarations/${id}/validate`, undefined, key), { invalidates });
   const submit = useCommand((_: void, key: string) => api.post(`/api/declarations/${id}/submit`, undefined, key), { invalidates });
+  const retryDuty = useCommand((_: void, key: string) => api.post(`/api/declarations/${id}/duty/retry`, undefined, key), { invalidates });
   const [xmlError, setXmlError] = useState<unknown>(null);
   if (query.isPending) return <Loading />;
   if (!query.data) return <ErrorNotice error={query.error} />;
@@ -166,8 +172,18 @@ export function DeclarationEditor() {
           <button type="button" className="secondary" onClick={() => void downloadXml()}>{t("declaration.xml")}</button>
         </div>
       </div>
-      <ErrorNotice error={submit.error ?? xmlError} />
+      <ErrorNotice error={submit.error ?? retryDuty.error ?? xmlError} />
       {declaration.status === "validated" && <div className="notice notice-good" role="status">{t("declaration.valid")}</div>}
+      {declaration.payments_due && (
+        <div className={`notice ${declaration.duty_paid ? "notice-good" : declaration.duty_problem ? "notice-error" : ""}`} role="status" data-testid="duty">
+          {t("declaration.paymentsDue")}: {money(declaration.payments_due, "RUB")}
+          {" — "}
+          {declaration.duty_paid ? t("declaration.dutyPaid") : declaration.duty_problem ? <>{t("declaration.dutyRefused")}: {declaration.duty_problem}</> : t("declaration.dutyPending")}
+          {declaration.duty_problem && !declaration.duty_paid && canEdit && (
+            <button type="button" className="secondary" onClick={() => void retryDuty.run()}>{t("declaration.dutyRetry")}</button>
+          )}
+        </div>
+      )}
       {Object.keys(errors).length > 0 && (
         <div className="notice notice-error" role="alert" data-testid="validation-errors">
           <ul className="plain">{Object.entries(errors).map(([path, message]) => <li key={path}><code>{path}</code>: {message}</li>)}</ul>
