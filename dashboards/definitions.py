@@ -1,10 +1,12 @@
-"""The dashboards and their panels. Panel SQL reads `tenant_events`, never `events`: the query
-layer (`dashboards/query.py`) defines `tenant_events` as the caller's tenant's rows only."""
+"""The dashboards and their panels. Panel SQL reads `tenant_events` and `tenant_ledger_entries`, never the
+tables: the query layer (`dashboards/query.py`) defines them as the caller's tenant's rows only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from streams.money import currencies
 
 
 class Chart(StrEnum):
@@ -63,4 +65,57 @@ ACTIVITY = Dashboard(
     ),
 )
 
-DASHBOARDS: dict[str, Dashboard] = {d.id: d for d in (ACTIVITY,)}
+
+def in_major_units(column: str) -> str:
+    """A minor-unit column of `ledger_entries` in the currency's major unit (kopecks to roubles, yen as yen)."""
+    scales = sorted({c.minor_units for c in currencies().values()} - {2})
+    cases = ", ".join(
+        f"currency IN ({', '.join(repr(c.code) for c in currencies().values() if c.minor_units == units)}), {10**units}"
+        for units in scales
+    )
+    return f"{column} / multiIf({cases}, 100)"
+
+
+BANK = "chart IN ('50', '51', '52', '55')"
+FINANCE = Dashboard(
+    id="finance",
+    title="Money",
+    panels=(
+        Panel(
+            "balances",
+            "Balances by account and currency (posted)",
+            f"SELECT chart, currency, round(sum({in_major_units('debit - credit')}), 2) AS balance"
+            " FROM tenant_ledger_entries GROUP BY chart, currency ORDER BY chart, currency",
+            Chart.TABLE,
+        ),
+        Panel(
+            "fx_exposure",
+            "Foreign-currency exposure: money at the bank, owed to suppliers and by customers",
+            f"SELECT currency, round(sumIf({in_major_units('debit - credit')}, {BANK}), 2) AS at_bank,"
+            f" round(sumIf({in_major_units('credit - debit')}, chart = '60'), 2) AS owed_to_suppliers,"
+            f" round(sumIf({in_major_units('debit - credit')}, chart = '62'), 2) AS owed_by_customers"
+            " FROM tenant_ledger_entries WHERE currency != 'RUB' GROUP BY currency ORDER BY currency",
+            Chart.TABLE,
+        ),
+        Panel(
+            "paid_out",
+            "Paid out of the bank per day (30 days, all currencies in their own units)",
+            f"SELECT toDate(recorded_at) AS day, round(sum({in_major_units('credit')}), 2) AS paid_out"
+            f" FROM tenant_ledger_entries WHERE {BANK} AND credit > 0 AND recorded_at >= now() - INTERVAL 30 DAY"
+            " GROUP BY day ORDER BY day",
+            Chart.BAR,
+        ),
+        Panel(
+            "payments_by_counterparty",
+            "Approved payments by beneficiary and currency",
+            "SELECT JSONExtractString(payload, 'beneficiary_name') AS beneficiary,"
+            " JSONExtractString(payload, 'currency') AS currency, count() AS payments,"
+            " round(sum(toFloat64OrZero(trim(BOTH '\"' FROM JSONExtractRaw(payload, 'amount')))), 2) AS amount"
+            " FROM tenant_events WHERE endsWith(event_type, '.PaymentApproved')"
+            " GROUP BY beneficiary, currency ORDER BY amount DESC LIMIT 20",
+            Chart.TABLE,
+        ),
+    ),
+)
+
+DASHBOARDS: dict[str, Dashboard] = {d.id: d for d in (ACTIVITY, FINANCE)}

@@ -1,7 +1,8 @@
 """The analytics query layer: runs a panel for one tenant, the tenant taken from the session.
 
-Callers choose a panel, never SQL and never the tenant: the panel's SQL reads `tenant_events`,
-which this layer binds to the events of the session's tenant with a server-side parameter.
+Callers choose a panel, never SQL and never the tenant: the panel's SQL reads `tenant_events` and
+`tenant_ledger_entries`, which this layer binds to the session's tenant's rows with a server-side
+parameter.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from clickhouse_connect.driver.client import Client
 
 from dashboards.definitions import Panel
 
+# What panel SQL may read, and the table each is the tenant's part of.
+TENANT_TABLES = (("tenant_events", "events"), ("tenant_ledger_entries", "ledger_entries"))
+
 
 def tenant_scoped(database: str, panel: Panel) -> str:
-    return (
-        f"WITH tenant_events AS (SELECT * FROM `{database}`.events FINAL WHERE tenant_id = {{tenant:String}}) "
-        f"{panel.sql}"
+    scoped = ", ".join(
+        f"{name} AS (SELECT * FROM `{database}`.{table} FINAL WHERE tenant_id = {{tenant:String}})"
+        for name, table in TENANT_TABLES
     )
+    return f"WITH {scoped} {panel.sql}"
 
 
 def run_panel(client: Client, database: str, tenant_id: str, panel: Panel) -> dict[str, Any]:

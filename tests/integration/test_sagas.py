@@ -272,3 +272,21 @@ async def test_a_purchase_order_goes_out_once_its_prepayment_settles_and_reopens
     assert returned.status_code == 200, returned.text
     reopened = await poll(lambda: in_status("draft"), timeout=120)
     assert "closed" in (reopened.get("reason") or "")
+
+
+async def test_the_money_dashboard_shows_the_tenant_s_ledger_balances(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    owner, _ = await company_owner(api, "money-dashboard")
+    await open_rouble_account(api, owner, "1234.56")
+    other, _ = await company_owner(api, "money-dashboard-other")
+    await open_rouble_account(api, other, "99.00")
+
+    async def balances() -> list[list[Any]] | None:
+        answer = await api.get("/api/analytics/dashboards/finance", headers=bearer(owner))
+        assert answer.status_code == 200, answer.text
+        panel = next(p for p in answer.json()["panels"] if p["id"] == "balances")
+        return panel["rows"] or None
+
+    rows = await poll(balances, timeout=60)
+    assert sorted(rows) == [["51", "RUB", 1234.56], ["80", "RUB", -1234.56]]  # its own, and nobody else's
