@@ -73,7 +73,7 @@ def in_major_units(column: str) -> str:
         f"currency IN ({', '.join(repr(c.code) for c in currencies().values() if c.minor_units == units)}), {10**units}"
         for units in scales
     )
-    return f"{column} / multiIf({cases}, 100)"
+    return f"({column}) / multiIf({cases}, 100)"
 
 
 BANK = "chart IN ('50', '51', '52', '55')"
