@@ -106,6 +106,24 @@ FINANCE = Dashboard(
             Chart.BAR,
         ),
         Panel(
+            "payables_ageing",
+            "Payables ageing: what suppliers' invoices still ask, by days past due",
+            "SELECT currency, multiIf(days <= 0, 'not due', days <= 30, '1-30', days <= 60, '31-60',"
+            " days <= 90, '61-90', '90+') AS overdue_days, round(sum(outstanding), 2) AS outstanding FROM ("
+            " SELECT JSONExtractString(r.payload, 'content', 'currency') AS currency,"
+            " dateDiff('day', toDate(JSONExtractString(r.payload, 'content', 'due_on')), today()) AS days,"
+            " toFloat64OrZero(JSONExtractString(r.payload, 'totals', 'total')) - p.paid AS outstanding"
+            " FROM (SELECT aggregate_id, payload FROM tenant_events"
+            " WHERE endsWith(event_type, '.SupplierInvoiceReceived')) AS r"
+            " LEFT JOIN (SELECT aggregate_id, sum(toFloat64OrZero(JSONExtractString(payload, 'amount'))) AS paid"
+            " FROM tenant_events WHERE endsWith(event_type, '.InvoicePaymentRecorded') GROUP BY aggregate_id) AS p"
+            " ON r.aggregate_id = p.aggregate_id"
+            " WHERE r.aggregate_id NOT IN (SELECT aggregate_id FROM tenant_events"
+            " WHERE endsWith(event_type, '.InvoiceVoided'))"
+            ") WHERE outstanding > 0 GROUP BY currency, overdue_days ORDER BY currency, overdue_days",
+            Chart.TABLE,
+        ),
+        Panel(
             "payments_by_counterparty",
             "Approved payments by beneficiary and currency",
             "SELECT JSONExtractString(payload, 'beneficiary_name') AS beneficiary,"

@@ -290,3 +290,48 @@ async def test_the_money_dashboard_shows_the_tenant_s_ledger_balances(
 
     rows = await poll(balances, timeout=60)
     assert sorted(rows) == [["51", "RUB", 1234.56], ["80", "RUB", -1234.56]]  # its own, and nobody else's
+
+
+async def test_a_supplier_invoice_is_matched_and_scheduled_by_the_process_through_a_worker_kill(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    from tests.integration.trade_steps import LINES, SUPPLIER, terms
+
+    owner, _ = await company_owner(api, "invoice-saga")
+    created = await api.post(
+        "/api/purchase-orders", headers=bearer(owner), json={"reference": "PO-5", "terms": terms()}
+    )
+    assert created.status_code == 201, created.text
+    order_url = f"/api/purchase-orders/{created.json()['id']}"
+    for step, body in (("approve", None), ("send", None), ("confirm", {})):
+        assert (await api.post(f"{order_url}/{step}", headers=bearer(owner), json=body)).status_code == 200
+    for line in LINES:
+        receipt = {"line_no": line["line_no"], "quantity": line["quantity"], "received_on": "2026-11-20"}
+        assert (await api.post(f"{order_url}/receipts", headers=bearer(owner), json=receipt)).status_code == 200
+
+    lines = [
+        {"line_no": n, "description": line["description"], "quantity": line["quantity"], "unit": line["unit"],
+         "unit_price": line["unit_price"], "order_line_no": n}
+        for n, line in enumerate(LINES, start=1)
+    ]  # fmt: skip
+    content = {"counterparty": SUPPLIER["bank"], "currency": "EUR", "lines": lines, "due_on": "2099-01-15",
+               "purchase_order_id": created.json()["id"]}  # fmt: skip
+    body = {"supplier_invoice_number": "RE-5", "issued_on": "2026-11-21", "content": content}
+    received = await api.post("/api/invoices/payables", headers=bearer(owner), json=body)
+    assert received.status_code == 201, received.text
+    invoice_url = f"/api/invoices/{received.json()['id']}"
+    restart_streams(platform)  # between the receipt and the match the process makes of it
+
+    async def scheduled() -> dict[str, Any] | None:
+        found: dict[str, Any] = (await api.get(invoice_url, headers=bearer(owner))).json()
+        return found if found["status"] == "scheduled" else None
+
+    invoice = await poll(scheduled, timeout=120)
+    assert invoice["pay_on"] == "2099-01-15"
+
+    async def ageing() -> list[list[Any]] | None:
+        answer = await api.get("/api/analytics/dashboards/finance", headers=bearer(owner))
+        panel = next(p for p in answer.json()["panels"] if p["id"] == "payables_ageing")
+        return panel["rows"] or None
+
+    assert await poll(ageing, timeout=60) == [["EUR", "not due", 12749.98]]
