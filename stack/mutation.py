@@ -134,14 +134,18 @@ def report(modules: list[str]) -> list[ModuleResult]:
     return rows
 
 
+def _source(module: str) -> Path:
+    return PROJECT_ROOT / (module.replace(".", "/") + ".py")
+
+
 def pending(module: str) -> list[str]:
     """What a run still has to check in the module: all of it when its source changed since the last run
     (mutmut then makes new mutants of the changed functions), else the mutants not checked yet."""
-    source = PROJECT_ROOT / (module.replace(".", "/") + ".py")
+    source = _source(module)
     meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
     if not meta.exists() or source.stat().st_mtime > meta.stat().st_mtime:
         return [f"{module}.*"]
-    return [name for name, status in results(module).items() if status == "not checked"]
+    return [name for name, status in results(module).items() if status in ("not checked", "no tests")]
 
 
 def run(modules: list[str], which: str, children: int) -> None:
@@ -149,6 +153,11 @@ def run(modules: list[str], which: str, children: int) -> None:
 
     `which`: "pending" (what is new or unchecked), "survivors" (all not killed) or "all"."""
     mutmut = ensure_tool_venv()
+    stats = MUTANTS / "mutmut-stats.json"
+    if stats.exists() and any(_source(m).stat().st_mtime > stats.stat().st_mtime for m in modules):
+        # mutmut maps each function to the tests that reach it once, and only adds new tests later: a
+        # function rewritten or added since would look untested ("no tests"). Make it map them all again.
+        stats.unlink()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
     if which == "survivors":
         names = [n for m in modules for n, s in results(m).items() if s not in ("killed", "timeout", "suspicious")]
