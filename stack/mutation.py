@@ -138,6 +138,11 @@ def _source(module: str) -> Path:
     return PROJECT_ROOT / (module.replace(".", "/") + ".py")
 
 
+def _changed_since_mutated(module: str) -> bool:
+    mutated = MUTANTS / (module.replace(".", "/") + ".py")
+    return not mutated.exists() or _source(module).stat().st_mtime > mutated.stat().st_mtime
+
+
 def pending(module: str) -> list[str]:
     """What a run still has to check in the module: all of it when its source changed since the last run
     (mutmut then makes new mutants of the changed functions), else the mutants not checked yet."""
@@ -154,7 +159,7 @@ def run(modules: list[str], which: str, children: int) -> None:
     `which`: "pending" (what is new or unchecked), "survivors" (all not killed) or "all"."""
     mutmut = ensure_tool_venv()
     stats = MUTANTS / "mutmut-stats.json"
-    if stats.exists() and any(_source(m).stat().st_mtime > stats.stat().st_mtime for m in modules):
+    if stats.exists() and any(_changed_since_mutated(m) for m in modules):
         # mutmut maps each function to the tests that reach it once, and only adds new tests later: a
         # function rewritten or added since would look untested ("no tests"). Make it map them all again.
         stats.unlink()
