@@ -165,7 +165,7 @@ def run(modules: list[str], which: str, children: int) -> None:
         stats.unlink()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
     if which == "survivors":
-        names = [n for m in modules for n, s in results(m).items() if s not in ("killed", "timeout", "suspicious")]
+        names = [n for m in modules for n, s in results(m).items() if s in ("survived", "no tests")]
     elif which == "pending":
         names = [name for module in modules for name in pending(module)]
     else:
