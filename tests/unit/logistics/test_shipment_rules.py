@@ -66,6 +66,9 @@ def test_parties_are_set_only_when_they_change_and_only_before_pickup() -> None:
     assert when(created(), SetParties(shipper=shipper(), notify=consignee())) == [
         PartiesSet(shipper=shipper(), consignee=None, notify=consignee())
     ]
+    assert when(created(), SetParties(shipper=shipper(), consignee=consignee())) == [
+        PartiesSet(shipper=shipper(), consignee=consignee(), notify=None)
+    ]
     assert when(drafted(), SetParties(shipper=shipper(), consignee=consignee())) == []  # as they are
     assert when(drafted(), SetParties(shipper=shipper(name=" "))) == invalid("shipper.name is required", "shipper.name")
     assert when(drafted(), SetParties(consignee=consignee(address=""))) == invalid(
