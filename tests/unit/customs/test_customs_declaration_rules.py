@@ -9,15 +9,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from streams.customs.commands import ApplyCorrection, AttachDocument, CreateDeclaration, RequestCorrection
+from streams.customs.commands import (
+    ApplyCorrection,
+    AttachDocument,
+    CreateDeclaration,
+    ReleaseDeclaration,
+    RequestCorrection,
+)
 from streams.customs.compliance import ComplianceRules
 from streams.customs.decider import declaration_decider, make_declaration_decider
-from streams.customs.declaration import SupportingDocument
-from streams.customs.events import CorrectionApplied, CorrectionRequested, DeclarationCreated
+from streams.customs.declaration import PartyRole, SupportingDocument
+from streams.customs.events import CorrectionApplied, CorrectionRequested, DeclarationCreated, PartySet
 from streams.customs.examples import example_declaration
 from streams.customs.validation import MAX_ITEMS
 from streams.decider import Rejection, RejectionCode
 from tests.unit.customs.test_customs_declaration_decider import (
+    CUSTOMS,
     NOW,
     TENANT,
     context,
@@ -153,3 +160,33 @@ def test_a_decider_made_for_other_compliance_rules_applies_them() -> None:
     assert state.compliance.missing == ()
     defaults = declaration_decider.fold(decide(given(), creation(documents=())))
     assert {f.requirement_id for f in defaults.compliance.missing} >= {"invoice", "contract"}
+
+
+def test_commands_for_a_declaration_in_the_wrong_state_are_refused_with_their_reason() -> None:
+    assert decide(given(created()), creation()) == Rejection(
+        RejectionCode.CONFLICT, "a declaration with this id already exists"
+    )
+    # Seen without the tenancy combinator (which refuses another tenant's first): nothing there yet.
+    assert declaration_decider.decide(given(), ReleaseDeclaration(), context()) == Rejection(
+        RejectionCode.NOT_FOUND, "no such declaration"
+    )
+    assert decide(given(created()), ReleaseDeclaration(), CUSTOMS) == Rejection(
+        RejectionCode.ILLEGAL_STATE, "only a registered declaration is released, not a draft"
+    )
+
+
+def test_the_assessment_date_is_the_header_s_declaration_date_else_the_day_of_creation() -> None:
+    undated = creation(header=replace(FULL.header, declaration_date=None), documents=())
+    dated_today = creation(header=replace(FULL.header, declaration_date=NOW.date()), documents=())
+    # The compliance findings (the events after the creation) are those of the same assessment date.
+    assert decide(given(), undated)[1:] == decide(given(), dated_today)[1:]
+
+
+def test_each_party_role_is_set_in_its_own_place() -> None:
+    draft = given(created())
+    for role in PartyRole:
+        party = replace(FULL.declarant, name=f"New {role}")  # type: ignore[arg-type]
+        after = declaration_decider.fold([PartySet(role, party)], draft)  # type: ignore[arg-type]
+        assert after.party(role) == party
+        others = [r for r in PartyRole if r is not role]
+        assert [after.party(r) for r in others] == [draft.party(r) for r in others]
