@@ -6,10 +6,9 @@ Routers import these from here only, so a new domain's router starts from the sa
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import CurrentSession, Session, require_permission, tenant_db
@@ -19,12 +18,10 @@ from streams.company.permissions import ROLE_CLAIM
 
 __all__ = [
     "CurrentSession",
-    "IdempotencyKey",
     "Offset",
     "PlatformDep",
     "Session",
     "Strict",
-    "idempotent_id",
     "issued",
     "page_size",
     "require_permission",
@@ -32,7 +29,6 @@ __all__ = [
 ]
 
 PlatformDep = Annotated[Platform, Depends(platform)]
-IdempotencyKey = Annotated[uuid.UUID | None, Header(description="Repeat a command safely: same key, same outcome")]
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
@@ -51,11 +47,3 @@ def issued(session: Session, tenant_id: str | None = None) -> Issued:
     """The caller as a command's issuer: account, active company (or `tenant_id`) and role there."""
     role = ((ROLE_CLAIM, session.role),) if session.role else ()
     return Issued(actor_id=session.account_id, tenant_id=tenant_id or session.tenant_id, claims=role)
-
-
-def idempotent_id(namespace: uuid.UUID, idempotency_key: uuid.UUID | None, scope: str = "") -> str:
-    """A created aggregate's id: derived from the client's Idempotency-Key (so a retry names the same
-    aggregate and cannot create a second one), else fresh."""
-    if idempotency_key is None:
-        return str(uuid.uuid4())
-    return str(uuid.uuid5(namespace, f"{scope}:{idempotency_key}" if scope else str(idempotency_key)))

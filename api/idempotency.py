@@ -97,6 +97,15 @@ def current_key() -> str | None:
     return None if request is None else request.key
 
 
+def created_id(namespace: uuid.UUID) -> str:
+    """A created aggregate's id: inside a keyed request derived from the caller's scope and key, so a retry
+    of a cut-off create names the same aggregate (and gets its recorded outcome); else a fresh one."""
+    request = _current.get()
+    if request is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(namespace, f"{request.scope}\n{request.key}"))
+
+
 def caller_scope(headers: dict[bytes, bytes], secret: str) -> str | None:
     """Whose key it is; None when the bearer token does not verify (the route answers 401 itself)."""
     scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")

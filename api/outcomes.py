@@ -164,11 +164,10 @@ class CommandsOn:
         aggregate_id: str,
         command: Any,
         action: Action | None = None,
-        idempotency_key: uuid.UUID | None = None,
     ) -> Any:
         if (needed := action or self.action) is not None:
             require_permission(session, needed)
         return await send_and_read(
             found, self.domain, aggregate_id, command, issued(session),
-            lambda _: self.read(found, session, aggregate_id), idempotency_key,
+            lambda _: self.read(found, session, aggregate_id),
         )  # fmt: skip

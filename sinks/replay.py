@@ -4,7 +4,8 @@ Postgres: in one transaction, drop the read-model tables, recreate them, apply e
 outcome from offset 0 up to the ends seen at the start, and store those positions; the live
 sink, if running, waits on the locks and then carries on from the stored positions. A record that
 cannot be applied does not stop the replay: as in the live sink, it (and the later events of its
-aggregate) goes to the Postgres sink's dead-letter topic with the reason.
+aggregate) goes to the Postgres sink's dead-letter topic with the reason; so does a record that cannot be
+decoded at all.
 ClickHouse: drop and recreate the events table, then insert every event again.
 """
 
@@ -31,9 +32,12 @@ log = logging.getLogger("wellwon.replay")
 
 
 async def read_all(
-    settings: Settings, codec: MessageCodec, topics: list[str]
+    settings: Settings, codec: MessageCodec, topics: list[str], dead_letter: DeadLetters
 ) -> AsyncIterator[tuple[list[SinkRecord], dict[TopicPartition, int]]]:
-    """Every record of the topics up to their current ends, in batches, with the next offsets."""
+    """Every readable record of the topics up to their current ends, in batches, with the next offsets.
+
+    A record that cannot be decoded goes to `dead_letter` with the reason (as in the live sinks), and the
+    replay goes on past it."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -57,7 +61,9 @@ async def read_all(
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
                     consumer.pause(tp)
-            readable, _ = decode_records(codec, records)
+            readable, unreadable = decode_records(codec, records)
+            if unreadable:
+                await dead_letter(list(unreadable))
             yield readable, next_offsets
     finally:
         await consumer.stop()
@@ -112,7 +118,7 @@ async def _replay_postgres(
             await drop_read_models(cur, projections)
             for statement in schema_statements(settings, projections):
                 await cur.execute(statement)
-            async for records, next_offsets in read_all(settings, codec, topics):
+            async for records, next_offsets in read_all(settings, codec, topics, dead_letter):
                 await apply_or_isolate(sink, records, next_offsets, dead_letter)  # savepoints inside the replay
                 applied += len(records)
         sink.conn = None
@@ -139,7 +145,7 @@ async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: lis
 
     applied = 0
     try:
-        async for records, next_offsets in read_all(settings, codec, topics):
+        async for records, next_offsets in read_all(settings, codec, topics, dead_letter):
             await apply_or_isolate(sink, records, next_offsets, dead_letter)
             applied += len(records)
     finally:

@@ -7,7 +7,8 @@ tests run is `[tool.mutmut]` in pyproject.toml; this runs it per module and prin
 
     python -m stack.mutation                      # every configured module (hours on 2 cores)
     python -m stack.mutation streams.company.identifiers streams.customs.calculation
-    python -m stack.mutation --survivors ...      # re-check only what survived last time
+    python -m stack.mutation --survivors ...      # re-check only what survived last time (after new tests)
+    python -m stack.mutation --all ...            # re-check everything (default: only new or unchecked mutants)
     python -m stack.mutation --report             # the table from the last runs, nothing run
 """
 
@@ -27,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from wellwon.config import PROJECT_ROOT
+from wellwon.config import LOCAL_DIR, PROJECT_ROOT
 
 MUTMUT = "mutmut==3.8.1"
-TOOL_VENV = PROJECT_ROOT / ".local" / "mutmut-venv"
+TOOL_VENV = LOCAL_DIR / "mutmut-venv"  # beside the stack's data: one venv for every worktree
 MUTANTS = PROJECT_ROOT / "mutants"
 # mutmut's exit codes per mutant (mutmut/stats.py): what each says about the tests.
 KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a kill)
@@ -99,8 +100,10 @@ def survivor_diffs(module: str) -> list[str]:
     """Each surviving (or untested) mutant of the module as a diff against the original function."""
     source_file = MUTANTS / (module.replace(".", "/") + ".py")
     source = source_file.read_text()
+    lines = source.splitlines()
+    # By line numbers, not ast.get_source_segment: that splits the whole (huge) mutated file per function.
     functions = {
-        node.name: ast.get_source_segment(source, node) or ""
+        node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
@@ -111,8 +114,8 @@ def survivor_diffs(module: str) -> list[str]:
         function = name.rsplit(".", 1)[1]
         original = functions.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
         mutated = functions.get(function, "")
-        lines = difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=0)
-        changed = [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---", "-de", "+de")]
+        diff = difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=0)
+        changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---", "-de", "+de")]
         shown.append(f"## {name} ({status})\n" + "\n".join(line.replace(function, "") for line in changed))
     return shown
 
@@ -131,16 +134,44 @@ def report(modules: list[str]) -> list[ModuleResult]:
     return rows
 
 
-def run(modules: list[str], survivors_only: bool, children: int) -> None:
-    """One mutmut run for all the modules: its start (copying, listing the tests) is the slow part."""
+def _source(module: str) -> Path:
+    return PROJECT_ROOT / (module.replace(".", "/") + ".py")
+
+
+def _changed_since_mutated(module: str) -> bool:
+    mutated = MUTANTS / (module.replace(".", "/") + ".py")
+    return not mutated.exists() or _source(module).stat().st_mtime > mutated.stat().st_mtime
+
+
+def pending(module: str) -> list[str]:
+    """What a run still has to check in the module: all of it when its source changed since the last run
+    (mutmut then makes new mutants of the changed functions), else the mutants not checked yet."""
+    source = _source(module)
+    meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
+    if not meta.exists() or source.stat().st_mtime > meta.stat().st_mtime:
+        return [f"{module}.*"]
+    return [name for name, status in results(module).items() if status in ("not checked", "no tests")]
+
+
+def run(modules: list[str], which: str, children: int) -> None:
+    """One mutmut run for all the modules: its start (copying, listing the tests) is the slow part.
+
+    `which`: "pending" (what is new or unchecked), "survivors" (all not killed) or "all"."""
     mutmut = ensure_tool_venv()
+    stats = MUTANTS / "mutmut-stats.json"
+    if stats.exists() and any(_changed_since_mutated(m) for m in modules):
+        # mutmut maps each function to the tests that reach it once, and only adds new tests later: a
+        # function rewritten or added since would look untested ("no tests"). Make it map them all again.
+        stats.unlink()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
-    if survivors_only:
-        names = [n for m in modules for n, s in results(m).items() if s not in ("killed", "suspicious")]
+    if which == "survivors":
+        names = [n for m in modules for n, s in results(m).items() if s in ("survived", "no tests")]
+    elif which == "pending":
+        names = [name for module in modules for name in pending(module)]
     else:
         names = [f"{module}.*" for module in modules]
-    if names:
-        print(f"mutmut: {len(names)} {'mutants' if survivors_only else 'modules'}", flush=True)
+    if names:  # mutmut re-checks every mutant named; with no names it would run all modules' unchecked ones
+        print(f"mutmut: {len(names)} names ({which})", flush=True)
         subprocess.run([str(mutmut), "run", "--max-children", str(children), *names], cwd=PROJECT_ROOT, env=env)
 
 
@@ -148,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="dotted modules; default: every one [tool.mutmut] names")
     parser.add_argument("--survivors", action="store_true", help="re-check only mutants not killed last time")
+    parser.add_argument("--all", action="store_true", help="re-check every mutant, not only new or unchecked ones")
     parser.add_argument("--report", action="store_true", help="print the last results only")
     parser.add_argument("--show", action="store_true", help="print each survivor as a diff, nothing run")
-    parser.add_argument("--children", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    # One child by default: the machine is shared, and a mutant waiting for a core may pass its time limit.
+    parser.add_argument("--children", type=int, default=1)
     parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 if a module's kill rate is lower (%%)")
     args = parser.parse_args(argv)
     modules = args.modules or configured_modules()
@@ -159,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(survivor_diffs(module)))
         return 0
     if not args.report:
-        run(modules, args.survivors, args.children)
+        run(modules, "survivors" if args.survivors else "all" if args.all else "pending", args.children)
     rows = report(modules)
     return 1 if any(row.kill_rate * 100 < args.fail_under for row in rows) else 0
 

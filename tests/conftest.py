@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -12,6 +13,9 @@ import httpx
 import pytest
 
 from stack.processes import PlatformProcesses
+from wellwon.config import Settings
+
+log = logging.getLogger("wellwon.tests")
 
 
 @contextmanager
@@ -31,6 +35,29 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
         yield processes
     finally:
         processes.stop_all()
+        asyncio.run(delete_namespace_topics(processes.settings))
+
+
+async def delete_namespace_topics(settings: Settings) -> list[str]:
+    """Delete the topics of a test namespace (the Faust worker's own included), so that old test namespaces do
+    not pile up partition folders on the shared broker. A failure is logged: it must not fail a test."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    if not settings.namespace:  # the default namespace is the developer's own platform: never touched
+        return []
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        await admin.start()
+        try:
+            topics = [t for t in await admin.list_topics() if t.startswith(settings.name(""))]
+            if topics:
+                await admin.delete_topics(topics)
+            return topics
+        finally:
+            await admin.close()
+    except Exception as exc:
+        log.warning("could not delete the topics of namespace %s: %r", settings.namespace, exc)
+        return []
 
 
 def wait_until_flowing(processes: PlatformProcesses, timeout: float = 180) -> None:

@@ -109,7 +109,8 @@ def command_fields(
 
 
 def event_fields(command: Envelope, event_id: str, aggregate_version: int) -> dict[str, Any]:
-    """The envelope of an event a command caused: same correlation, tenant, actor and time as the command."""
+    """The envelope of an event a command caused: same correlation, tenant, actor, claims and time as the
+    command (the claims say in what capacity the actor acted, e.g. as the customs authority's gateway)."""
     return {
         "message_id": event_id,
         "kind": EVENT,
@@ -121,6 +122,7 @@ def event_fields(command: Envelope, event_id: str, aggregate_version: int) -> di
         "aggregate_type": command.aggregate_type,
         "aggregate_id": command.aggregate_id,
         "aggregate_version": aggregate_version,
+        "claims": command.claims,
     }
 
 

@@ -18,15 +18,14 @@ from api.auth import deliver_tokens, issue_tokens, token_hash
 from api.command_bus import Issued
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     PlatformDep,
     Session,
     Strict,
-    idempotent_id,
     issued,
     require_permission,
     tenant_db,
 )
+from api.idempotency import created_id
 from api.outcomes import CommandsOn, invalid_field, no_content, send_and_read
 from api.platform import Platform
 from sinks.postgres import company_queries, user_account_queries
@@ -173,15 +172,13 @@ COMPANIES = CommandsOn(COMPANY, company_json)
 
 
 @router.post("/api/companies", status_code=status.HTTP_201_CREATED)
-async def create_company(
-    body: CompanyIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def create_company(body: CompanyIn, session: CurrentSession, found: PlatformDep) -> Any:
     details = checked(details_from(body))
-    company_id = idempotent_id(COMPANY_NAMESPACE, idempotency_key)
+    company_id = created_id(COMPANY_NAMESPACE)
     founder = Issued(actor_id=session.account_id, tenant_id=company_id, claims=((ROLE_CLAIM, Role.OWNER),))
     return await send_and_read(
         found, COMPANY, company_id, CreateCompany(details=details), founder,
-        lambda _: company_json(found, session, company_id), idempotency_key,
+        lambda _: company_json(found, session, company_id),
     )  # fmt: skip
 
 
@@ -204,7 +201,6 @@ async def update_company(
     body: CompanyPatchIn,
     session: CurrentSession,
     found: PlatformDep,
-    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     own_company(session, company_id, Action.COMPANY_UPDATE)
     current = await company_json(found, session, company_id)
@@ -215,7 +211,7 @@ async def update_company(
     merged["name"] = merged.pop("short_name")
     details = CompanyIn.model_validate(merged)
     command = UpdateCompanyDetails(details=checked(details_from(details)))
-    return await COMPANIES.send(found, session, company_id, command, idempotency_key=idempotency_key)
+    return await COMPANIES.send(found, session, company_id, command)
 
 
 @router.post("/api/companies/{company_id}/archive")

@@ -26,17 +26,16 @@ from pydantic import Field, TypeAdapter
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     Offset,
     PlatformDep,
     Session,
     Strict,
-    idempotent_id,
     issued,
     page_size,
     require_permission,
     tenant_db,
 )
+from api.idempotency import created_id
 from api.outcomes import CommandsOn, send_command
 from api.platform import Platform
 from api.routers.customs.read_models import today
@@ -146,14 +145,12 @@ async def receive_supplier_invoice(body: SupplierInvoiceIn, session: CurrentSess
 
 
 @router.post("/api/invoices", status_code=status.HTTP_201_CREATED)
-async def draft_invoice(
-    body: DraftIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def draft_invoice(body: DraftIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A receivable in draft, or with `credited_invoice_id` a credit note; numbered when issued."""
-    tenant_id = require_permission(session, Action.FINANCE_INVOICE_EDIT)
-    invoice_id = idempotent_id(INVOICE_NAMESPACE, idempotency_key, tenant_id)
+    require_permission(session, Action.FINANCE_INVOICE_EDIT)
+    invoice_id = created_id(INVOICE_NAMESPACE)
     message = DraftInvoice(body.content, body.credited_invoice_id, body.reason)
-    return await INVOICES.send(found, session, invoice_id, message, idempotency_key=idempotency_key)
+    return await INVOICES.send(found, session, invoice_id, message)
 
 
 @router.get("/api/invoices")

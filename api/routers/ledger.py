@@ -20,7 +20,6 @@ from pydantic import Field
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     PlatformDep,
     Session,
     Strict,
@@ -124,15 +123,13 @@ async def list_accounts(
 
 
 @router.post("/api/ledger/accounts", status_code=status.HTTP_201_CREATED)
-async def open_account(
-    body: AccountIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def open_account(body: AccountIn, session: CurrentSession, found: PlatformDep) -> Any:
     require_permission(session, Action.FINANCE_LEDGER_POST)
     command = OpenAccount(body.chart, body.currency.upper(), body.sub, body.name, body.overdraft)
     key = account_id(body.chart.strip(), body.currency.upper(), body.sub.strip())
     return await send_and_read(
         found, LEDGER, _ledger(session), command, issued(session),
-        lambda _: _account_json(found, session, key), idempotency_key,
+        lambda _: _account_json(found, session, key),
     )  # fmt: skip
 
 
@@ -198,9 +195,7 @@ async def get_transfer(transfer_id: str, session: CurrentSession, found: Platfor
 
 
 @router.post("/api/ledger/transfers", status_code=status.HTTP_201_CREATED)
-async def record_entry(
-    body: EntryIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def record_entry(body: EntryIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A manual entry: its transfers are recorded together (linked) or not at all."""
     require_permission(session, Action.FINANCE_LEDGER_POST)
     specs = tuple(
@@ -219,7 +214,7 @@ async def record_entry(
     ids = [t.transfer_id for t in body.transfers]
     return await send_and_read(
         found, LEDGER, _ledger(session), RecordTransfers(specs, linked=True), issued(session),
-        lambda _: _transfers_json(found, session, ids), idempotency_key,
+        lambda _: _transfers_json(found, session, ids),
     )  # fmt: skip
 
 
@@ -229,12 +224,11 @@ async def reverse_transfer(
     body: ReversalIn,
     session: CurrentSession,
     found: PlatformDep,
-    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Correct a posted transfer with a new opposite one (at most once); the original stays as it was."""
     require_permission(session, Action.FINANCE_LEDGER_POST)
     reversal_id = body.reversal_id or f"{transfer_id}:reversal"
     return await send_and_read(
         found, LEDGER, _ledger(session), ReverseTransfer(reversal_id, transfer_id, body.reason), issued(session),
-        lambda _: _transfers_json(found, session, [reversal_id]), idempotency_key,
+        lambda _: _transfers_json(found, session, [reversal_id]),
     )  # fmt: skip

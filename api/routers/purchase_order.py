@@ -19,16 +19,15 @@ from pydantic import Field, TypeAdapter
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     Offset,
     PlatformDep,
     Session,
     Strict,
-    idempotent_id,
     page_size,
     require_permission,
     tenant_db,
 )
+from api.idempotency import created_id
 from api.outcomes import CommandsOn
 from api.platform import Platform
 from sinks.postgres import purchase_order_queries
@@ -102,13 +101,11 @@ ORDERS = CommandsOn(PURCHASE_ORDER, read_order, Action.FINANCE_PO_EDIT)
 
 
 @router.post("/api/purchase-orders", status_code=status.HTTP_201_CREATED)
-async def create_order(
-    body: OrderIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
-    tenant_id = require_permission(session, Action.FINANCE_PO_EDIT)
-    order_id = idempotent_id(ORDER_NAMESPACE, idempotency_key, tenant_id)
+async def create_order(body: OrderIn, session: CurrentSession, found: PlatformDep) -> Any:
+    require_permission(session, Action.FINANCE_PO_EDIT)
+    order_id = created_id(ORDER_NAMESPACE)
     message = CreatePurchaseOrder(body.reference, body.terms)
-    return await ORDERS.send(found, session, order_id, message, idempotency_key=idempotency_key)
+    return await ORDERS.send(found, session, order_id, message)
 
 
 @router.get("/api/purchase-orders")

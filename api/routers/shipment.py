@@ -18,7 +18,6 @@ from pydantic import AwareDatetime, Field
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     Offset,
     PlatformDep,
     Session,
@@ -192,9 +191,7 @@ SHIPMENTS = CommandsOn(SHIPMENT, read_shipment, Action.SHIPMENT_UPDATE)
 
 
 @router.post("/api/shipments", status_code=status.HTTP_201_CREATED)
-async def create_shipment(
-    body: ShipmentIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def create_shipment(body: ShipmentIn, session: CurrentSession, found: PlatformDep) -> Any:
     tenant_id = require_permission(session, Action.SHIPMENT_CREATE)
     message = CreateShipment(
         reference=body.reference,
@@ -206,7 +203,7 @@ async def create_shipment(
         notify=_party(body.notify),
     )
     shipment_id = shipment_id_for(tenant_id, body.reference)
-    return await SHIPMENTS.send(found, session, shipment_id, message, Action.SHIPMENT_CREATE, idempotency_key)
+    return await SHIPMENTS.send(found, session, shipment_id, message, Action.SHIPMENT_CREATE)
 
 
 @router.get("/api/shipments")

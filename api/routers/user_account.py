@@ -30,7 +30,7 @@ from api.auth import (
     token_hash,
 )
 from api.command_bus import Issued
-from api.deps import IdempotencyKey, PlatformDep, Strict
+from api.deps import PlatformDep, Strict
 from api.outcomes import send_command
 from api.passwords import refuse_weak_password
 from api.platform import Platform
@@ -143,7 +143,7 @@ def profile_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: IdempotencyKey = None) -> Any:
+async def register(body: RegisterRequest, found: PlatformDep) -> Any:
     await refuse_weak_password(body.password, "password", body.email, (body.first_name, body.last_name))
     account_id = account_id_for_email(body.email)
     verification_token, verification_hash = new_secret_token(account_id)
@@ -163,7 +163,7 @@ async def register(body: RegisterRequest, found: PlatformDep, idempotency_key: I
             {"verify_email": verification_token},
         )
 
-    command_id, outcome = await run_command(found, account_id, command, account_id, idempotency_key, mail)
+    command_id, outcome = await run_command(found, account_id, command, account_id, on_accepted=mail)
     if isinstance(outcome, JSONResponse):
         return outcome
     return {"id": account_id, "email": normalize_email(body.email), "command_id": command_id}
@@ -235,11 +235,9 @@ async def me(session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
 
 
 @router.patch("/profile")
-async def update_profile(
-    body: ProfileRequest, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def update_profile(body: ProfileRequest, session: CurrentSession, found: PlatformDep) -> Any:
     command = UpdateProfile(**body.model_dump(exclude_unset=True))
-    _, outcome = await run_command(found, session.account_id, command, session.account_id, idempotency_key)
+    _, outcome = await run_command(found, session.account_id, command, session.account_id)
     if isinstance(outcome, JSONResponse):
         return outcome
     return await me(session, found)

@@ -14,6 +14,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol
 
+from streams.company.permissions import ROLE_CLAIM
+from streams.customs.decider import CUSTOMS_AUTHORITY_ROLE
+
 REDACTED = "[redacted]"
 SUMMARY_MAX = 500
 VALUE_MAX = 80
@@ -40,6 +43,8 @@ class AuditedRecord(Protocol):
     def schema_name(self) -> str: ...
     @property
     def causation_id(self) -> str | None: ...
+    @property
+    def claims(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,21 @@ def _clipped(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _who(record: AuditedRecord) -> str:
+    """The actor as people know it: a customs gateway credential acts as the authority, not as a user."""
+    if record.actor_id is None:
+        return "the platform"
+    if record.claims.get(ROLE_CLAIM) == CUSTOMS_AUTHORITY_ROLE:
+        return f"customs gateway {record.actor_id}"
+    return f"user {record.actor_id}"
+
+
 def audit_entry(record: AuditedRecord, event: object) -> AuditEntry:
     """The audit entry for one event: `record` is its envelope, `event` its decoded payload dataclass."""
     changes = redacted_changes(event)
-    who = f"user {record.actor_id}" if record.actor_id else "the platform"
     detail = ", ".join(f"{path}={_clipped(text, VALUE_MAX)}" for path, text in changes.items())
     summary = (
-        f"{who}: {_what_happened(record.schema_name)} on {record.aggregate_type} {record.aggregate_id}"
+        f"{_who(record)}: {_what_happened(record.schema_name)} on {record.aggregate_type} {record.aggregate_id}"
         f" (v{record.aggregate_version}){': ' + detail if detail else ''}"
     )
     return AuditEntry(

@@ -25,6 +25,7 @@ The assessment date is the declaration's own date when set, else the date the co
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -320,52 +321,61 @@ def _apply_correction(
     return _with_compliance(state, events, on, rules)
 
 
+def decide(
+    state: Declaration,
+    command: DeclarationCommand,
+    context: CommandContext,
+    rules: ComplianceRules = DEFAULT_COMPLIANCE_RULES,
+) -> Decision:
+    """Decide a command against the compliance rules an operator has loaded (`make_decide` binds them).
+
+    A module-level function, not a closure made at import: so each call runs the current code (the
+    mutation run swaps functions at call time and cannot see inside a closure built once)."""
+    if isinstance(command, CreateDeclaration):
+        if state.status is not DeclarationStatus.NONE:
+            return reject(RejectionCode.CONFLICT, "a declaration with this id already exists")
+        created = _create(command, context)
+        if isinstance(created, Rejection):
+            return created
+        return _with_compliance(state, created, command.header.declaration_date or context.issued_at.date(), rules)
+    if state.status is DeclarationStatus.NONE:  # another tenant's: refused by streams.tenancy already
+        return reject(RejectionCode.NOT_FOUND, "no such declaration")
+    on = state.assessment_date(context.issued_at.date())
+    match command:
+        case ValidateDeclaration():
+            return _validate(state, context, on, rules)
+        case SubmitDeclaration():
+            return _submit(state, context, on, rules)
+        case CheckCompliance():
+            if state.status in CLOSED_STATUSES:
+                return []
+            return _with_compliance(state, [], on, rules)
+        case RegisterDeclaration():
+            return _customs_authority_only(context) or _register(state, command, context)
+        case ReleaseDeclaration():
+            if problem := _customs_authority_only(context):
+                return problem
+            if state.status is not DeclarationStatus.REGISTERED:
+                return reject(
+                    RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}"
+                )
+            return release_problem(state) or [DeclarationReleased(context.issued_at)]
+        case RejectDeclaration():
+            return _customs_authority_only(context) or _reject(state, command, context)
+        case RequestCorrection():
+            return _request_correction(state, command, context)
+        case ApplyCorrection():
+            return _apply_correction(state, command, context, on, rules)
+        case RetryDutyPayment() | RecordDutyPaid() | RecordDutyPaymentRefused():
+            return decide_duty(state, command, context)
+    return _edit(state, command, on, rules)
+
+
 def make_decide(
     rules: ComplianceRules,
 ) -> Callable[[Declaration, DeclarationCommand, CommandContext], Decision]:
     """The decide function, bound to the compliance rules an operator has loaded."""
-
-    def decide(state: Declaration, command: DeclarationCommand, context: CommandContext) -> Decision:
-        if isinstance(command, CreateDeclaration):
-            if state.status is not DeclarationStatus.NONE:
-                return reject(RejectionCode.CONFLICT, "a declaration with this id already exists")
-            created = _create(command, context)
-            if isinstance(created, Rejection):
-                return created
-            return _with_compliance(state, created, command.header.declaration_date or context.issued_at.date(), rules)
-        if state.status is DeclarationStatus.NONE:  # another tenant's: refused by streams.tenancy already
-            return reject(RejectionCode.NOT_FOUND, "no such declaration")
-        on = state.assessment_date(context.issued_at.date())
-        match command:
-            case ValidateDeclaration():
-                return _validate(state, context, on, rules)
-            case SubmitDeclaration():
-                return _submit(state, context, on, rules)
-            case CheckCompliance():
-                if state.status in CLOSED_STATUSES:
-                    return []
-                return _with_compliance(state, [], on, rules)
-            case RegisterDeclaration():
-                return _customs_authority_only(context) or _register(state, command, context)
-            case ReleaseDeclaration():
-                if problem := _customs_authority_only(context):
-                    return problem
-                if state.status is not DeclarationStatus.REGISTERED:
-                    return reject(
-                        RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}"
-                    )
-                return release_problem(state) or [DeclarationReleased(context.issued_at)]
-            case RejectDeclaration():
-                return _customs_authority_only(context) or _reject(state, command, context)
-            case RequestCorrection():
-                return _request_correction(state, command, context)
-            case ApplyCorrection():
-                return _apply_correction(state, command, context, on, rules)
-            case RetryDutyPayment() | RecordDutyPaid() | RecordDutyPaymentRefused():
-                return decide_duty(state, command, context)
-        return _edit(state, command, on, rules)
-
-    return decide
+    return functools.partial(decide, rules=rules)
 
 
 def _replace_by_id(

@@ -1,7 +1,8 @@
 """No record stops a sink: an event Postgres cannot store goes to the sink's dead-letter topic, live and by replay.
 
 The event (a NUL in a text field) is put straight on the events topic, bypassing API and decider,
-followed by a later event of the same aggregate and by good events of other aggregates.
+followed by a later event of the same aggregate, by a record that is no event at all (it cannot be
+decoded), and by good events of other aggregates.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ async def letters_naming(platform: PlatformProcesses, ids: list[str], count: int
         await asyncio.sleep(0.3)
 
 
+async def letters_of(platform: PlatformProcesses, value: bytes, count: int, timeout: float = 30) -> list[DeadLetter]:
+    """The dead letters carrying exactly this record value, once there are `count` of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        letters = [letter for letter in await dead_letters(platform) if letter.value == value]
+        if len(letters) >= count or time.monotonic() > deadline:
+            return letters
+        await asyncio.sleep(0.3)
+
+
 def accounts(platform: PlatformProcesses, *ids: str) -> dict[str, str]:
     rows = sql(platform, "SELECT id, first_name FROM user_accounts WHERE id = ANY(%s)", list(ids))
     return {str(i): name for i, name in rows}
@@ -78,11 +89,13 @@ async def test_an_event_postgres_cannot_store_is_dead_lettered_and_the_rest_flow
     bad, good_1, good_2 = (str(uuid.uuid4()) for _ in range(3))
     bad_created, bad_created_value = event_value(bad, 1, registered("nul", "a\x00b"))
     bad_later, bad_later_value = event_value(bad, 2, UserProfileUpdated(first_name="fine"))
+    unreadable = f"no event at all {uuid.uuid4()}".encode()
     producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(topic, bad_created_value, key=bad.encode())
         await producer.send_and_wait(topic, bad_later_value, key=bad.encode())
+        await producer.send_and_wait(topic, unreadable, key=b"garbage")
         for account in (good_1, good_2):
             await producer.send_and_wait(
                 topic, event_value(account, 1, registered("good", "Good"))[1], key=account.encode()
@@ -99,6 +112,8 @@ async def test_an_event_postgres_cannot_store_is_dead_lettered_and_the_rest_flow
     later_reason = next(r for r in reasons if bad_later in r)
     assert "waits for its event v1" in later_reason  # the fold must not skip v1: v2 is parked, not applied
     assert accounts(platform, bad) == {}
+    [garbage] = await letters_of(platform, unreadable, 1)
+    assert (garbage.source_topic, garbage.key) == (topic, b"garbage") and garbage.reason, garbage
     newcomer = unique_email("after-nul")
     assert (await register(api, newcomer))["id"]
     assert sql(platform, "SELECT count(*) FROM user_accounts WHERE email = %s", newcomer) == [(1,)]
@@ -112,3 +127,11 @@ async def test_an_event_postgres_cannot_store_is_dead_lettered_and_the_rest_flow
     assert accounts(platform, bad) == {}
     assert sql(platform, "SELECT count(*) FROM user_accounts WHERE email = %s", newcomer) == [(1,)]
     assert len(await letters_naming(platform, [bad_created, bad_later], 4)) == 4
+    # The undecodable record too: dead-lettered again by the replay, at the same place, which went on past it.
+    live, replayed = await letters_of(platform, unreadable, 2)
+    assert (replayed.source_topic, replayed.source_partition, replayed.source_offset, replayed.reason) == (
+        live.source_topic,
+        live.source_partition,
+        live.source_offset,
+        live.reason,
+    )

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import Field
 
-from api.deps import CurrentSession, IdempotencyKey, PlatformDep, Strict, issued, require_permission
+from api.deps import CurrentSession, PlatformDep, Strict, issued, require_permission
 from api.outcomes import invalid_field, send_and_read
 from api.routers.customs.read_models import read_tables, today
 from streams.company.permissions import Action
@@ -53,9 +53,7 @@ async def classify(
 
 
 @router.post("/api/customs/classify/confirm", status_code=status.HTTP_201_CREATED)
-async def confirm_classification(
-    body: ConfirmationIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def confirm_classification(body: ConfirmationIn, session: CurrentSession, found: PlatformDep) -> Any:
     """Record an operator's confirmed code for a description; the tenant's later suggestions learn from it."""
     tenant_id = require_permission(session, Action.CUSTOMS_DECLARATION_EDIT)
     if body.code[:6] not in default_classifier().entries:
@@ -64,5 +62,5 @@ async def confirm_classification(
     table_id = aggregate_id(tenant_id, TableKind.CLASSIFICATIONS)
     return await send_and_read(
         found, CUSTOMS_TARIFF, table_id, command, issued(session),
-        lambda _: {"description": body.description, "code": body.code}, idempotency_key,
+        lambda _: {"description": body.description, "code": body.code},
     )  # fmt: skip

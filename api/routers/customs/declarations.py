@@ -16,14 +16,13 @@ from pydantic import Field
 
 from api.deps import (
     CurrentSession,
-    IdempotencyKey,
     PlatformDep,
     Session,
     Strict,
-    idempotent_id,
     require_permission,
     tenant_db,
 )
+from api.idempotency import created_id
 from api.outcomes import CommandsOn, same_id
 from api.platform import Platform
 from api.routers.customs.read_models import NOT_FOUND, declaration_json
@@ -98,13 +97,11 @@ async def with_shipment_data(found: Platform, session: Session, body: Declaratio
 
 
 @router.post("/api/declarations", status_code=status.HTTP_201_CREATED)
-async def create_declaration(
-    body: DeclarationIn, session: CurrentSession, found: PlatformDep, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def create_declaration(body: DeclarationIn, session: CurrentSession, found: PlatformDep) -> Any:
     """A draft from scratch, or from a shipment: what the body leaves out is taken from the shipment's read model."""
     if body.shipment_id is not None:
         body = await with_shipment_data(found, session, body, body.shipment_id)
-    declaration_id = idempotent_id(DECLARATION_NAMESPACE, idempotency_key, scope=str(session.tenant_id))
+    declaration_id = created_id(DECLARATION_NAMESPACE)
     command = CreateDeclaration(
         header=body.header,
         declarant=body.declarant,
@@ -116,7 +113,7 @@ async def create_declaration(
         documents=tuple(body.documents),
         shipment_id=body.shipment_id,
     )
-    return await DECLARATIONS.send(found, session, declaration_id, command, idempotency_key=idempotency_key)
+    return await DECLARATIONS.send(found, session, declaration_id, command)
 
 
 @router.get("/api/declarations")

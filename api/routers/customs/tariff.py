@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import TypeAdapter
 
-from api.deps import CurrentSession, IdempotencyKey, PlatformDep, issued, require_permission, tenant_db
+from api.deps import CurrentSession, PlatformDep, issued, require_permission, tenant_db
 from api.outcomes import send_and_read
 from api.routers.customs.read_models import read_tables
 from sinks.postgres import customs_tariff_queries
@@ -57,7 +57,6 @@ async def load_table(
     found: PlatformDep,
     mode: LoadMode = LoadMode.UPDATE,
     source: Annotated[str, Query(max_length=200)] = "",
-    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Load rows from a CSV body (columns per table: see `streams.customs.duty_tables`): replace or update the table."""
     tenant_id = require_permission(session, Action.CUSTOMS_DECLARATION_EDIT)
@@ -74,7 +73,6 @@ async def load_table(
     return await send_and_read(
         found, CUSTOMS_TARIFF, aggregate_id(tenant_id, kind), command, issued(session),
         lambda outcome: {"kind": kind, "mode": mode, "loaded": len(rows), "version": outcome.aggregate_version},
-        idempotency_key,
     )  # fmt: skip
 
 

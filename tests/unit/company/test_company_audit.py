@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from streams.company.audit import REDACTED, audit_entry, redacted_changes
 from streams.company.events import CompanyCreated, CompanyUnarchived, ParticipantInvited, ParticipantRoleChanged
-from streams.company.permissions import Role
+from streams.company.permissions import ROLE_CLAIM, Role
+from streams.customs.events import DeclarationReleased, DeclarationSubmitted
 from streams.user_account.commands import SECRET
 from tests.unit.company.company_scenarios import NOW, TENANT, russian_details
-from wellwon.envelope import EVENT, Envelope
+from wellwon.envelope import EVENT, Envelope, command_fields, event_fields
 
 TOKEN_HASH = "sha256:0f9e8d7c6b5a"
 
@@ -100,3 +101,36 @@ def test_an_event_without_an_actor_is_the_platform_s_doing() -> None:
     entry = audit_entry(envelope("company.CompanyUnarchived", actor=None), CompanyUnarchived())
     assert entry.summary == f"the platform: company unarchived on company {TENANT} (v7)"
     assert entry.changes == {}
+
+
+def event_of(command: Envelope, schema_name: str) -> Envelope:
+    """The envelope the engine gives an event of `command` (wellwon.envelope.event_fields)."""
+    return Envelope(**event_fields(command, "evt-1", 3), schema_name=schema_name, schema_version=1, payload=b"")
+
+
+def test_a_customs_gateway_s_decision_names_the_gateway_not_a_user() -> None:
+    credential = "5f1c2a9e-7d3b-4c61-9a0e-2b8d4f6e1c37"
+    authority = Envelope(
+        **command_fields(
+            "customs_declaration", "decl-1", "cmd-1", credential, TENANT, {ROLE_CLAIM: "customs_authority"}
+        ),
+        schema_name="customs_declaration.ReleaseDeclaration",
+        schema_version=1,
+        payload=b"",
+    )
+    entry = audit_entry(event_of(authority, "customs_declaration.DeclarationReleased"), DeclarationReleased(NOW))
+    assert entry.actor_id == credential
+    assert entry.summary == (
+        f"customs gateway {credential}: declaration released on customs_declaration decl-1 (v3):"
+        f" released_at={NOW.isoformat()}"
+    )
+    user = Envelope(
+        **command_fields("customs_declaration", "decl-1", "cmd-2", "user-op", TENANT, {ROLE_CLAIM: Role.OPERATOR}),
+        schema_name="customs_declaration.SubmitDeclaration",
+        schema_version=1,
+        payload=b"",
+    )
+    entry = audit_entry(
+        event_of(user, "customs_declaration.DeclarationSubmitted"), DeclarationSubmitted(NOW, NOW.date())
+    )
+    assert entry.summary.startswith("user user-op: declaration submitted on customs_declaration decl-1 (v3)")

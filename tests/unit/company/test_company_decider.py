@@ -341,3 +341,9 @@ def test_a_revoked_invitation_cannot_be_accepted() -> None:
     accept = AcceptInvitation(token_hash=TOKEN_HASH, email="new.hire@example.com")
     rejected(when([*invited(), *revoked], accept, context(NEWCOMER)), RejectionCode.UNAUTHORIZED, "token")
     rejected(when([*invited(), *revoked], RevokeInvitation("inv-1")), RejectionCode.NOT_FOUND, "invitation_id")
+
+
+def test_removing_someone_who_is_not_a_participant_is_refused_naming_the_user() -> None:
+    assert when(STAFF, RemoveParticipant(user_id="user-nobody"), context(OWNER)) == Rejection(
+        RejectionCode.NOT_FOUND, "no such participant", "user_id"
+    )

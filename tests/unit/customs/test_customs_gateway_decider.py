@@ -9,7 +9,7 @@ import pytest
 from streams.customs_gateway.commands import IssueGatewayCredential, RevokeGatewayCredential
 from streams.customs_gateway.decider import PLATFORM_OPERATOR_ROLE, GatewayCredential, gateway_credential_decider
 from streams.customs_gateway.events import GatewayCredentialIssued, GatewayCredentialRevoked, GatewayScope
-from streams.decider import CommandContext, RejectionCode
+from streams.decider import CommandContext, Rejection, RejectionCode
 from tests.unit.logistics.logistics_scenarios import NOW, OTHER_TENANT, TENANT, then_accepted, then_rejected
 from wellwon.api_keys import key_hash
 
@@ -111,3 +111,15 @@ def test_revoking_needs_an_issued_credential_and_a_reason() -> None:
     then_rejected(decide(GatewayCredential(), RevokeGatewayCredential("x"), OPERATOR), RejectionCode.NOT_FOUND)
     rejection = then_rejected(decide(issued(), RevokeGatewayCredential(" "), OPERATOR), RejectionCode.INVALID)
     assert rejection.field == "reason"
+
+
+def test_a_revocation_is_refused_with_its_reason() -> None:
+    assert decide(GatewayCredential(), RevokeGatewayCredential("x"), OPERATOR) == Rejection(
+        RejectionCode.NOT_FOUND, "no such customs-gateway credential"
+    )
+    assert decide(issued(), RevokeGatewayCredential("x" * 501), OPERATOR) == Rejection(
+        RejectionCode.INVALID, "reason must be at most 500 characters", "reason"
+    )
+    assert decide(issued(), RevokeGatewayCredential("x" * 500), OPERATOR) == [
+        GatewayCredentialRevoked(reason="x" * 500, revoked_at=NOW)
+    ]

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from streams.customs.calculation import CalculationError, PaymentCalculation, calculate_payments
-from streams.customs.declaration import DeclarationHeader, GoodsItem
+from streams.customs.declaration import DeclarationHeader, FieldError, GoodsItem
 from streams.customs.duty_tables import (
     DutyKind,
     DutyRate,
@@ -262,3 +262,8 @@ def test_superseding_a_rate_closes_the_old_row_the_day_before() -> None:
     assert tables.duty_rate("8471300000", "CN", date(2025, 4, 1)).ad_valorem_percent == D(0)
     with pytest.raises(TariffDataMissing):
         tables.duty_rate("8471300000", "CN", date(2023, 12, 31))
+
+
+def test_the_error_lists_every_problem_with_the_item_it_concerns() -> None:
+    error = CalculationError((FieldError("items[1]", "no duty rate"), FieldError("items[2]", "no VAT rate")))
+    assert str(error) == "items[1]: no duty rate; items[2]: no VAT rate"

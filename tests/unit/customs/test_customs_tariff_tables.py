@@ -133,3 +133,26 @@ def test_confirmed_classifications_become_the_tenants_feedback() -> None:
 def test_a_confirmed_code_must_be_6_or_10_digits() -> None:
     outcome = decide(TariffTable(), ConfirmClassification("Cotton tee shirts", "61091"), context())
     assert isinstance(outcome, Rejection) and outcome.field == "code"
+
+
+def test_a_confirmation_is_refused_with_its_reason_and_field() -> None:
+    vat_table = tariff_decider.fold(
+        [TableLoaded(TENANT, TableKind.VAT_RATES, TableRows(vat_rates=VAT_2025), LoadMode.REPLACE, NOW, "upload.csv")]
+    )
+    assert decide(vat_table, ConfirmClassification("Cotton tee shirts", "610910"), context()) == Rejection(
+        RejectionCode.CONFLICT, "this table holds vat_rates, not classifications"
+    )
+    too_long = "x" * 1001
+    for description in (" ", too_long):
+        assert decide(TariffTable(), ConfirmClassification(description, "610910"), context()) == Rejection(
+            RejectionCode.INVALID, "a description of 1 to 1000 characters", "description"
+        )
+    assert decide(TariffTable(), ConfirmClassification("6" * 1000, "610910"), context()) == [
+        ClassificationConfirmed(TENANT, "6" * 1000, "610910", NOW)
+    ]
+    assert decide(TariffTable(), ConfirmClassification("x", "610910"), context()) == [
+        ClassificationConfirmed(TENANT, "x", "610910", NOW)
+    ]
+    assert decide(TariffTable(), ConfirmClassification("Cotton tee shirts", "61091"), context()) == Rejection(
+        RejectionCode.INVALID, "the code must be 6 or 10 digits", "code"
+    )

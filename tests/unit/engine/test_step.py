@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from streams.decider import Decider, RejectionCode, reject
+from streams.decider import CommandContext, Decider, RejectionCode, reject
 from streams.step import AggregateRecord, recalled, remembered, step
 from wellwon.envelope import CommandOutcome, Envelope, command_fields, derived_id
 
@@ -103,3 +103,33 @@ def test_the_versions_of_successive_commands_follow_on() -> None:
     record = AggregateRecord(state=0)
     versions = [e.aggregate_version for n in (2, 0, 1, 3) for e in step(COUNTER, record, envelope(), Add(n)).events]
     assert versions == [1, 2, 3, 4, 5, 6] and record.version == 6 == record.state
+
+
+def test_decide_sees_the_current_state_and_the_envelope_s_context_and_evolve_sees_each_event() -> None:
+    seen: list[Any] = []
+
+    def recording(state: int, command: Add, context: Any) -> Any:
+        seen.append((state, context))
+        return [Added(state)]
+
+    folded: list[Any] = []
+    decider: Decider[int, Add, Added] = Decider(0, recording, lambda total, event: folded.append(event) or total + 10)
+    fields = command_fields(
+        "counter", "agg-1", "c0ffee00-0000-4000-8000-000000000002", "actor", "tenant", {"role": "owner", "a": "1"}
+    )
+    fields["occurred_at"] = datetime(2026, 3, 2, tzinfo=UTC)
+    command = Envelope(**fields, schema_name="counter.Add", schema_version=1, payload=b"")
+    record = AggregateRecord(state=5, version=5)
+    done = step(decider, record, command, Add(1))
+    assert seen == [
+        (5, CommandContext(command.message_id, command.occurred_at, "actor", "tenant", (("a", "1"), ("role", "owner"))))
+    ]
+    assert folded == [Added(5)] and record.state == 15
+    assert [e.event for e in done.events] == [Added(5)]
+
+
+def test_a_refusal_keeps_its_reason_and_a_failing_decide_answers_a_fixed_reason() -> None:
+    refused = step(COUNTER, AggregateRecord(state=0), envelope(), Add(-1))
+    assert refused.outcome.reason == "count must not be negative"
+    failed = step(COUNTER, AggregateRecord(state=0), envelope(), Add(13))
+    assert failed.outcome.reason == "the command could not be processed"

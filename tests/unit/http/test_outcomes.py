@@ -6,7 +6,6 @@ or lagging); the real one is exercised end to end in tests/integration/test_lagg
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -14,7 +13,7 @@ import pytest
 from fastapi import HTTPException
 
 from api.command_bus import Issued
-from api.deps import Session, idempotent_id
+from api.deps import Session
 from api.outcomes import CommandsOn, no_content, pending_response, send_and_read
 from api.platform import Platform
 from streams.company.domain import COMPANY
@@ -117,16 +116,6 @@ def test_pending_fields_cannot_be_overridden_by_what_comes_along() -> None:
     assert answer.body == (
         b'{"status":"pending","command_id":"c-9","api_key":"k","location":"/api/commands/c-9","aggregate_id":"a-1"}'
     )
-
-
-def test_a_created_aggregate_id_is_the_same_for_a_retried_key_and_stable_across_releases() -> None:
-    # The literals are what the routers derived before this helper existed (uuid5 of "<tenant>:<key>" for a
-    # declaration, of "<key>" for a company): a client retrying an old key must still name the same aggregate.
-    namespace, key = uuid.UUID("5b0c6f1e-2d7a-4f43-9c1e-8a3f0d6b2c71"), uuid.UUID(int=7)
-    assert idempotent_id(namespace, key, scope="tenant-a") == "cd123b9f-43ca-5e4c-941e-9e6c1a0a3408"
-    assert idempotent_id(namespace, key) == "59993aa1-9d5d-5574-8161-3b8c94f848be"
-    assert idempotent_id(namespace, key, scope="tenant-b") != idempotent_id(namespace, key, scope="tenant-a")
-    assert idempotent_id(namespace, None) != idempotent_id(namespace, None)  # no key: a fresh id each time
 
 
 async def test_a_domain_s_commands_check_the_permission_before_sending_and_read_back_after() -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import jwt
 
-from api.idempotency import ANONYMOUS, KeyedRequest, _current, caller_scope, command_id_for, fingerprint, takes_key
+from api.idempotency import (
+    ANONYMOUS,
+    KeyedRequest,
+    _current,
+    caller_scope,
+    command_id_for,
+    created_id,
+    fingerprint,
+    takes_key,
+)
 from wellwon.envelope import now
 
 SECRET = "unit-test-secret-long-enough-for-hs256-keys"
@@ -63,6 +73,27 @@ def test_a_routes_own_command_id_stands() -> None:
         assert command_id_for("00000000-0000-0000-0000-000000000001") is None
     finally:
         _current.reset(token_)
+
+
+def created_in(request: KeyedRequest, namespace: uuid.UUID) -> str:
+    token_ = _current.set(request)
+    try:
+        return created_id(namespace)
+    finally:
+        _current.reset(token_)
+
+
+def test_a_retried_create_names_the_same_aggregate_and_only_for_the_same_caller_and_key() -> None:
+    companies, declarations = uuid.UUID(int=1), uuid.UUID(int=2)
+    first = created_in(KeyedRequest("t/u", "k"), companies)
+    assert created_in(KeyedRequest("t/u", "k"), companies) == first  # the retry after a cut-off create
+    others = {
+        created_in(KeyedRequest("t/other", "k"), companies),  # another caller with the same key
+        created_in(KeyedRequest("t/u", "k2"), companies),  # another key
+        created_in(KeyedRequest("t/u", "k"), declarations),  # another domain's aggregate
+    }
+    assert first not in others and len(others) == 3
+    assert created_id(companies) != created_id(companies)  # no key: a fresh aggregate each time
 
 
 def test_which_routes_take_a_key() -> None:
