@@ -1,19 +1,51 @@
 // Routes: the pages anyone may open, and the signed-in console.
-import { lazy, Suspense, type ReactNode } from "react";
+import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { useSession } from "./api/session";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
-import { AcceptInvitation, CompanyPage, Profile } from "./pages/company";
-import { DeclarationEditor, DeclarationList } from "./pages/declarations";
-import { EdiPartnerDetail, EdiPartners } from "./pages/edi";
-import { InvoiceDetail, InvoiceList } from "./pages/invoices";
-import { LedgerAccountPage, LedgerPage } from "./pages/ledger";
-import { AuditTrail, Compliance, TariffTables, WarehouseDetail, WarehouseList } from "./pages/operations";
-import { PaymentsPage } from "./pages/payments";
-import { PurchaseOrderDetail, PurchaseOrderList } from "./pages/purchase_orders";
-import { ShipmentDetail, ShipmentList } from "./pages/shipments";
+// Each page's code loads when it is first opened, so the first load carries only the shell and the
+// page asked for (what its time to interactive pays for).
+function page<M>(load: () => Promise<M>, name: keyof M & string) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+const company = () => import("./pages/company");
+const declarations = () => import("./pages/declarations");
+const edi = () => import("./pages/edi");
+const invoices = () => import("./pages/invoices");
+const ledger = () => import("./pages/ledger");
+const operations = () => import("./pages/operations");
+const purchaseOrders = () => import("./pages/purchase_orders");
+const shipments = () => import("./pages/shipments");
+// The page a (re)load opens starts loading at once, alongside the session's refresh, not after it.
+const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
+  "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
+  warehouses: operations, tariff: operations, compliance: operations, audit: operations,
+  "purchase-orders": purchaseOrders,
+};
+void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
+const AcceptInvitation = page(company, "AcceptInvitation");
+const CompanyPage = page(company, "CompanyPage");
+const Profile = page(company, "Profile");
+const DeclarationEditor = page(declarations, "DeclarationEditor");
+const DeclarationList = page(declarations, "DeclarationList");
+const EdiPartnerDetail = page(edi, "EdiPartnerDetail");
+const EdiPartners = page(edi, "EdiPartners");
+const InvoiceDetail = page(invoices, "InvoiceDetail");
+const InvoiceList = page(invoices, "InvoiceList");
+const LedgerAccountPage = page(ledger, "LedgerAccountPage");
+const LedgerPage = page(ledger, "LedgerPage");
+const AuditTrail = page(operations, "AuditTrail");
+const Compliance = page(operations, "Compliance");
+const TariffTables = page(operations, "TariffTables");
+const WarehouseDetail = page(operations, "WarehouseDetail");
+const WarehouseList = page(operations, "WarehouseList");
+const PaymentsPage = page(() => import("./pages/payments"), "PaymentsPage");
+const PurchaseOrderDetail = page(purchaseOrders, "PurchaseOrderDetail");
+const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
+const ShipmentDetail = page(shipments, "ShipmentDetail");
+const ShipmentList = page(shipments, "ShipmentList");
 
 const Analytics = lazy(() => import("./pages/analytics"));
 
@@ -36,6 +68,7 @@ export function App() {
   const whenLoaded = (page: ReactNode) => (loaded ? page : <Loading />);
   return (
     <Layout>
+      <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/" element={whenLoaded(<Navigate to={company ? "/shipments" : "/company"} replace />)} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
@@ -57,13 +90,14 @@ export function App() {
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/ledger" element={<LedgerPage />} />
         <Route path="/ledger/accounts/:id" element={<LedgerAccountPage />} />
-        <Route path="/analytics" element={<Suspense fallback={<Loading />}><Analytics /></Suspense>} />
+        <Route path="/analytics" element={<Analytics />} />
         <Route path="/company" element={whenLoaded(<CompanyPage />)} />
         <Route path="/invitations/accept" element={whenLoaded(<AcceptInvitation />)} />
         <Route path="/profile" element={whenLoaded(<Profile />)} />
         <Route path="/verify-email" element={<VerifyEmail />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
+      </Suspense>
     </Layout>
   );
 }
