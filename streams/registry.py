@@ -21,6 +21,7 @@ from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
 from streams.purchase_order.domain import PURCHASE_ORDER
 from streams.sagas.customs_duty import CUSTOMS_DUTY
+from streams.sagas.fx import FX_DEALS
 from streams.sagas.payments import PAYMENT_MONEY
 from streams.sagas.trade import TRADE
 from streams.shipment.domain import SHIPMENT
@@ -47,7 +48,7 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.
-PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY, TRADE)
+PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY, TRADE, FX_DEALS)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).

@@ -112,10 +112,19 @@ async def quote(body: QuoteIn, session: CurrentSession, found: PlatformDep) -> A
     return await DEALS.send(found, session, deal_id, command)
 
 
+class AgreeIn(Strict):
+    sell_account: str = Field(
+        default="", max_length=64, description="the bank account sold from (as opened in the ledger)"
+    )
+    buy_account: str = Field(default="", max_length=64, description="the bank account bought into")
+
+
 @router.post("/api/fx/deals/{deal_id}/agree")
-async def agree(deal_id: str, session: CurrentSession, found: PlatformDep) -> Any:
-    """Take the quote: refused (409, `expires_at`) once it has expired."""
-    return await DEALS.send(found, session, deal_id, AgreeDeal())
+async def agree(deal_id: str, session: CurrentSession, found: PlatformDep, body: AgreeIn | None = None) -> Any:
+    """Take the quote: refused (409, `expires_at`) once it has expired. The ledger's process then moves the
+    money: two linked transfers through FX clearing (57), one per currency, both or neither."""
+    chosen = body or AgreeIn()
+    return await DEALS.send(found, session, deal_id, AgreeDeal(chosen.sell_account, chosen.buy_account))
 
 
 @router.get("/api/fx/deals")

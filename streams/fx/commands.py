@@ -24,7 +24,13 @@ class QuoteConversion:
 
 @dataclass(frozen=True)
 class AgreeDeal:
-    """The tenant takes the quote: sell and buy at its rate. Refused once the quote has expired."""
+    """The tenant takes the quote: sell and buy at its rate. Refused once the quote has expired.
+
+    The accounts are the tenant's bank accounts (their numbers, as opened in the ledger) the money
+    leaves and reaches; empty: the currency's account with no number."""
+
+    sell_account: str = ""
+    buy_account: str = ""
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def _quote(state: FxDeal, cmd: QuoteConversion, context: CommandContext) -> Deci
     ]
 
 
-def _agree(state: FxDeal, context: CommandContext) -> Decision:
+def _agree(state: FxDeal, cmd: AgreeDeal, context: CommandContext) -> Decision:
     if state.status is DealStatus.NONE:
         return reject(RejectionCode.NOT_FOUND, "no such quote")
     if state.status is not DealStatus.QUOTED:
@@ -121,6 +121,8 @@ def _agree(state: FxDeal, context: CommandContext) -> Decision:
             state.rate,
             context.issued_at,
             context.actor_id,
+            cmd.sell_account.strip(),
+            cmd.buy_account.strip(),
         )
     ]
 
@@ -144,7 +146,7 @@ def decide(state: FxDeal, command: FxCommand, context: CommandContext) -> Decisi
         case QuoteConversion():
             return _quote(state, command, context)
         case AgreeDeal():
-            return _agree(state, context)
+            return _agree(state, command, context)
         case SettleDeal():
             return _settle(state, command, context)
     raise TypeError(f"not an FX command: {command!r}")

@@ -30,6 +30,8 @@ class DealAgreed:
     rate: Decimal
     agreed_at: datetime
     agreed_by: str | None = None
+    sell_account: str = ""  # the bank accounts the ledger's process moves the money between
+    buy_account: str = ""
 
 
 @dataclass(frozen=True)

@@ -335,3 +335,39 @@ async def test_a_supplier_invoice_is_matched_and_scheduled_by_the_process_throug
         return panel["rows"] or None
 
     assert await poll(ageing, timeout=60) == [["EUR", "not due", 12749.98]]
+
+
+async def test_an_fx_deal_moves_both_currencies_in_the_ledger_and_is_settled(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    from tests.integration.test_fx import load_rates
+
+    owner, _ = await company_owner(api, "fx-saga")
+    await load_rates(api, owner)
+    euros, dollars = "40702978100000099999", "40702840100000099999"
+    for currency, account in (("EUR", euros), ("USD", dollars)):
+        opened = {"chart": "52", "currency": currency, "sub": account}
+        assert (await api.post("/api/ledger/accounts", headers=bearer(owner), json=opened)).status_code == 201
+    capital = {"transfer_id": "capital-fx", "debit": {"chart": "52", "sub": euros}, "credit": {"chart": "80"},
+               "amount": "5000.00", "currency": "EUR"}  # fmt: skip
+    assert (await api.post("/api/ledger/transfers", headers=bearer(owner), json={"transfers": [capital]})).is_success
+    quoted = await api.post(
+        "/api/fx/quotes", headers={**bearer(owner), "Idempotency-Key": "fx-quote-1"},
+        json={"sell_currency": "EUR", "buy_currency": "USD", "sell_amount": "1000.00", "valid_for_seconds": 600},
+    )  # fmt: skip
+    assert quoted.status_code == 201, quoted.text
+    deal = quoted.json()
+    agreed = await api.post(
+        f"/api/fx/deals/{deal['id']}/agree", headers=bearer(owner), json={"sell_account": euros, "buy_account": dollars}
+    )
+    assert agreed.status_code == 200, agreed.text
+    restart_streams(platform)  # between the agreement and the money the process moves for it
+
+    async def settled() -> dict[str, Any] | None:
+        found: dict[str, Any] = (await api.get(f"/api/fx/deals/{deal['id']}", headers=bearer(owner))).json()
+        return found if found["status"] == "settled" else None
+
+    assert (await poll(settled, timeout=120))["settlement_ref"] == f"fx:{deal['id']}:sell"
+    sold = (await api.get(f"/api/ledger/accounts/52:EUR:{euros}", headers=bearer(owner))).json()
+    bought = (await api.get(f"/api/ledger/accounts/52:USD:{dollars}", headers=bearer(owner))).json()
+    assert (Decimal(str(sold["balance"])), Decimal(str(bought["balance"]))) == (Decimal("4000.00"), Decimal("1158.87"))
