@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
+from streams.approval_limits import ApprovalLimits, Limits
 from streams.company.permissions import Role
-
-Limits = Mapping[str, Decimal]
 
 APPROVAL_LIMITS: Mapping[Role, Limits | None] = MappingProxyType(
     {
@@ -34,20 +33,5 @@ APPROVAL_LIMITS: Mapping[Role, Limits | None] = MappingProxyType(
 )
 
 
-def limit_problem(role: str | None, currency: str, amount: Decimal) -> str | None:
-    """Why `role` may not approve `amount` of `currency`, or None when it may."""
-    try:
-        known = Role(role) if role else None
-    except ValueError:
-        known = None
-    if known is None or known not in APPROVAL_LIMITS:
-        return f"role {role or '(none)'} may not approve payments"
-    limits = APPROVAL_LIMITS[known]
-    if limits is None:
-        return None
-    limit = limits.get(currency)
-    if limit is None:
-        return f"role {known} has no approval limit in {currency}; the owner approves it"
-    if amount > limit:
-        return f"{amount} {currency} is above the {known}'s approval limit of {limit} {currency}"
-    return None
+PAYMENT_LIMITS = ApprovalLimits("payments", APPROVAL_LIMITS)
+limit_problem = PAYMENT_LIMITS.problem

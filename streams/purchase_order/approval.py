@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
+from streams.approval_limits import ApprovalLimits, Limits
 from streams.company.permissions import Role
-
-Limits = Mapping[str, Decimal]
 
 APPROVAL_LIMITS: Mapping[Role, Limits | None] = MappingProxyType(
     {
@@ -28,20 +27,5 @@ APPROVAL_LIMITS: Mapping[Role, Limits | None] = MappingProxyType(
 )
 
 
-def limit_problem(role: str | None, currency: str, total: Decimal) -> str | None:
-    """Why `role` may not approve an order of `total` in `currency`, or None when it may."""
-    try:
-        known = Role(role) if role else None
-    except ValueError:
-        known = None
-    if known is None or known not in APPROVAL_LIMITS:
-        return f"role {role or '(none)'} may not approve purchase orders"
-    limits = APPROVAL_LIMITS[known]
-    if limits is None:
-        return None
-    limit = limits.get(currency)
-    if limit is None:
-        return f"role {known} has no approval limit in {currency}; the owner approves it"
-    if total > limit:
-        return f"{total} {currency} is above the {known}'s approval limit of {limit} {currency}"
-    return None
+ORDER_LIMITS = ApprovalLimits("purchase orders", APPROVAL_LIMITS)
+limit_problem = ORDER_LIMITS.problem
