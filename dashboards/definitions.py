@@ -109,7 +109,7 @@ FINANCE = Dashboard(
             "payables_ageing",
             "Payables ageing: what suppliers' invoices still ask, by days past due",
             "SELECT currency, multiIf(days <= 0, 'not due', days <= 30, '1-30', days <= 60, '31-60',"
-            " days <= 90, '61-90', '90+') AS overdue_days, round(sum(outstanding), 2) AS outstanding FROM ("
+            " days <= 90, '61-90', '90+') AS overdue_days, round(sum(outstanding), 2) AS owed FROM ("
             " SELECT JSONExtractString(r.payload, 'content', 'currency') AS currency,"
             " dateDiff('day', toDate(JSONExtractString(r.payload, 'content', 'due_on')), today()) AS days,"
             " toFloat64OrZero(JSONExtractString(r.payload, 'totals', 'total')) - p.paid AS outstanding"

@@ -367,7 +367,13 @@ async def test_an_fx_deal_moves_both_currencies_in_the_ledger_and_is_settled(
         found: dict[str, Any] = (await api.get(f"/api/fx/deals/{deal['id']}", headers=bearer(owner))).json()
         return found if found["status"] == "settled" else None
 
-    assert (await poll(settled, timeout=120))["settlement_ref"] == f"fx:{deal['id']}:sell"
+    try:
+        done = await poll(settled, timeout=120)
+    except AssertionError:
+        deal_now = (await api.get(f"/api/fx/deals/{deal['id']}", headers=bearer(owner))).text
+        moves = (await api.get("/api/ledger/transfers", headers=bearer(owner))).text
+        raise AssertionError(f"deal not settled: {deal_now}; ledger: {moves}") from None
+    assert done["settlement_ref"] == f"fx:{deal['id']}:sell"
     sold = (await api.get(f"/api/ledger/accounts/52:EUR:{euros}", headers=bearer(owner))).json()
     bought = (await api.get(f"/api/ledger/accounts/52:USD:{dollars}", headers=bearer(owner))).json()
     assert (Decimal(str(sold["balance"])), Decimal(str(bought["balance"]))) == (Decimal("4000.00"), Decimal("1158.87"))
