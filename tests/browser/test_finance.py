@@ -49,5 +49,5 @@ async def test_the_finance_pages_show_the_tenant_s_money_and_the_ledger_moves_li
     await all_inputs_named(page)
     for path, heading in (("/invoices", "Счета"), ("/payments", "Платежи")):
         await page.goto(f"{platform.base_url}{path}")
-        await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        await expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
         await all_inputs_named(page)
