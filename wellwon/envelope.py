@@ -134,13 +134,10 @@ def outcome_id(command_id: str) -> str:
 def outcome_fields(command: Envelope, outcome: CommandOutcome) -> dict[str, Any]:
     """The envelope of a command's outcome on the domain's results topic.
 
-    It carries the command's claims, so whoever sent the command (a process) knows what the answer is about.
+    Like an event's, it carries the command's claims, so whoever sent the command (a process) knows what
+    the answer is about.
     """
-    return {
-        **event_fields(command, outcome_id(command.message_id), outcome.aggregate_version),
-        "kind": OUTCOME,
-        "claims": command.claims,
-    }
+    return {**event_fields(command, outcome_id(command.message_id), outcome.aggregate_version), "kind": OUTCOME}
 
 
 def dead_letter_fields(letter: DeadLetter) -> dict[str, Any]:
