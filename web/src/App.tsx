@@ -1,23 +1,42 @@
 // Routes: the pages anyone may open, and the signed-in console.
-import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
+import { lazy, Suspense, useState, type ComponentType, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { useSession } from "./api/session";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
 import { ForgotPassword, Register, ResetPassword, SignIn, VerifyEmail } from "./pages/auth";
 // Each page's code loads when it is first opened, so the first load carries only the shell and the
-// page asked for (what its time to interactive pays for).
-function page<M>(load: () => Promise<M>, name: keyof M & string) {
-  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+// page asked for (what its time to interactive pays for). A page whose code has already arrived renders
+// at once: through React.lazy it would suspend for a tick, and React holds a revealed Suspense boundary
+// back for up to 300 ms, which the first paint of a deep link would pay on top of the data.
+interface Chunk<M> {
+  (): Promise<M>;
+  module?: M;
 }
-const company = () => import("./pages/company");
-const declarations = () => import("./pages/declarations");
-const edi = () => import("./pages/edi");
-const invoices = () => import("./pages/invoices");
-const ledger = () => import("./pages/ledger");
-const operations = () => import("./pages/operations");
-const purchaseOrders = () => import("./pages/purchase_orders");
-const shipments = () => import("./pages/shipments");
+
+function chunk<M>(load: () => Promise<M>): Chunk<M> {
+  let pending: Promise<M> | undefined;
+  const loader: Chunk<M> = () => (pending ??= load().then((module) => (loader.module = module)));
+  return loader;
+}
+
+function page<M>(load: Chunk<M>, name: keyof M & string): ComponentType {
+  const Lazy = lazy(async () => ({ default: (await load())[name] as ComponentType }));
+  return function Page() {
+    // Chosen once per mount: switching from Lazy to the module's component later would remount the page
+    // and lose what the user is typing.
+    const [Component] = useState(() => (load.module ? (load.module[name] as ComponentType) : Lazy));
+    return <Component />;
+  };
+}
+const company = chunk(() => import("./pages/company"));
+const declarations = chunk(() => import("./pages/declarations"));
+const edi = chunk(() => import("./pages/edi"));
+const invoices = chunk(() => import("./pages/invoices"));
+const ledger = chunk(() => import("./pages/ledger"));
+const operations = chunk(() => import("./pages/operations"));
+const purchaseOrders = chunk(() => import("./pages/purchase_orders"));
+const shipments = chunk(() => import("./pages/shipments"));
 // The page a (re)load opens starts loading at once, alongside the session's refresh, not after it.
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
@@ -41,7 +60,7 @@ const Compliance = page(operations, "Compliance");
 const TariffTables = page(operations, "TariffTables");
 const WarehouseDetail = page(operations, "WarehouseDetail");
 const WarehouseList = page(operations, "WarehouseList");
-const PaymentsPage = page(() => import("./pages/payments"), "PaymentsPage");
+const PaymentsPage = page(chunk(() => import("./pages/payments")), "PaymentsPage");
 const PurchaseOrderDetail = page(purchaseOrders, "PurchaseOrderDetail");
 const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
 const ShipmentDetail = page(shipments, "ShipmentDetail");

@@ -4,11 +4,15 @@ import { StrictMode, useCallback } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { App } from "./App";
-import { api, currentToken } from "./api/client";
+import { api, currentToken, restoreSession } from "./api/client";
 import { SessionProvider } from "./api/session";
 import type { Locale } from "./i18n/format";
 import { I18nProvider } from "./i18n/I18n";
 import "./styles.css";
+
+// A reload continues the session from the refresh cookie: ask now, while React and the page's code load,
+// rather than after the first render (SessionProvider awaits this same request).
+void restoreSession();
 
 const client = new QueryClient({
   defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: 1 } },

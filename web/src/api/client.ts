@@ -56,6 +56,15 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+let restoring: Promise<boolean> | null = null;
+
+/** The page load's one attempt to continue a session from the refresh cookie, started as early as the
+ * entry module runs and shared by whoever asks after (a second refresh would only rotate the cookie again). */
+export function restoreSession(): Promise<boolean> {
+  restoring ??= refreshSession();
+  return restoring;
+}
+
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequestOptions {

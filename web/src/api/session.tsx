@@ -1,7 +1,7 @@
 // Who is signed in and in which company: the account, its companies, and the actions on them.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api, onTokenChange, refreshSession, setToken, type TokenAnswer } from "./client";
+import { api, onTokenChange, restoreSession, setToken, type TokenAnswer } from "./client";
 
 export interface Account {
   id: string;
@@ -49,7 +49,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const off = onTokenChange((token) => setSignedIn(token !== null));
     // A reload: the refresh cookie, if any, gives a new access token.
-    void refreshSession().finally(() => setReady(true));
+    void restoreSession().finally(() => setReady(true));
     return () => {
       off();
     };
