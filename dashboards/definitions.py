@@ -8,6 +8,10 @@ from enum import StrEnum
 
 from streams.money import currencies
 
+# What panel SQL may read, and the table each is the tenant's part of (bound by whoever runs the panel:
+# the API to the session's company, a Grafana export to its dashboard variable).
+TENANT_TABLES = (("tenant_events", "events"), ("tenant_ledger_entries", "ledger_entries"))
+
 
 class Chart(StrEnum):
     LINE = "line"

@@ -12,10 +12,7 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from dashboards.definitions import Panel
-
-# What panel SQL may read, and the table each is the tenant's part of.
-TENANT_TABLES = (("tenant_events", "events"), ("tenant_ledger_entries", "ledger_entries"))
+from dashboards.definitions import TENANT_TABLES, Panel
 
 
 def tenant_scoped(database: str, panel: Panel) -> str:

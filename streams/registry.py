@@ -6,6 +6,7 @@ domain; the entry points (stream worker, sinks, API, the `wellwon` command) take
 
 from __future__ import annotations
 
+from dashboards.grafana import add_dashboard_commands
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
 from streams.customs_gateway.domain import CUSTOMS_GATEWAY
@@ -52,7 +53,7 @@ PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY, TRADE, FX_DEALS)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).
-CLI_COMMANDS = (add_gateway_commands,)
+CLI_COMMANDS = (add_gateway_commands, add_dashboard_commands)
 
 
 def domain_named(name: str) -> Domain:
