@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from typing import Any
 
@@ -282,7 +283,17 @@ async def test_invitations_roles_audit_and_dashboards(
     await expect(audit.get_by_role("row").filter(has_text="Отправлено приглашение").first).to_contain_text("Ada Byron")
     await screenshot(page, "audit-ru")
     await page.get_by_role("link", name="Аналитика").click()
-    await expect(page.get_by_test_id("dashboard").locator("canvas").first).to_be_visible()
+    dashboard = page.get_by_test_id("dashboard")
+    await expect(dashboard.locator("canvas").first).to_be_visible()
+    # Panels and columns in the reader's language, events by their names.
+    await expect(dashboard).to_contain_text("События по видам")
+    await expect(dashboard.get_by_role("columnheader", name="Изменений")).to_be_visible()
+    await screenshot(page, "analytics-ru")
     await page.get_by_test_id("language").select_option("en")
     await expect(page.get_by_role("heading", name="Analytics")).to_be_visible()
+    await expect(dashboard).to_contain_text("Events by type")
+    # The money dashboard is a tab away.
+    await page.get_by_role("tab", name="Money").click()
+    await expect(page).to_have_url(re.compile(r"dashboard=finance"))
+    await expect(dashboard).to_contain_text("Balances by account and currency")
     await screenshot(page, "analytics-en")
