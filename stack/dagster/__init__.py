@@ -9,15 +9,26 @@ stored in the platform's Postgres (dagster-postgres, through psycopg2, hence the
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
 
-HOME = LOCAL_DIR / "dagster"  # the stack's DAGSTER_HOME
+if TYPE_CHECKING:
+    from dagster import DagsterInstance, DagsterRun
+
+HOME = Path(os.environ.get("DAGSTER_HOME") or LOCAL_DIR / "dagster")  # the stack's DAGSTER_HOME
 PIPELINES_MODULE = "pipelines"  # the code location: one Definitions (pipelines/definitions.py)
 # Each run is a process of its own that imports the pipelines (and, for recognition, the OCR engines):
 # two at a time is what two cores carry beside the platform; the rest wait in Dagster's run queue.
@@ -123,3 +134,80 @@ def daemon_argv(workspace: Path) -> list[str]:
 def with_environment(variables: dict[str, str], argv: list[str]) -> list[str]:
     """argv run through env(1) with these variables (env execs it: the pid stays the program's)."""
     return ["env", *(f"{name}={value}" for name, value in variables.items()), *argv]
+
+
+@contextmanager
+def running_daemon(home: Path, settings: Settings, module: str = PIPELINES_MODULE) -> Iterator[DaemonInNamespace]:
+    """A dagster-daemon of its own (sensors, schedules, run queue) for `module` in `settings`' namespace, with its
+    instance open for reading runs; stopped (with its code server and runs) on leaving. For tests and benchmarks."""
+    from dagster import DagsterInstance
+
+    workspace = prepare_home(home, settings, module)
+    log = home / "daemon.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            with_environment(environment(home, settings), daemon_argv(workspace)),
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    instance = DagsterInstance.from_config(str(home))
+    try:
+        yield DaemonInNamespace(settings, instance, process, log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        instance.dispose()
+
+
+@dataclass
+class DaemonInNamespace:
+    settings: Settings
+    instance: DagsterInstance
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def runs_of(self, partition_key: str) -> list[DagsterRun]:
+        from dagster import RunsFilter
+
+        return list(self.instance.get_runs(RunsFilter(tags={"dagster/partition": partition_key})))
+
+    def finished_run(self, partition_key: str, timeout: float = 240.0) -> DagsterRun:
+        """The partition's run once it has finished (success or failure), polled until `timeout`."""
+        from dagster import DagsterRunStatus
+
+        deadline = time.monotonic() + timeout
+        while True:
+            done = [
+                r
+                for r in self.runs_of(partition_key)
+                if r.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
+            ]
+            if done:
+                return done[0]
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the daemon exited:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no finished run of {partition_key} in {timeout:.0f}s:\n{self.log_tail()}")
+            time.sleep(0.5)
+
+    def wait_for_tick_after(self, sensor_name: str, timestamp: float, timeout: float = 240.0) -> None:
+        """Until the sensor has finished a tick that started after `timestamp`."""
+        from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
+            state = next((s for s in states if s.name == sensor_name), None)
+            if state is not None:
+                ticks = self.instance.get_ticks(state.instigator_origin_id, state.selector_id, after=timestamp)
+                if any(t.status != TickStatus.STARTED for t in ticks):
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{sensor_name} did not tick after {timestamp}:\n{self.log_tail()}")
+            time.sleep(0.5)
