@@ -14,15 +14,11 @@ serves: the test reads the topic, no engine applies them).
 # No `from __future__ import annotations`: Dagster reads the asset's parameters' real types.
 
 import asyncio
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -30,22 +26,20 @@ import pytest
 from dagster import (
     AssetExecutionContext,
     DagsterEventType,
-    DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
     DynamicPartitionsDefinition,
     MaterializeResult,
-    RunsFilter,
     asset,
     define_asset_job,
     in_process_executor,
 )
-from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 from kafka import KafkaConsumer, TopicPartition
 
 from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.resources import CommandProducer, PipelineCommand, ReadModels, pipeline_command_id
 from pipelines.work_queue import FailedRun, Work, failure_sensor, queue_sensor, transient_retries
+from stack.dagster import DaemonInNamespace, running_daemon
 from streams.shipment.commands import NoteTransportEvent
 from wellwon.config import Settings
 
@@ -100,48 +94,11 @@ defs = definitions_of(
 )
 
 
-@dataclass
-class ProbeDagster:
-    settings: Settings
-    instance: DagsterInstance
-    daemon: subprocess.Popen[bytes]
-    log: Path
-
-    def enqueue(self, probe_id: str, tenant_id: str, fails: bool) -> str:
-        with psycopg.connect(
-            ReadModels(postgres_dsn=self.settings.postgres_dsn, namespace=self.settings.namespace).dsn()
-        ) as conn:
-            conn.execute("INSERT INTO dagster_probes VALUES (%s, %s, %s)", (probe_id, tenant_id, fails))
-        return f"{probe_id}:v1"
-
-    def runs_of(self, key: str) -> list[DagsterRun]:
-        return list(self.instance.get_runs(RunsFilter(tags={"dagster/partition": key})))
-
-    def finished_run(self, key: str) -> DagsterRun:
-        """The partition's run once it has finished (success or failure), polled with a deadline."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            finished = [
-                r for r in self.runs_of(key) if r.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
-            ]
-            if finished:
-                return finished[0]
-            assert self.daemon.poll() is None, f"the daemon exited:\n{self.log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"no finished run of {key}:\n{self.log.read_text()[-3000:]}"
-            time.sleep(0.5)
-
-    def wait_for_tick_after(self, sensor_name: str, timestamp: float) -> None:
-        """Until the sensor has finished a tick that started after `timestamp` (polled with a deadline)."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            states = self.instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
-            state = next((s for s in states if s.name == sensor_name), None)
-            if state is not None:
-                ticks = self.instance.get_ticks(state.instigator_origin_id, state.selector_id, after=timestamp)
-                if any(t.status != TickStatus.STARTED for t in ticks):
-                    return
-            assert time.monotonic() < deadline, f"{sensor_name} did not tick after {timestamp}"
-            time.sleep(0.5)
+def enqueue(daemon: DaemonInNamespace, probe_id: str, tenant_id: str, fails: bool) -> str:
+    settings = daemon.settings
+    with psycopg.connect(ReadModels(postgres_dsn=settings.postgres_dsn, namespace=settings.namespace).dsn()) as conn:
+        conn.execute("INSERT INTO dagster_probes VALUES (%s, %s, %s)", (probe_id, tenant_id, fails))
+    return f"{probe_id}:v1"
 
 
 def command_on_kafka(settings: Settings, domain: str, command_id: str) -> tuple[Any, Any]:
@@ -168,8 +125,9 @@ def command_on_kafka(settings: Settings, domain: str, command_id: str) -> tuple[
 
 
 @pytest.fixture(scope="module")
-def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProbeDagster]:
-    from stack import dagster, services
+def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonInNamespace]:
+    from sinks.postgres.database import ensure_database
+    from stack import services
     from streams.shipment.domain import SHIPMENT
     from tests.conftest import delete_namespace_topics
     from wellwon.topics import create_topics, platform_topics
@@ -177,28 +135,13 @@ def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProbeDag
     services.up()
     settings = Settings(namespace=f"t{uuid.uuid4().hex[:10]}")
     asyncio.run(create_topics(settings, platform_topics(settings, [SHIPMENT])))
-    from sinks.postgres.database import ensure_database
-
     asyncio.run(ensure_database(settings))
     with psycopg.connect(ReadModels(postgres_dsn=settings.postgres_dsn, namespace=settings.namespace).dsn()) as conn:
         conn.execute("CREATE TABLE dagster_probes (probe_id text PRIMARY KEY, tenant_id text, fails boolean)")
-    home = tmp_path_factory.mktemp("dagster-home")
-    workspace = dagster.prepare_home(home, settings, module=__name__)
-    log = home / "daemon.log"
-    daemon = subprocess.Popen(
-        dagster.with_environment(dagster.environment(home, settings), dagster.daemon_argv(workspace)),
-        stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    instance = DagsterInstance.from_config(str(home))
     try:
-        yield ProbeDagster(settings, instance, daemon, log)
+        with running_daemon(tmp_path_factory.mktemp("dagster-home"), settings, module=__name__) as daemon:
+            yield daemon
     finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
-        instance.dispose()
         asyncio.run(delete_namespace_topics(settings))
 
 
@@ -213,17 +156,18 @@ class Probed:
 
 
 @pytest.fixture(scope="module")
-def probed(probe_dagster: ProbeDagster) -> Probed:
-    succeeding = probe_dagster.enqueue(str(uuid.uuid4()), "tenant-a", fails=False)
-    failing = probe_dagster.enqueue(str(uuid.uuid4()), "tenant-b", fails=True)
-    return Probed(succeeding, probe_dagster.finished_run(succeeding), failing, probe_dagster.finished_run(failing))
+def probed(probe_dagster: DaemonInNamespace) -> Probed:
+    succeeding = enqueue(probe_dagster, str(uuid.uuid4()), "tenant-a", fails=False)
+    failing = enqueue(probe_dagster, str(uuid.uuid4()), "tenant-b", fails=True)
+    finished = [probe_dagster.finished_run(key, WAIT_SECONDS) for key in (succeeding, failing)]
+    return Probed(succeeding, finished[0], failing, finished[1])
 
 
 def test_a_sensor_requested_run_sends_its_command_as_a_pipeline_once(
-    probe_dagster: ProbeDagster, probed: Probed
+    probe_dagster: DaemonInNamespace, probed: Probed
 ) -> None:
     key, run = probed.succeeding, probed.succeeded
-    assert run.status == DagsterRunStatus.SUCCESS, probe_dagster.log.read_text()[-3000:]
+    assert run.status == DagsterRunStatus.SUCCESS, probe_dagster.log_tail()
     assert run.tags["dagster/sensor_name"] == "pending_probes" and run.tags["dagster/run_key"] == key
     materialized = probe_dagster.instance.get_latest_materialization_event(probe.key)
     assert materialized is not None and materialized.run_id in (run.run_id, probed.failed.run_id)
@@ -239,11 +183,11 @@ def test_a_sensor_requested_run_sends_its_command_as_a_pipeline_once(
     # requests no second run of it.
     ended = probe_dagster.instance.get_run_record_by_id(run.run_id)
     assert ended is not None and ended.end_time is not None
-    probe_dagster.wait_for_tick_after("pending_probes", ended.end_time)
+    probe_dagster.wait_for_tick_after("pending_probes", ended.end_time, WAIT_SECONDS)
     assert len(probe_dagster.runs_of(key)) == 1
 
 
-def test_a_failing_run_is_retried_then_reported_as_a_command(probe_dagster: ProbeDagster, probed: Probed) -> None:
+def test_a_failing_run_is_retried_then_reported_as_a_command(probe_dagster: DaemonInNamespace, probed: Probed) -> None:
     key, run = probed.failing, probed.failed
     assert run.status == DagsterRunStatus.FAILURE
     retried = probe_dagster.instance.get_records_for_run(run.run_id, of_type=DagsterEventType.STEP_RESTARTED).records
