@@ -75,7 +75,7 @@ def pending_versions(read_models: ReadModels) -> list[Work]:
 
 
 def recognition_command(
-    document_id: str, version: int, run_id: str, data: bytes, content_type: str, uploaded_as: str
+    document_id: str, version: int, run_id: str, data: bytes, content_type: str, uploaded_as: str, attempt: int = 1
 ) -> Any:
     """`RecordRecognition` with what the engines read, or `FailRecognition` when the file can never be read."""
     import recognition
@@ -85,7 +85,7 @@ def recognition_command(
     try:
         result = recognition.recognise(data, content_type, hint=hint)
     except recognition.Unreadable as unreadable:
-        return FailRecognition(document_id, version, run_id, reason=unreadable.reason, attempt=1)
+        return FailRecognition(document_id, version, run_id, reason=unreadable.reason, attempt=attempt)
     fields = tuple(
         RecognisedField(
             name=f.name, value=f.value, confidence=f.confidence, page=f.page,
@@ -119,7 +119,13 @@ def document_recognition(
     tags = context.run.tags
     data = object_store.get(tags[OBJECT_KEY_TAG])
     command = recognition_command(
-        document_id, version, context.run_id, data, tags[CONTENT_TYPE_TAG], tags.get(DOCUMENT_TYPE_TAG, "")
+        document_id,
+        version,
+        context.run_id,
+        data,
+        tags[CONTENT_TYPE_TAG],
+        tags.get(DOCUMENT_TYPE_TAG, ""),
+        attempt=context.retry_number + 1,
     )
     command_id = send(commands, context.partition_key, tags[TENANT_TAG], context.run_id, command)
     metadata: dict[str, Any] = {"command": type(command).__name__, "command_id": command_id, "bytes": len(data)}
