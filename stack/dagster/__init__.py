@@ -123,8 +123,8 @@ def environment(home: Path, settings: Settings) -> dict[str, str]:
     }
 
 
-def webserver_argv(workspace: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "dagster_webserver", "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)]
+def webserver_argv(workspace: Path, port: int, host: str = "127.0.0.1") -> list[str]:
+    return [sys.executable, "-m", "dagster_webserver", "-h", host, "-p", str(port), "-w", str(workspace)]
 
 
 def daemon_argv(workspace: Path) -> list[str]:

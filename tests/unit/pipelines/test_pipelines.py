@@ -155,3 +155,16 @@ def test_dagsters_processes_get_their_home_and_the_namespace() -> None:
     argv = stack_dagster.with_environment(variables, stack_dagster.daemon_argv(Path("/h/workspace.yaml")))
     assert argv[0] == "env" and "DAGSTER_HOME=/h" in argv and "WELLWON_NAMESPACE=tns" in argv
     assert argv[-4:] == ["dagster._daemon", "run", "-w", "/h/workspace.yaml"]
+
+
+def test_compose_runs_dagsters_webserver_and_daemon_from_the_platforms_image() -> None:
+    from wellwon.config import PROJECT_ROOT
+
+    services = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())["services"]
+    webserver, daemon = services["dagster-webserver"], services["dagster-daemon"]
+    assert webserver["build"] == daemon["build"] == "."
+    assert webserver["command"][:4] == ["python", "-m", "stack.dagster", "webserver"]
+    assert daemon["command"] == ["python", "-m", "stack.dagster", "daemon"]
+    assert webserver["ports"] == ["127.0.0.1:13000:3000"]
+    assert daemon["depends_on"]["dagster-webserver"] == {"condition": "service_healthy"}
+    assert webserver["environment"]["POSTGRES_DSN"].startswith("postgresql://")
