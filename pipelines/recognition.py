@@ -4,9 +4,9 @@ The sensor polls the documents read model's queue (`pending_recognitions`: versi
 or a failure for) and requests a run per version, partition `<document_id>:v<version>`. The run reads the file
 from the object store, recognises it (`recognition.recognise`) and sends `RecordRecognition`; a file that can
 never be read (`recognition.Unreadable`) is a result too: `FailRecognition` with the reason. Anything else is
-retried with backoff; a run that fails for good is reported by the failure sensor as `FailRecognition`, so no
-version stays pending. Every command's id derives from the version and the run, so a retried step sends the
-same id again and the engine applies it once.
+retried with backoff; a run that fails for good (or is canceled) is reported by a run-status sensor as
+`FailRecognition`, so no version stays pending. Every command's id derives from the version, the run and the
+step, so a retried step sends the same id again and the engine applies it once.
 
 The document domain, its read model and the recognition engines are imported when a run or a tick needs them,
 not when Dagster loads the definitions.
@@ -28,7 +28,7 @@ from dagster import (
 
 from pipelines.pipeline import Pipeline
 from pipelines.resources import CommandProducer, ObjectStore, PipelineCommand, ReadModels, pipeline_command_id
-from pipelines.work_queue import FailedRun, Work, failure_sensor, queue_sensor, transient_retries
+from pipelines.work_queue import FailedRun, Work, failure_sensors, queue_sensor, transient_retries
 
 PIPELINE = "document_recognition"
 DOMAIN = "document"
@@ -158,6 +158,8 @@ RECOGNITION = Pipeline(
     jobs=(recognise_documents,),
     sensors=(
         queue_sensor("pending_documents", recognise_documents, DOCUMENT_VERSIONS, pending_versions, POLL_SECONDS),
-        failure_sensor("failed_recognitions", recognise_documents, report_failure, POLL_SECONDS),
+        *failure_sensors(
+            ("failed_recognitions", "canceled_recognitions"), recognise_documents, report_failure, POLL_SECONDS
+        ),
     ),
 )

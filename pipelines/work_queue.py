@@ -4,9 +4,9 @@ reported back as commands.
 `queue_sensor` polls the queue (a query on the read models), adds a partition per new piece of work and requests
 its run under the partition key as run key, so the sensor never runs the same piece twice (Dagster refuses a run
 key a sensor already used, across restarts); its cursor keeps the keys it requested last, so a queue that stays
-unchanged while its runs are in flight costs a query and nothing else. `failure_sensor` watches the queue's job:
-when a run has failed for good (its retries spent, or its worker dead), `report` turns it into the command that
-gives the piece of work its failed status, so none is ever left pending.
+unchanged while its runs are in flight costs a query and nothing else. `failure_sensors` watch the queue's job:
+when a run has failed for good (its retries spent, its worker dead) or was canceled, `report` turns it into the
+command that gives the piece of work its failed status, so none is ever left pending.
 """
 
 # No `from __future__ import annotations`: Dagster reads the parameters' real types (context, resources).
@@ -18,17 +18,20 @@ from dataclasses import dataclass, field
 from dagster import (
     Backoff,
     DagsterEventType,
+    DagsterRunStatus,
     DefaultSensorStatus,
     DynamicPartitionsDefinition,
     Jitter,
     RetryPolicy,
     RunFailureSensorContext,
     RunRequest,
+    RunStatusSensorContext,
     SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     run_failure_sensor,
+    run_status_sensor,
     sensor,
 )
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -110,33 +113,51 @@ def root_cause(error: SerializableErrorInfo) -> str:
     return error.message.strip()
 
 
-def failure_sensor(
-    name: str,
+def failed_run(context: RunStatusSensorContext, reason: str) -> FailedRun | None:
+    """What a run of the queue's job that ended without its result says: its piece of work, tries and reason."""
+    run = context.dagster_run
+    tags = dict(run.tags)
+    if PARTITION_TAG not in tags:
+        return None  # not a piece of the queue's work (e.g. a run launched by hand without a partition)
+    # A step's first try is a STEP_START, each retry a STEP_RESTARTED.
+    tries = context.instance.get_records_for_run(
+        run.run_id, of_type={DagsterEventType.STEP_START, DagsterEventType.STEP_RESTARTED}, limit=1000
+    ).records
+    return FailedRun(run.run_id, tags[PARTITION_TAG], tags, max(1, len(tries)), reason)
+
+
+def failure_sensors(
+    names: tuple[str, str],
     job: UnresolvedAssetJobDefinition,
     report: Callable[[FailedRun, CommandProducer], None],
     interval_seconds: int,
-) -> SensorDefinition:
+) -> tuple[SensorDefinition, SensorDefinition]:
+    """Two sensors (named `names`) that report each run of `job` that failed for good, or was canceled by hand: either
+    way its piece of work gets no result from it, and the sensor will not run it again."""
+    failed_name, canceled_name = names
+
     @run_failure_sensor(
-        name=name, monitored_jobs=[job], minimum_interval_seconds=interval_seconds,
+        name=failed_name, monitored_jobs=[job], minimum_interval_seconds=interval_seconds,
         default_status=DefaultSensorStatus.RUNNING,
         description=f"Reports each failed run of {job.name} back to the platform as a command.",
     )  # fmt: skip
     def report_failure(context: RunFailureSensorContext, commands: CommandProducer) -> None:
-        run = context.dagster_run
-        tags = dict(run.tags)
-        if PARTITION_TAG not in tags:
-            return  # not a piece of the queue's work (e.g. a run launched by hand without a partition)
-        # A step's first try is a STEP_START, each retry a STEP_RESTARTED.
-        tries = context.instance.get_records_for_run(
-            run.run_id, of_type={DagsterEventType.STEP_START, DagsterEventType.STEP_RESTARTED}, limit=1000
-        ).records
         step_errors = [
             root_cause(event.event_specific_data.error)
             for event in context.get_step_failure_events()
             if isinstance(event.event_specific_data, StepFailureData) and event.event_specific_data.error is not None
         ]
         reason = step_errors[-1] if step_errors else (context.failure_event.message or "the run failed")
-        failed = FailedRun(run.run_id, tags[PARTITION_TAG], tags, max(1, len(tries)), reason)
-        report(failed, commands)
+        if failed := failed_run(context, reason):
+            report(failed, commands)
 
-    return report_failure
+    @run_status_sensor(
+        name=canceled_name, run_status=DagsterRunStatus.CANCELED, monitored_jobs=[job],
+        minimum_interval_seconds=interval_seconds, default_status=DefaultSensorStatus.RUNNING,
+        description=f"Reports each canceled run of {job.name} back to the platform as a command.",
+    )  # fmt: skip
+    def report_cancel(context: RunStatusSensorContext, commands: CommandProducer) -> None:
+        if failed := failed_run(context, "the run was canceled"):
+            report(failed, commands)
+
+    return report_failure, report_cancel

@@ -271,16 +271,26 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
                     raise
                 time.sleep(0.5)
 
+    # The running webserver's own port, kept beside its pid: a stack.env rewritten by a checkout that does not know
+    # Dagster must not make `up` think it is down (its port taken, by itself) and start another on a free port.
+    port_file = LOCAL_DIR / "dagster-webserver" / "service.port"
+    web = Service("dagster-webserver", ports["dagster"], lambda: None)
+    if web.pid() is not None and port_file.exists():
+        web.port = int(port_file.read_text())
+
     def webserver() -> subprocess.Popen[bytes]:
         workspace, env = prepared()
-        argv = dagster.webserver_argv(workspace, ports["dagster"])
-        return _spawn(LOCAL_DIR / "dagster-webserver", dagster.with_environment(env, argv))
+        argv = dagster.webserver_argv(workspace, web.port)
+        process = _spawn(web.folder, dagster.with_environment(env, argv))
+        port_file.write_text(str(web.port))
+        return process
 
     def daemon() -> subprocess.Popen[bytes]:
         workspace, env = prepared()
         return _spawn(LOCAL_DIR / "dagster-daemon", dagster.with_environment(env, dagster.daemon_argv(workspace)))
 
-    return [Service("dagster-webserver", ports["dagster"], webserver), Daemon("dagster-daemon", 0, daemon)]
+    web.start = webserver
+    return [web, Daemon("dagster-daemon", 0, daemon)]
 
 
 def services() -> list[Service]:

@@ -63,15 +63,22 @@ def ensure_database(settings: Settings) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def instance_yaml(settings: Settings, max_concurrent_runs: int = MAX_CONCURRENT_RUNS) -> str:
+def instance_yaml(
+    settings: Settings, max_concurrent_runs: int = MAX_CONCURRENT_RUNS, held_tags: tuple[tuple[str, str], ...] = ()
+) -> str:
     """dagster.yaml: every storage in Postgres, runs queued (a few at a time), dead run workers noticed.
 
+    A run tagged with one of `held_tags` (key, value) stays queued (a test's way to cancel a queued run).
     JSON is YAML, and json.dumps quotes the URL safely whatever its password holds."""
     config = {
         # One block for run storage, event log storage and schedule (and sensor tick) storage.
         "storage": {"postgres": {"postgres_url": storage_url(settings)}},
         # Runs wait in Dagster's queue (the daemon's default coordinator) and start a few at a time.
-        "run_queue": {"max_concurrent_runs": max_concurrent_runs, "dequeue_interval_seconds": 1},
+        "run_queue": {
+            "max_concurrent_runs": max_concurrent_runs,
+            "dequeue_interval_seconds": 1,
+            "tag_concurrency_limits": [{"key": key, "value": value, "limit": 0} for key, value in held_tags],
+        },
         # A run worker that dies (killed, out of memory) is marked failed, so the failure sensor reports it.
         "run_monitoring": {"enabled": True, "poll_interval_seconds": 5},
         "telemetry": {"enabled": False},
@@ -93,14 +100,18 @@ def workspace_yaml(module: str = PIPELINES_MODULE, working_directory: Path = PRO
 
 
 def prepare_home(
-    home: Path, settings: Settings, module: str = PIPELINES_MODULE, max_concurrent_runs: int = MAX_CONCURRENT_RUNS
+    home: Path,
+    settings: Settings,
+    module: str = PIPELINES_MODULE,
+    max_concurrent_runs: int = MAX_CONCURRENT_RUNS,
+    held_tags: tuple[tuple[str, str], ...] = (),
 ) -> Path:
     """Write dagster.yaml and workspace.yaml into `home`, create the database and Dagster's tables.
 
     The tables are created here, once, before the webserver and the daemon start side by side (each would
     otherwise try to create them at the same moment). Returns the workspace file."""
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(instance_yaml(settings, max_concurrent_runs))
+    (home / "dagster.yaml").write_text(instance_yaml(settings, max_concurrent_runs, held_tags))
     workspace = home / "workspace.yaml"
     workspace.write_text(workspace_yaml(module))
     ensure_database(settings)
@@ -137,12 +148,18 @@ def with_environment(variables: dict[str, str], argv: list[str]) -> list[str]:
 
 
 @contextmanager
-def running_daemon(home: Path, settings: Settings, module: str = PIPELINES_MODULE) -> Iterator[DaemonInNamespace]:
+def running_daemon(
+    home: Path,
+    settings: Settings,
+    module: str = PIPELINES_MODULE,
+    max_concurrent_runs: int = MAX_CONCURRENT_RUNS,
+    held_tags: tuple[tuple[str, str], ...] = (),
+) -> Iterator[DaemonInNamespace]:
     """A dagster-daemon of its own (sensors, schedules, run queue) for `module` in `settings`' namespace, with its
     instance open for reading runs; stopped (with its code server and runs) on leaving. For tests and benchmarks."""
     from dagster import DagsterInstance
 
-    workspace = prepare_home(home, settings, module)
+    workspace = prepare_home(home, settings, module, max_concurrent_runs, held_tags)
     log = home / "daemon.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -178,16 +195,14 @@ class DaemonInNamespace:
         return list(self.instance.get_runs(RunsFilter(tags={"dagster/partition": partition_key})))
 
     def finished_run(self, partition_key: str, timeout: float = 240.0) -> DagsterRun:
-        """The partition's run once it has finished (success or failure), polled until `timeout`."""
-        from dagster import DagsterRunStatus
+        """The partition's run once it has finished (succeeded, failed or canceled), polled until `timeout`."""
+        return self.run_in(partition_key, {"SUCCESS", "FAILURE", "CANCELED"}, timeout)
 
+    def run_in(self, partition_key: str, statuses: set[str], timeout: float = 240.0) -> DagsterRun:
+        """The partition's run once its status is one of `statuses` (names of DagsterRunStatus), polled."""
         deadline = time.monotonic() + timeout
         while True:
-            done = [
-                r
-                for r in self.runs_of(partition_key)
-                if r.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
-            ]
+            done = [r for r in self.runs_of(partition_key) if r.status.value in statuses]
             if done:
                 return done[0]
             if self.process.poll() is not None:

@@ -38,23 +38,24 @@ from kafka import KafkaConsumer, TopicPartition
 
 from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.resources import CommandProducer, PipelineCommand, ReadModels, pipeline_command_id
-from pipelines.work_queue import FailedRun, Work, failure_sensor, queue_sensor, transient_retries
+from pipelines.work_queue import FailedRun, Work, failure_sensors, queue_sensor, transient_retries
 from stack.dagster import DaemonInNamespace, running_daemon
 from streams.shipment.commands import NoteTransportEvent
 from wellwon.config import Settings
 
 PROBE = "probe"
 TENANT_TAG = "wellwon/tenant"
-FAILS_TAG = "probe/fails"
+BEHAVIOUR_TAG = "probe/behaviour"  # "succeeds", "fails" (always) or "waits" (held in the run queue, never started)
 PROBES = DynamicPartitionsDefinition(name="probes")
+BEHAVIOURS = ("succeeds", "fails", "waits")
 WAIT_SECONDS = 240.0  # a loaded 2-core machine: the daemon, its code server and each run worker start Python
 
 
 def pending_probes(read_models: ReadModels) -> list[Work]:
     with read_models.connect() as conn:
-        rows = conn.execute("SELECT probe_id, tenant_id, fails FROM dagster_probes ORDER BY probe_id").fetchall()
+        rows = conn.execute("SELECT probe_id, tenant_id, behaviour FROM dagster_probes ORDER BY probe_id").fetchall()
     return [
-        Work(f"{probe_id}:v1", {TENANT_TAG: tenant_id, FAILS_TAG: str(fails)}) for probe_id, tenant_id, fails in rows
+        Work(f"{probe_id}:v1", {TENANT_TAG: tenant, BEHAVIOUR_TAG: behaviour}) for probe_id, tenant, behaviour in rows
     ]
 
 
@@ -66,7 +67,8 @@ def send_note(commands: CommandProducer, key: str, tenant_id: str, run_id: str, 
 
 @asset(partitions_def=PROBES, retry_policy=transient_retries(attempts=3, first_delay_seconds=0.2))
 def probe(context: AssetExecutionContext, commands: CommandProducer) -> MaterializeResult:  # type: ignore[type-arg]
-    if context.run.tags[FAILS_TAG] == "True":
+    behaviour = context.run.tags[BEHAVIOUR_TAG]
+    if behaviour == "fails":
         raise ConnectionError("the probe's source is away")
     send_note(commands, context.partition_key, context.run.tags[TENANT_TAG], context.run_id, "probed", "probe")
     return MaterializeResult(metadata={"probed": context.partition_key})
@@ -86,7 +88,7 @@ defs = definitions_of(
             jobs=(probe_job,),
             sensors=(
                 queue_sensor("pending_probes", probe_job, PROBES, pending_probes, 1),
-                failure_sensor("failed_probes", probe_job, report_probe_failure, 1),
+                *failure_sensors(("failed_probes", "canceled_probes"), probe_job, report_probe_failure, 1),
             ),
         ),
     ),
@@ -94,10 +96,10 @@ defs = definitions_of(
 )
 
 
-def enqueue(daemon: DaemonInNamespace, probe_id: str, tenant_id: str, fails: bool) -> str:
+def enqueue(daemon: DaemonInNamespace, probe_id: str, tenant_id: str, behaviour: str) -> str:
     settings = daemon.settings
     with psycopg.connect(ReadModels(postgres_dsn=settings.postgres_dsn, namespace=settings.namespace).dsn()) as conn:
-        conn.execute("INSERT INTO dagster_probes VALUES (%s, %s, %s)", (probe_id, tenant_id, fails))
+        conn.execute("INSERT INTO dagster_probes VALUES (%s, %s, %s)", (probe_id, tenant_id, behaviour))
     return f"{probe_id}:v1"
 
 
@@ -137,9 +139,11 @@ def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonIn
     asyncio.run(create_topics(settings, platform_topics(settings, [SHIPMENT])))
     asyncio.run(ensure_database(settings))
     with psycopg.connect(ReadModels(postgres_dsn=settings.postgres_dsn, namespace=settings.namespace).dsn()) as conn:
-        conn.execute("CREATE TABLE dagster_probes (probe_id text PRIMARY KEY, tenant_id text, fails boolean)")
+        conn.execute("CREATE TABLE dagster_probes (probe_id text PRIMARY KEY, tenant_id text, behaviour text)")
     try:
-        with running_daemon(tmp_path_factory.mktemp("dagster-home"), settings, module=__name__) as daemon:
+        home = tmp_path_factory.mktemp("dagster-home")
+        held = ((BEHAVIOUR_TAG, "waits"),)
+        with running_daemon(home, settings, module=__name__, held_tags=held) as daemon:
             yield daemon
     finally:
         asyncio.run(delete_namespace_topics(settings))
@@ -147,20 +151,23 @@ def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonIn
 
 @dataclass(frozen=True)
 class Probed:
-    """Two pieces of work queued together, one whose step always fails, and their finished runs."""
+    """Three pieces of work queued together: one succeeds, one's step always fails, one is canceled in the queue."""
 
     succeeding: str
     succeeded: DagsterRun
     failing: str
     failed: DagsterRun
+    waiting: str
+    canceled: DagsterRun
 
 
 @pytest.fixture(scope="module")
 def probed(probe_dagster: DaemonInNamespace) -> Probed:
-    succeeding = enqueue(probe_dagster, str(uuid.uuid4()), "tenant-a", fails=False)
-    failing = enqueue(probe_dagster, str(uuid.uuid4()), "tenant-b", fails=True)
-    finished = [probe_dagster.finished_run(key, WAIT_SECONDS) for key in (succeeding, failing)]
-    return Probed(succeeding, finished[0], failing, finished[1])
+    keys = [enqueue(probe_dagster, str(uuid.uuid4()), f"tenant-{n}", b) for n, b in enumerate(BEHAVIOURS)]
+    waiting = probe_dagster.run_in(keys[2], {"QUEUED"}, WAIT_SECONDS)
+    assert probe_dagster.instance.run_coordinator.cancel_run(waiting.run_id)  # as the UI's "terminate" on a queued run
+    runs = [probe_dagster.finished_run(key, WAIT_SECONDS) for key in keys]
+    return Probed(keys[0], runs[0], keys[1], runs[1], keys[2], runs[2])
 
 
 def test_a_sensor_requested_run_sends_its_command_as_a_pipeline_once(
@@ -170,13 +177,13 @@ def test_a_sensor_requested_run_sends_its_command_as_a_pipeline_once(
     assert run.status == DagsterRunStatus.SUCCESS, probe_dagster.log_tail()
     assert run.tags["dagster/sensor_name"] == "pending_probes" and run.tags["dagster/run_key"] == key
     materialized = probe_dagster.instance.get_latest_materialization_event(probe.key)
-    assert materialized is not None and materialized.run_id in (run.run_id, probed.failed.run_id)
+    assert materialized is not None and materialized.run_id == run.run_id
 
     envelope, command = command_on_kafka(
         probe_dagster.settings, "shipment", pipeline_command_id(PROBE, key, run.run_id, "probe")
     )
     assert envelope.claims == {"role": "pipeline", "pipeline": PROBE, "pipeline.run": run.run_id}
-    assert (envelope.tenant_id, envelope.actor_id, envelope.aggregate_id) == ("tenant-a", "pipeline:probe", key[:-3])
+    assert (envelope.tenant_id, envelope.actor_id, envelope.aggregate_id) == ("tenant-0", "pipeline:probe", key[:-3])
     assert isinstance(command, NoteTransportEvent) and command.description == "probed"
 
     # The queue still holds it (nothing marks a probe done): the sensor ticks on after the run ended and
@@ -196,5 +203,15 @@ def test_a_failing_run_is_retried_then_reported_as_a_command(probe_dagster: Daem
     envelope, command = command_on_kafka(
         probe_dagster.settings, "shipment", pipeline_command_id(PROBE, key, run.run_id, "run-failed")
     )
-    assert envelope.claims["role"] == "pipeline" and envelope.tenant_id == "tenant-b"
+    assert envelope.claims["role"] == "pipeline" and envelope.tenant_id == "tenant-1"
     assert command.description == "failed after 3 attempts: ConnectionError: the probe's source is away"
+
+
+def test_a_run_canceled_in_the_queue_is_reported_too(probe_dagster: DaemonInNamespace, probed: Probed) -> None:
+    key, run = probed.waiting, probed.canceled
+    assert run.status == DagsterRunStatus.CANCELED
+    envelope, command = command_on_kafka(
+        probe_dagster.settings, "shipment", pipeline_command_id(PROBE, key, run.run_id, "run-failed")
+    )
+    assert envelope.tenant_id == "tenant-2"
+    assert command.description == "failed after 1 attempts: the run was canceled"

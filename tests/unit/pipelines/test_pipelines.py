@@ -36,7 +36,7 @@ def test_the_code_location_loads_with_the_recognition_job_its_sensors_and_the_pl
     assert job.partitions_def == DOCUMENT_VERSIONS
     assert job.executor_def.name == "in_process"
     sensors = {s.name: s for s in defs.sensors or []}
-    assert set(sensors) == {"pending_documents", "failed_recognitions"}
+    assert set(sensors) == {"pending_documents", "failed_recognitions", "canceled_recognitions"}
     assert all(s.default_status == DefaultSensorStatus.RUNNING for s in sensors.values())
     retries = defs.resolve_assets_def("document_recognition").op.retry_policy
     assert retries is not None and retries.max_retries == 2
