@@ -1,5 +1,9 @@
-"""Dagster batch jobs (document recognition, duty reconciliation, compliance reports).
+"""Dagster batch jobs: document recognition now; duty reconciliation and compliance reports slot in the same way.
 
-None is defined yet: the issues that bring them come after the spine. Jobs read read models and
-write back only by producing commands to Kafka.
+Pipelines read read models and stored files and write back only by producing commands to Kafka
+(pipelines/resources.py). The code location's one `Definitions` is `defs` (pipelines/definitions.py).
 """
+
+from pipelines.definitions import defs
+
+__all__ = ["defs"]

@@ -1,4 +1,4 @@
-"""The local stack: Kafka (KRaft), Postgres, Redis and the ClickHouse engine, on loopback.
+"""The local stack: Kafka (KRaft), Postgres, Redis, the ClickHouse engine and Dagster, on loopback.
 
 Each service runs from this machine's own binaries (Kafka's jars resolved by Maven into
 `.local/kafka/libs`, Postgres and Redis from Debian's packages, ClickHouse through chDB), keeps
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, ensure_local_jwt_secret, read_env_file
+from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, Settings, ensure_local_jwt_secret, read_env_file
 
 log = logging.getLogger("wellwon.stack")
 
@@ -72,6 +72,9 @@ def write_stack_env(ports: dict[str, int]) -> None:
         f"REDIS_URL=redis://127.0.0.1:{ports['redis']}/0",
         f"CLICKHOUSE_URL=http://default:@127.0.0.1:{ports['clickhouse']}/wellwon",
     ]
+    # What another checkout's stack up remembered (a service this one does not know) is kept.
+    values = read_env_file(STACK_ENV_FILE) | dict(line.split("=", 1) for line in lines)
+    lines = [f"{name}={value}" for name, value in values.items()]
     STACK_ENV_FILE.write_text("# written by `wellwon stack up`: the local stack's ports\n" + "\n".join(lines) + "\n")
 
 
@@ -98,7 +101,25 @@ class Service:
             return None
 
     def running(self) -> bool:
-        return self.pid() is not None and port_is_open(self.port)
+        return self.pid() is not None and self.ready()
+
+    def ready(self) -> bool:
+        """Whether it serves: its port answers (a daemon, which listens nowhere, overrides this)."""
+        return port_is_open(self.port)
+
+    def describe(self) -> str:
+        return f"up on 127.0.0.1:{self.port}"
+
+
+@dataclass
+class Daemon(Service):
+    """A service without a port (Dagster's daemon): up while its process lives."""
+
+    def ready(self) -> bool:
+        return self.pid() is not None
+
+    def describe(self) -> str:
+        return f"up (pid {self.pid()})"
 
 
 def _spawn(service_folder: Path, argv: list[str], user: str | None = None) -> subprocess.Popen[bytes]:
@@ -230,6 +251,48 @@ def _clickhouse(port: int) -> Callable[[], subprocess.Popen[bytes]]:
     return start
 
 
+PREFERRED_PORTS["dagster"] = 13000  # Dagster's web UI
+
+
+def _dagster(ports: dict[str, int]) -> list[Service]:
+    """Dagster's webserver (the UI) and daemon (sensors, schedules, the run queue), on the platform's Postgres.
+
+    Both load the `pipelines` code location with DAGSTER_HOME `.local/dagster`, in this settings' namespace."""
+    from stack import dagster
+
+    def prepared() -> tuple[Path, dict[str, str]]:
+        # Postgres is started in the same `up`, a moment earlier: Dagster's database and tables need it.
+        config, deadline = Settings(), time.monotonic() + 60
+        while True:
+            try:
+                return dagster.prepare_home(dagster.HOME, config), dagster.environment(dagster.HOME, config)
+            except Exception:  # Postgres not accepting connections yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    # The running webserver's own port, kept beside its pid: a stack.env rewritten by a checkout that does not know
+    # Dagster must not make `up` think it is down (its port taken, by itself) and start another on a free port.
+    port_file = LOCAL_DIR / "dagster-webserver" / "service.port"
+    web = Service("dagster-webserver", ports["dagster"], lambda: None)
+    if web.pid() is not None and port_file.exists():
+        web.port = int(port_file.read_text())
+
+    def webserver() -> subprocess.Popen[bytes]:
+        workspace, env = prepared()
+        argv = dagster.webserver_argv(workspace, web.port)
+        process = _spawn(web.folder, dagster.with_environment(env, argv))
+        port_file.write_text(str(web.port))
+        return process
+
+    def daemon() -> subprocess.Popen[bytes]:
+        workspace, env = prepared()
+        return _spawn(LOCAL_DIR / "dagster-daemon", dagster.with_environment(env, dagster.daemon_argv(workspace)))
+
+    web.start = webserver
+    return [web, Daemon("dagster-daemon", 0, daemon)]
+
+
 def services() -> list[Service]:
     ports = choose_ports()
     all_services = [
@@ -238,8 +301,9 @@ def services() -> list[Service]:
         Service("redis", ports["redis"], _redis(ports["redis"])),
         Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
     ]
+    all_services += _dagster(ports)
     # A service whose URL is set in the environment is somebody else's: leave it alone.
-    return [s for s in all_services if URL_VARIABLES[s.name] not in os.environ]
+    return [s for s in all_services if URL_VARIABLES.get(s.name, "") not in os.environ]
 
 
 def up(timeout: float = 120.0) -> None:
@@ -251,7 +315,7 @@ def up(timeout: float = 120.0) -> None:
     for service in services():
         if service.running():
             continue
-        if port_is_open(service.port):
+        if service.port and port_is_open(service.port):
             raise RuntimeError(f"{service.name}: port {service.port} is taken by another process")
         process = service.start()
         if process is not None:
@@ -260,7 +324,7 @@ def up(timeout: float = 120.0) -> None:
         pending.append(service)
     deadline = time.monotonic() + timeout
     for service in pending:
-        while not port_is_open(service.port):
+        while not service.ready():
             if time.monotonic() > deadline or service.pid() is None:
                 tail = (service.folder / "service.log").read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"{service.name} did not start on port {service.port}:\n{tail}")
@@ -285,4 +349,4 @@ def down() -> None:
 
 
 def status() -> dict[str, str]:
-    return {s.name: (f"up on 127.0.0.1:{s.port}" if s.running() else "down") for s in services()}
+    return {s.name: (s.describe() if s.running() else "down") for s in services()}

@@ -32,7 +32,7 @@ def _stack(args: argparse.Namespace) -> None:
     elif args.action == "down":
         services.down()
     for name, state in services.status().items():
-        print(f"{name:11} {state}")
+        print(f"{name:18} {state}")
 
 
 async def prepare(config: Settings, domains: Sequence[Domain]) -> None:
@@ -232,7 +232,7 @@ def main(
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     parser = argparse.ArgumentParser(prog="wellwon", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    stack = sub.add_parser("stack", help="the local Kafka, Postgres, Redis and ClickHouse")
+    stack = sub.add_parser("stack", help="the local Kafka, Postgres, Redis, ClickHouse and Dagster")
     stack.add_argument("action", choices=["up", "down", "status"])
     stack.set_defaults(func=_stack)
     sub.add_parser("topics", help="create the platform's topics").set_defaults(func=_topics)

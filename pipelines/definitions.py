@@ -1,0 +1,15 @@
+"""The platform's one Dagster code location: every pipeline, with resources from the platform's settings.
+
+Loaded by the stack's webserver and daemon (`wellwon stack up`, workspace.yaml: python_module `pipelines`) and by
+every run worker they start, each in the namespace of its environment (`WELLWON_NAMESPACE`).
+"""
+
+from __future__ import annotations
+
+from pipelines.pipeline import Pipeline, definitions_of
+from pipelines.recognition import RECOGNITION
+from wellwon.config import Settings
+
+PIPELINES: tuple[Pipeline, ...] = (RECOGNITION,)
+
+defs = definitions_of(PIPELINES, Settings())
