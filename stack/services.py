@@ -29,10 +29,10 @@ from wellwon.config import (
     LOCAL_DIR,
     PROJECT_ROOT,
     STACK_ENV_FILE,
+    Settings,
     ensure_local_jwt_secret,
     ensure_local_s3_credentials,
     read_env_file,
-    Settings,
 )
 
 log = logging.getLogger("wellwon.stack")
@@ -249,7 +249,9 @@ def _s3proxy(port: int) -> Callable[[], subprocess.Popen[bytes]]:
         folder = LOCAL_DIR / "s3proxy"
         jars = sorted(glob.glob(str(folder / "lib" / "s3proxy-*-jar-with-dependencies.jar")))
         if not jars:
-            raise RuntimeError(f"S3Proxy missing in {folder / 'lib'}: run stack/bootstrap.sh (it resolves it with Maven)")
+            raise RuntimeError(
+                f"S3Proxy missing in {folder / 'lib'}: run stack/bootstrap.sh (it resolves it with Maven)"
+            )
         config = Settings()
         data = folder / "data"
         # The filesystem backend's buckets are folders: the platform's bucket exists from the start.

@@ -158,13 +158,17 @@ class Settings:
     s3_region: str = field(default_factory=lambda: setting("S3_REGION"))
     # Only the local S3Proxy (no S3_URL in the environment) may take the generated credentials.
     s3_access_key: str = field(
-        default_factory=lambda: os.environ.get("S3_ACCESS_KEY", "")
-        or ("" if "S3_URL" in os.environ else local_secret("S3_ACCESS_KEY", S3_ACCESS_KEY_FILE)),
+        default_factory=lambda: (
+            os.environ.get("S3_ACCESS_KEY", "")
+            or ("" if "S3_URL" in os.environ else local_secret("S3_ACCESS_KEY", S3_ACCESS_KEY_FILE))
+        ),
         repr=False,
     )
     s3_secret_key: str = field(
-        default_factory=lambda: os.environ.get("S3_SECRET_KEY", "")
-        or ("" if "S3_URL" in os.environ else local_secret("S3_SECRET_KEY", S3_SECRET_KEY_FILE)),
+        default_factory=lambda: (
+            os.environ.get("S3_SECRET_KEY", "")
+            or ("" if "S3_URL" in os.environ else local_secret("S3_SECRET_KEY", S3_SECRET_KEY_FILE))
+        ),
         repr=False,
     )
     document_max_bytes: int = field(default_factory=lambda: int(setting("DOCUMENT_MAX_BYTES")))

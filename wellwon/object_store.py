@@ -49,7 +49,10 @@ class ObjectStore:
             try:
                 self.client.create_bucket(Bucket=self.bucket)
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                if error.response.get("Error", {}).get("Code") not in (
+                    "BucketAlreadyOwnedByYou",
+                    "BucketAlreadyExists",
+                ):
                     raise
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str) -> None:
