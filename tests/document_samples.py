@@ -51,3 +51,28 @@ def png_bomb(side: int = 30_000) -> bytes:
 CORRUPT_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nthis is not a PDF body at all\n%%EOF\n"
 TRUNCATED_PNG = png_bytes()[:60]
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
+
+
+# An invoice scan's lines, and where each field's value sits on the page (fractions: x0, y0, x1, y1).
+INVOICE_LINES: tuple[tuple[str, str, str, tuple[float, float, float, float]], ...] = (
+    ("invoice.number", "Invoice No.", "INV-2026-0042", (0.40, 0.10, 0.75, 0.16)),
+    ("invoice.date", "Date", "2026-11-27", (0.40, 0.22, 0.75, 0.28)),
+    ("seller.name", "Seller", "Hanse Maschinenbau GmbH", (0.40, 0.34, 0.95, 0.40)),
+    ("currency", "Currency", "EUR", (0.40, 0.46, 0.75, 0.52)),
+    ("total", "Total", "12749.98", (0.40, 0.58, 0.75, 0.64)),
+)
+
+
+def invoice_png(width: int = 1000, height: int = 700) -> bytes:
+    """A clean invoice page with the values of INVOICE_LINES where their boxes say."""
+    from PIL import ImageFont
+
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=30)
+    for _, caption, value, (x0, y0, _x1, _y1) in INVOICE_LINES:
+        draw.text((int(0.05 * width), int(y0 * height)), caption, fill="black", font=font)
+        draw.text((int(x0 * width) + 6, int(y0 * height)), value, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

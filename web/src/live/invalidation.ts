@@ -32,6 +32,7 @@ const RESOURCES: Record<string, readonly string[]> = {
   invoice: ["invoices"],
   invoice_numbering: ["invoices"],
   ledger: ["ledger"],
+  document: ["documents"],
 };
 
 // Every event is in the audit trail and the dashboards.
