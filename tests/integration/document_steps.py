@@ -41,7 +41,7 @@ async def uploaded(api: httpx.AsyncClient, tokens: dict[str, str], data: bytes, 
 
 
 def objects_of(platform: PlatformProcesses, tenant_id: str) -> list[str]:
-    """Every key the object store holds for a tenant."""
+    """Every object the store holds for a tenant (S3Proxy's filesystem backend also lists its folders: not objects)."""
     store = ObjectStore(platform.settings)
     listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=f"{tenant_id}/")
-    return sorted(item["Key"] for item in listed.get("Contents", []))
+    return sorted(item["Key"] for item in listed.get("Contents", []) if not item["Key"].endswith("/"))
