@@ -27,6 +27,7 @@ from api.routers import (
     company,
     customs,
     document,
+    document_template,
     edi,
     fx,
     invoice,
@@ -108,6 +109,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(purchase_order.router)
     app.include_router(invoice.router)
     app.include_router(document.router)
+    app.include_router(document_template.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

@@ -12,6 +12,7 @@ from streams.customs_gateway.domain import CUSTOMS_GATEWAY
 from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
 from streams.document.domain import DOCUMENT
+from streams.document.template.domain import DOCUMENT_TEMPLATE
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.fx.domain import FX
@@ -47,6 +48,7 @@ DOMAINS: tuple[Domain, ...] = (
     INVOICE,
     INVOICE_NUMBERING,
     DOCUMENT,
+    DOCUMENT_TEMPLATE,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

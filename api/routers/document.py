@@ -62,6 +62,7 @@ router = APIRouter(tags=["documents"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such document")
 DOCUMENT_NAMESPACE = uuid.UUID("8d2f6c41-5a3e-4b7d-9c0e-1f4a6b8d2e53")
 DOWNLOAD_URL_SECONDS = 120
+VIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp"})
 FILE_BODY = {
     "requestBody": {
         "required": True,
@@ -259,7 +260,9 @@ async def content(document_id: str, version: VersionNumber, session: CurrentSess
         store(found).chunks(stored["object_key"]),
         media_type=stored["content_type"],
         headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{name}",
+            # Issued HTML is never rendered on the console's origin: it downloads.
+            "Content-Disposition": f"{'inline' if stored['content_type'] in VIEWABLE else 'attachment'}; "
+            f"filename*=UTF-8''{name}",
             "Content-Length": str(stored["size_bytes"]),
         },
     )
@@ -275,6 +278,8 @@ async def page_image(
 ) -> Response:
     """Page `page` of the version as a PNG (PDF pages rendered with pdfium; images normalised)."""
     stored = await _version(found, session, document_id, version)
+    if stored["content_type"] not in VIEWABLE:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "an issued text document has no page images: read its content")
     if page > stored["pages"]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"the document has {stored['pages']} page(s)")
     data = await asyncio.to_thread(store(found).get, stored["object_key"])

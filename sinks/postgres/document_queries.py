@@ -175,3 +175,27 @@ async def document_history(conn: AsyncConnection[Any], document_id: str) -> list
         (document_id,),
     )
     return [{**row, "occurred_at": row["occurred_at"].isoformat()} for row in rows]
+
+
+TEMPLATE_COLUMNS = """id, name, document_type, source, format, status, revision, state->>'body' AS body,
+    created_at, updated_at"""
+
+
+def _template_view(row: Row) -> Row:
+    return {**row, "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+
+
+async def templates(conn: AsyncConnection[Any], source: str | None = None) -> list[Row]:
+    """The tenant's active templates by name, those filled from `source` (e.g. purchase_order) when given."""
+    rows = await fetch_all(
+        conn,
+        f"""SELECT {TEMPLATE_COLUMNS} FROM document_templates
+            WHERE status = 'active' AND (%s::text IS NULL OR source = %s) ORDER BY name, id""",
+        (source, source),
+    )
+    return [_template_view(row) for row in rows]
+
+
+async def template(conn: AsyncConnection[Any], template_id: str) -> Row | None:
+    row = await fetch_one(conn, f"SELECT {TEMPLATE_COLUMNS} FROM document_templates WHERE id = %s", (template_id,))
+    return None if row is None else _template_view(row)

@@ -6,6 +6,7 @@ from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
 from sinks.postgres.document import DOCUMENT_PROJECTION
+from sinks.postgres.document_template import DOCUMENT_TEMPLATE_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.fx import FX_PROJECTION
 from sinks.postgres.invoice import INVOICE_NUMBERING_PROJECTION, INVOICE_PROJECTION
@@ -35,4 +36,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     INVOICE_PROJECTION,
     INVOICE_NUMBERING_PROJECTION,
     DOCUMENT_PROJECTION,
+    DOCUMENT_TEMPLATE_PROJECTION,
 )

@@ -272,3 +272,55 @@ async def test_another_tenants_document_is_out_of_reach_through_every_route(
     assert objects_of(platform, company_b) == [f"{company_b}/documents/{theirs['id']}/v1"]
     after = (await api.get(b, headers=bearer(owner_b))).json()
     assert (after["status"], after["links"], after["expires_on"], after["latest_version"]) == ("active", [], None, 1)
+
+
+async def test_a_document_issued_from_a_template_is_filled_from_the_order_and_stored(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    owner, company = await company_owner(api, "templates")
+    order = await api.post("/api/purchase-orders", headers=bearer(owner), json={"reference": "PO-T1", "terms": terms()})
+    order_id = order.json()["id"] if order.status_code == 201 else order.json()["aggregate_id"]
+    eventually(lambda: sql(platform, "SELECT id FROM purchase_orders WHERE id = %s", order_id))
+    body = (
+        "<h1>Order {{reference}}</h1><p>{{supplier.name}}, {{currency}} {{total}}</p>"
+        "<ul>{{#terms.lines}}<li>{{line_no}}. {{description}} × {{quantity}}</li>{{/terms.lines}}</ul>"
+    )
+    defined = await api.post(
+        "/api/document-templates", headers=bearer(owner),
+        json={"name": "Order confirmation", "document_type": "contract", "source": "purchase_order", "body": body},
+    )  # fmt: skip
+    assert defined.status_code in (201, 202), defined.text
+    template_id = defined.json()["id"] if defined.status_code == 201 else defined.json()["aggregate_id"]
+    eventually(lambda: sql(platform, "SELECT id FROM document_templates WHERE id = %s", template_id))
+    malformed = await api.post(
+        "/api/document-templates", headers=bearer(owner),
+        json={"name": "Broken", "document_type": "contract", "source": "purchase_order", "body": "{{#terms.lines}}"},
+    )  # fmt: skip
+    assert malformed.status_code == 422 and "never closed" in malformed.text
+
+    issue = f"/api/document-templates/{template_id}/issue"
+    answer = await api.post(issue, headers=bearer(owner), json={"linked_id": order_id})
+    assert answer.status_code in (201, 202), answer.text
+    document_id = answer.json()["id"] if answer.status_code == 201 else answer.json()["aggregate_id"]
+    document = (await settled(api, owner, answer, f"/api/documents/{document_id}")).json()
+    assert (document["document_type"], document["title"]) == ("contract", "Order confirmation")
+    assert document["links"] == [{"linked_type": "purchase_order", "linked_id": order_id}]
+    stored = ObjectStore(platform.settings).get(f"{company}/documents/{document_id}/v1").decode()
+    assert stored == (
+        "<h1>Order PO-T1</h1><p>Maschinenbau GmbH, EUR 12749.98</p>"
+        "<ul><li>1. Hydraulic pump × 10</li><li>2. Seal kit × 2.5</li></ul>"
+    )
+    content = await api.get(f"/api/documents/{document_id}/versions/1/content", headers=bearer(owner))
+    assert content.text == stored and content.headers["content-disposition"].startswith("attachment")
+
+    # A placeholder the order has no value for is named; another tenant's order is not found.
+    await api.put(f"/api/document-templates/{template_id}", headers=bearer(owner),
+                  json={"name": "Order confirmation", "body": "{{supplier.vat_id}}"})  # fmt: skip
+    eventually(lambda: sql(platform, "SELECT revision FROM document_templates WHERE id = %s", template_id) == [(2,)])
+    missing = await api.post(issue, headers=bearer(owner), json={"linked_id": order_id})
+    assert missing.status_code == 422 and "{{supplier.vat_id}}" in missing.text
+    stranger, _ = await company_owner(api, "templates-b")
+    theirs = await api.post(f"/api/document-templates/{template_id}/issue", headers=bearer(stranger),
+                            json={"linked_id": order_id})  # fmt: skip
+    assert theirs.status_code == 404
+    assert len(objects_of(platform, company)) == 1

@@ -102,7 +102,7 @@ def test_an_upload_is_refused_twice_and_with_a_key_that_is_not_the_documents() -
 
 def test_an_upload_of_no_document_is_refused_field_by_field() -> None:
     for bad, at in (
-        (stored(content_type="text/html"), "file.content_type"),
+        (stored(content_type="application/zip"), "file.content_type"),
         (stored(size_bytes=0), "file.size_bytes"),
         (stored(sha256="XYZ"), "file.sha256"),
         (stored(pages=0), "file.pages"),

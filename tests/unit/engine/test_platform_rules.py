@@ -15,6 +15,8 @@ from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
 from streams.document.commands import ArchiveDocument, VerifyField
 from streams.document.decider import DocumentStatus
+from streams.document.template.commands import RetireTemplate, ReviseTemplate
+from streams.document.template.decider import TemplateStatus
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
 from streams.fx.commands import AgreeDeal, SettleDeal
@@ -102,6 +104,12 @@ CASES: dict[str, Case] = {
         ArchiveDocument("duplicate"),
         VerifyField("invoice.number", "INV\x00-1"),
         "value",
+    ),
+    "document_template": Case(
+        {"tenant_id": OWNER, "status": TemplateStatus.ACTIVE},
+        RetireTemplate(),
+        ReviseTemplate("Invoice\x00", "{{reference}}"),
+        "name",
     ),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates
