@@ -510,6 +510,13 @@ const ru = {
   "documents.linkedTypes.declaration": "Декларация",
   "documents.linkedTypes.purchase_order": "Заказ поставщику",
   "documents.linkedTypes.invoice": "Счёт",
+  "documents.templates": "Шаблоны",
+  "documents.newTemplate": "Новый шаблон",
+  "documents.source": "Заполняется из",
+  "documents.format": "Формат",
+  "documents.templateBody": "Текст шаблона",
+  "documents.templateHint": "{{reference}}, {{supplier.name}}, {{#terms.lines}}{{description}}{{/terms.lines}}",
+  "documents.issue": "Выпустить по шаблону",
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -1025,6 +1032,13 @@ const en: Messages = {
   "documents.linkedTypes.declaration": "Declaration",
   "documents.linkedTypes.purchase_order": "Purchase order",
   "documents.linkedTypes.invoice": "Invoice",
+  "documents.templates": "Templates",
+  "documents.newTemplate": "New template",
+  "documents.source": "Filled from",
+  "documents.format": "Format",
+  "documents.templateBody": "Template text",
+  "documents.templateHint": "{{reference}}, {{supplier.name}}, {{#terms.lines}}{{description}}{{/terms.lines}}",
+  "documents.issue": "Issue from a template",
 };
 
 export const MESSAGES: Record<"ru" | "en", Messages> = { ru, en };

@@ -33,6 +33,7 @@ const RESOURCES: Record<string, readonly string[]> = {
   invoice_numbering: ["invoices"],
   ledger: ["ledger"],
   document: ["documents"],
+  document_template: ["document-templates"],
 };
 
 // Every event is in the audit trail and the dashboards.

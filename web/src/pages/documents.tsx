@@ -77,6 +77,16 @@ interface DocumentDetailJson extends DocumentRow {
   language: string;
 }
 
+interface TemplateRow {
+  id: string;
+  name: string;
+  document_type: string;
+  source: string;
+  format: string;
+  revision: number;
+  body: string;
+}
+
 const LINK_PAGES: Record<string, string> = {
   shipment: "/shipments", declaration: "/declarations", purchase_order: "/purchase-orders", invoice: "/invoices",
 };
@@ -189,7 +199,79 @@ export function DocumentList() {
       <Card title={t("documents.upload")}>
         <UploadForm path="/api/documents" chooseType invalidates={[["documents"]]} testId="upload-document" title="documents.upload" />
       </Card>
+      <Templates />
     </>
+  );
+}
+
+/** The company's templates for the documents it issues, and a new one. */
+function Templates() {
+  const { t, label } = useI18n();
+  const query = useQuery({ queryKey: ["document-templates"], queryFn: () => api.get<TemplateRow[]>("/api/document-templates") });
+  const [values, setValues] = useState({ name: "", document_type: "contract", source: "purchase_order", format: "html", body: "" });
+  const command = useCommand(
+    (input: typeof values, key: string) => api.post("/api/document-templates", input, key),
+    { invalidates: [["document-templates"]], onDone: () => setValues({ ...values, name: "", body: "" }) },
+  );
+  const set = (name: keyof typeof values) => (value: string) => setValues({ ...values, [name]: value });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void command.run(values);
+  };
+  return (
+    <Card title={t("documents.templates")}>
+      {query.data && query.data.length > 0 && (
+        <ul className="plain" data-testid="document-templates">
+          {query.data.map((tpl) => (
+            <li key={tpl.id}>{tpl.name} — {label("documents.types", tpl.document_type)}, {label("documents.linkedTypes", tpl.source)} (v{tpl.revision})</li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={submit} aria-label={t("documents.newTemplate")} data-testid="new-template" className="action-form" noValidate>
+        <h3>{t("documents.newTemplate")}</h3>
+        <TextField label={t("common.name")} name="name" value={values.name} onChange={set("name")} error={command.fieldErrors.name} />
+        <SelectField label={t("documents.type")} name="document_type" value={values.document_type} onChange={set("document_type")}
+          options={DOCUMENT_TYPES.map((d) => [d, label("documents.types", d)] as const)} />
+        <SelectField label={t("documents.source")} name="source" value={values.source} onChange={set("source")}
+          options={LINKED_TYPES.map((l) => [l, label("documents.linkedTypes", l)] as const)} />
+        <SelectField label={t("documents.format")} name="format" value={values.format} onChange={set("format")}
+          options={[["html", "HTML"], ["text", "Text"]]} />
+        <div className={command.fieldErrors.body ? "field field-invalid" : "field"}>
+          <label htmlFor="template-body">{t("documents.templateBody")}</label>
+          <textarea id="template-body" name="body" rows={6} value={values.body} onChange={(e) => set("body")(e.target.value)} />
+          <small className={command.fieldErrors.body ? "field-error" : "hint"}>{command.fieldErrors.body ?? t("documents.templateHint")}</small>
+        </div>
+        <ErrorNotice error={command.error} />
+        <button type="submit" disabled={command.pending}>{t("common.create")}</button>
+      </form>
+    </Card>
+  );
+}
+
+/** A new document from one of the company's templates, filled from this object. */
+function IssueFromTemplate({ linkedType, linkedId }: { linkedType: string; linkedId: string }) {
+  const { t } = useI18n();
+  const query = useQuery({
+    queryKey: ["document-templates", { linkedType }],
+    queryFn: () => api.get<TemplateRow[]>("/api/document-templates", { source: linkedType }),
+  });
+  const [chosen, setChosen] = useState("");
+  const command = useCommand(
+    (templateId: string, key: string) => api.post(`/api/document-templates/${templateId}/issue`, { linked_id: linkedId }, key),
+    { invalidates: [["documents"]] },
+  );
+  const templates = query.data ?? [];
+  if (templates.length === 0) return null;
+  const selected = chosen || templates[0]?.id || "";
+  return (
+    <form className="action-form" aria-label={t("documents.issue")} data-testid="issue-from-template"
+      onSubmit={(e) => { e.preventDefault(); void command.run(selected); }}>
+      <h3>{t("documents.issue")}</h3>
+      <SelectField label={t("documents.templates")} name="template" value={selected} onChange={setChosen}
+        options={templates.map((tpl) => [tpl.id, tpl.name] as const)} />
+      <ErrorNotice error={command.error} />
+      <button type="submit" disabled={command.pending}>{t("documents.issue")}</button>
+    </form>
   );
 }
 
@@ -207,6 +289,7 @@ export function DocumentsPanel({ linkedType, linkedId }: { linkedType: string; l
       {query.data && <DataTable testId="linked-documents" rows={query.data.items} columns={columns} link={(r) => `/documents/${r.id}`} />}
       <UploadForm path="/api/documents" query={{ linked_type: linkedType, linked_id: linkedId }} chooseType
         invalidates={[["documents"]]} testId="upload-linked-document" title="documents.upload" />
+      <IssueFromTemplate linkedType={linkedType} linkedId={linkedId} />
     </Card>
   );
 }
