@@ -361,7 +361,7 @@ function FieldRow({ documentId, field, onSelect, locked }: { documentId: string;
   );
 }
 
-function documentActions(d: DocumentDetailJson): ActionSpec[] {
+function documentActions(d: DocumentDetailJson, label: (prefix: string, value: string) => string): ActionSpec[] {
   const invalidates = [["documents", d.id], ["documents"]];
   const base = `/api/documents/${d.id}`;
   return [
@@ -373,7 +373,7 @@ function documentActions(d: DocumentDetailJson): ActionSpec[] {
     {
       title: "documents.link", testId: "link-document", invalidates,
       fields: [
-        { name: "linked_type", label: "documents.linkedTo", options: LINKED_TYPES.map((l) => [l, l] as const) },
+        { name: "linked_type", label: "documents.linkedTo", options: LINKED_TYPES.map((l) => [l, label("documents.linkedTypes", l)] as const) },
         { name: "linked_id", label: "common.reference", rules: [required] },
       ],
       send: (v, key) => api.post(`${base}/links`, { linked_type: v.linked_type, linked_id: v.linked_id }, key),
@@ -468,7 +468,7 @@ export function DocumentDetail() {
         </Card>
         {d.status === "active" && (
           <Card title={t("common.actions")} className="wide">
-            {documentActions(d).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
+            {documentActions(d, label).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
           </Card>
         )}
       </div>
