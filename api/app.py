@@ -26,6 +26,8 @@ from api.routers import (
     commands,
     company,
     customs,
+    document,
+    document_template,
     edi,
     fx,
     invoice,
@@ -51,6 +53,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config.require_object_store()  # documents' files: no store, no start (never a guessed credential)
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(api_dsn(config), min_size=2, max_size=20, open=False)
         await pool.open(wait=True)
 
@@ -105,6 +108,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(fx.router)
     app.include_router(purchase_order.router)
     app.include_router(invoice.router)
+    app.include_router(document.router)
+    app.include_router(document_template.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)
@@ -130,6 +135,7 @@ def main() -> None:
     config = settings()
     try:
         config.require_jwt_secret()
+        config.require_object_store()
     except MissingSecret as missing:
         raise SystemExit(f"wellwon api: {missing}") from None
     uvicorn.run(

@@ -38,15 +38,25 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class BodyRule:
-    """How large a body a route may take, and whether it is JSON (checked) or raw (CSV, EDIFACT)."""
+    """How large a body a route may take, and whether it is JSON (checked) or raw (CSV, EDIFACT).
+
+    A streamed rule's body is not read here: the route streams it on (a document's file to the object
+    store) and enforces its own limit while doing so; `pattern` narrows a rule to paths matching it whole."""
 
     prefix: str
     max_bytes: int
     json: bool = True
+    streamed: bool = False
+    pattern: str | None = None
+
+    def matches(self, path: str) -> bool:
+        return path.startswith(self.prefix) and (self.pattern is None or re.fullmatch(self.pattern, path) is not None)
 
 
 # First matching prefix wins; the last rule is the default for everything else.
 BODY_LIMITS: tuple[BodyRule, ...] = (
+    # A document's file (upload, new version): the route counts against DOCUMENT_MAX_BYTES as it streams.
+    BodyRule("/api/documents", 0, json=False, streamed=True, pattern=r"/api/documents(/[^/]+/versions)?"),
     BodyRule("/api/customs/tariff/", 5_000_000, json=False),  # CSV tariff tables
     BodyRule("/api/edi/inbound", 2 * 1024 * KIB, json=False),  # one EDIFACT interchange
     BodyRule("/api/bank-statements/import", 5_000_000, json=False),  # one camt.053 or 1C statement
@@ -80,7 +90,7 @@ INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
 def body_rule(path: str) -> BodyRule:
-    return next(rule for rule in BODY_LIMITS if path.startswith(rule.prefix))
+    return next(rule for rule in BODY_LIMITS if rule.matches(path))
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,9 @@ class EdgeMiddleware:
             return
 
         rule = body_rule(path)
+        if rule.streamed:
+            await self.app(scope, receive, self.dressed(send, path))
+            return
         too_large = f"the body is larger than {rule.max_bytes} bytes, the limit for {path}"
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > rule.max_bytes:

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 LOCAL=.local
 mkdir -p "$LOCAL"
 
-# Debian packages: Postgres and Redis servers, and Java/Maven for the Kafka broker.
+# Debian packages: Postgres and Redis servers, and Java/Maven for the Kafka broker and S3Proxy.
 missing=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
@@ -43,6 +43,13 @@ if ! ls $LOCAL/kafka/libs/kafka_2.13-*.jar >/dev/null 2>&1; then
   echo "bootstrap: resolving Kafka jars with Maven"
   mvn -q -B -f stack/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$PWD/$LOCAL/kafka/libs" -DincludeScope=runtime
+fi
+
+# S3Proxy (the local object store) from Maven Central: one self-contained jar.
+if ! ls $LOCAL/s3proxy/lib/s3proxy-*-jar-with-dependencies.jar >/dev/null 2>&1; then
+  echo "bootstrap: resolving S3Proxy with Maven"
+  mvn -q -B -f stack/s3proxy/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/$LOCAL/s3proxy/lib" -DincludeScope=runtime
 fi
 
 # The console's packages, exactly as locked.

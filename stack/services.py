@@ -1,11 +1,12 @@
-"""The local stack: Kafka (KRaft), Postgres, Redis, the ClickHouse engine and Dagster, on loopback.
+"""The local stack: Kafka (KRaft), Postgres, Redis, the ClickHouse engine, S3Proxy and Dagster, on loopback.
 
 Each service runs from this machine's own binaries (Kafka's jars resolved by Maven into
 `.local/kafka/libs`, Postgres and Redis from Debian's packages, ClickHouse through chDB), keeps
-its data under `.local/<service>`, and listens on its usual local port unless that is taken, in
+its data under `.local/<service>` (S3Proxy's jar resolved by Maven into `.local/s3proxy/lib`,
+its objects as files under `.local/s3proxy/data`), and listens on its usual local port unless that is taken, in
 which case a free one is chosen once and remembered in `.local/stack.env`, which
 `wellwon.config` reads as its defaults. Setting a service's URL variable (KAFKA_BOOTSTRAP,
-POSTGRES_DSN, REDIS_URL, CLICKHOUSE_URL) skips the local instance.
+POSTGRES_DSN, REDIS_URL, CLICKHOUSE_URL, S3_URL) skips the local instance.
 """
 
 from __future__ import annotations
@@ -24,16 +25,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wellwon.config import LOCAL_DIR, PROJECT_ROOT, STACK_ENV_FILE, Settings, ensure_local_jwt_secret, read_env_file
+from wellwon.config import (
+    LOCAL_DIR,
+    PROJECT_ROOT,
+    STACK_ENV_FILE,
+    Settings,
+    ensure_local_jwt_secret,
+    ensure_local_s3_credentials,
+    read_env_file,
+)
 
 log = logging.getLogger("wellwon.stack")
 
 PREFERRED_PORTS = {"kafka": 19092, "kafka_controller": 19093, "postgres": 15432, "redis": 16379, "clickhouse": 18123}
+PREFERRED_PORTS["s3proxy"] = 19000
 URL_VARIABLES = {
     "kafka": "KAFKA_BOOTSTRAP",
     "postgres": "POSTGRES_DSN",
     "redis": "REDIS_URL",
     "clickhouse": "CLICKHOUSE_URL",
+    "s3proxy": "S3_URL",
 }
 
 
@@ -71,6 +82,7 @@ def write_stack_env(ports: dict[str, int]) -> None:
         f"POSTGRES_DSN=postgresql://wellwon@127.0.0.1:{ports['postgres']}/wellwon",
         f"REDIS_URL=redis://127.0.0.1:{ports['redis']}/0",
         f"CLICKHOUSE_URL=http://default:@127.0.0.1:{ports['clickhouse']}/wellwon",
+        f"S3_URL=http://127.0.0.1:{ports['s3proxy']}",
     ]
     # What another checkout's stack up remembered (a service this one does not know) is kept.
     values = read_env_file(STACK_ENV_FILE) | dict(line.split("=", 1) for line in lines)
@@ -293,6 +305,41 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
     return [web, Daemon("dagster-daemon", 0, daemon)]
 
 
+def _s3proxy(port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    """S3Proxy over a folder (jclouds' filesystem backend), with the credentials generated in .local/secrets."""
+
+    def start() -> subprocess.Popen[bytes]:
+        folder = LOCAL_DIR / "s3proxy"
+        jars = sorted(glob.glob(str(folder / "lib" / "s3proxy-*-jar-with-dependencies.jar")))
+        if not jars:
+            raise RuntimeError(
+                f"S3Proxy missing in {folder / 'lib'}: run stack/bootstrap.sh (it resolves it with Maven)"
+            )
+        config = Settings()
+        data = folder / "data"
+        # The filesystem backend's buckets are folders: the platform's bucket exists from the start.
+        (data / config.s3_bucket).mkdir(parents=True, exist_ok=True)
+        properties = folder / "s3proxy.properties"
+        properties.touch(mode=0o600)
+        properties.write_text(
+            "\n".join(
+                [
+                    f"s3proxy.endpoint=http://127.0.0.1:{port}",
+                    "s3proxy.authorization=aws-v2-or-v4",
+                    f"s3proxy.identity={config.s3_access_key}",
+                    f"s3proxy.credential={config.s3_secret_key}",
+                    "jclouds.provider=filesystem",
+                    f"jclouds.filesystem.basedir={data}",
+                ]
+            )
+            + "\n"
+        )
+        java = shutil.which("java") or "java"
+        return _spawn(folder, [java, "-Xms64m", "-Xmx512m", "-jar", jars[-1], "--properties", str(properties)])
+
+    return start
+
+
 def services() -> list[Service]:
     ports = choose_ports()
     all_services = [
@@ -300,6 +347,7 @@ def services() -> list[Service]:
         Service("postgres", ports["postgres"], _postgres(ports["postgres"])),
         Service("redis", ports["redis"], _redis(ports["redis"])),
         Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
+        Service("s3proxy", ports["s3proxy"], _s3proxy(ports["s3proxy"])),
     ]
     all_services += _dagster(ports)
     # A service whose URL is set in the environment is somebody else's: leave it alone.
@@ -310,6 +358,7 @@ def up(timeout: float = 120.0) -> None:
     ports = choose_ports()
     write_stack_env(ports)
     ensure_local_jwt_secret()  # the local stack's own signing secret; production must set JWT_SECRET
+    ensure_local_s3_credentials()  # the local S3Proxy's; a real store's come from S3_ACCESS_KEY/S3_SECRET_KEY
     os.environ.setdefault("PYTHONPATH", str(PROJECT_ROOT))
     pending: list[Service] = []
     for service in services():

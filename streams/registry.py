@@ -12,6 +12,8 @@ from streams.customs.domain import CUSTOMS_DECLARATION
 from streams.customs_gateway.domain import CUSTOMS_GATEWAY
 from streams.customs_gateway.operators import add_gateway_commands
 from streams.customs_tariff.domain import CUSTOMS_TARIFF
+from streams.document.domain import DOCUMENT
+from streams.document.template.domain import DOCUMENT_TEMPLATE
 from streams.domain import Domain
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.fx.domain import FX
@@ -46,6 +48,8 @@ DOMAINS: tuple[Domain, ...] = (
     PURCHASE_ORDER,
     INVOICE,
     INVOICE_NUMBERING,
+    DOCUMENT,
+    DOCUMENT_TEMPLATE,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

@@ -36,15 +36,17 @@ def _stack(args: argparse.Namespace) -> None:
 
 
 async def prepare(config: Settings, domains: Sequence[Domain]) -> None:
-    """Topics, Postgres schema and ClickHouse tables: everything the processes expect to exist."""
+    """Topics, Postgres schema, ClickHouse tables and the documents' bucket: everything the processes expect."""
     from sinks.clickhouse import migrate_analytics
     from sinks.postgres.projections import PROJECTIONS
     from sinks.postgres.sink import migrate
+    from wellwon.object_store import object_store
     from wellwon.topics import create_topics, platform_topics
 
     await create_topics(config, platform_topics(config, domains))
     await migrate(config, PROJECTIONS)
     await asyncio.to_thread(migrate_analytics, config)
+    await asyncio.to_thread(object_store(config).ensure_bucket)
 
 
 def _topics(args: argparse.Namespace) -> None:
@@ -59,7 +61,7 @@ def _topics(args: argparse.Namespace) -> None:
 
 def _migrate(args: argparse.Namespace) -> None:
     asyncio.run(prepare(settings(), args.domains))
-    print("topics, postgres and clickhouse ready")
+    print("topics, postgres, clickhouse and the object store ready")
 
 
 def _replay(args: argparse.Namespace) -> None:

@@ -6,7 +6,10 @@ the local stack, compose, or managed clusters.
 
 Secrets have no defaults. `JWT_SECRET` comes from the environment; failing that, from the file the
 local stack generates once (`.local/secrets/jwt_secret`); failing both, whatever signs or checks
-tokens refuses to start (`Settings.require_jwt_secret`).
+tokens refuses to start (`Settings.require_jwt_secret`). The object store's credentials likewise: from
+`S3_ACCESS_KEY`/`S3_SECRET_KEY`, else (only when `S3_URL` is not set, i.e. the local S3Proxy) from the files
+the local stack generates once (`.local/secrets/s3_access_key`, `s3_secret_key`); an operator who points
+`S3_URL` at a real store must give them (`Settings.require_object_store`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +26,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = Path(os.environ.get("WELLWON_LOCAL_DIR", PROJECT_ROOT / ".local"))
 STACK_ENV_FILE = LOCAL_DIR / "stack.env"
 JWT_SECRET_FILE = LOCAL_DIR / "secrets" / "jwt_secret"
+S3_ACCESS_KEY_FILE = LOCAL_DIR / "secrets" / "s3_access_key"
+S3_SECRET_KEY_FILE = LOCAL_DIR / "secrets" / "s3_secret_key"
 # Names read from the environment that have no default: they must be given (or, locally, generated).
-SECRETS = ("JWT_SECRET",)
+SECRETS = ("JWT_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY")
 
 DEFAULTS = {
     "KAFKA_BOOTSTRAP": "127.0.0.1:19092",
@@ -40,6 +46,11 @@ DEFAULTS = {
     "LOGIN_FAILURES_ALLOWED": "5",
     "LOGIN_BACKOFF_SECONDS": "30",
     "LOGIN_BACKOFF_MAX_SECONDS": "3600",
+    "S3_URL": "http://127.0.0.1:19000",
+    "S3_BUCKET": "wellwon",
+    "S3_REGION": "us-east-1",
+    # Documents: the largest file an upload may bring (enforced while streaming it to the store).
+    "DOCUMENT_MAX_BYTES": str(20 * 1024 * 1024),
 }
 
 
@@ -56,12 +67,29 @@ def jwt_secret(secret_file: Path | None = None) -> str:
 
 
 def ensure_local_jwt_secret(secret_file: Path | None = None) -> None:
-    """Generate the local stack's signing secret once (mode 0600); an existing one is kept.
+    """Generate the local stack's signing secret once (mode 0600); an existing one is kept."""
+    ensure_local_secret(secret_file or JWT_SECRET_FILE, lambda: secrets.token_urlsafe(48))
+
+
+def ensure_local_s3_credentials() -> None:
+    """Generate the local S3Proxy's access key and secret once (mode 0600)."""
+    ensure_local_secret(S3_ACCESS_KEY_FILE, lambda: "wellwon" + secrets.token_hex(8))
+    ensure_local_secret(S3_SECRET_KEY_FILE, lambda: secrets.token_urlsafe(30))
+
+
+def local_secret(name: str, path: Path) -> str:
+    """`name` from the environment, else the local stack's generated file, else empty."""
+    if value := os.environ.get(name, ""):
+        return value
+    return path.read_text().strip() if path.exists() else ""
+
+
+def ensure_local_secret(path: Path, make: Callable[[], str]) -> None:
+    """Write `make()` to `path` once (mode 0600); an existing one is kept.
 
     Written to a private temporary file and hard-linked into place, so two processes racing
     here agree on one secret and nobody ever reads a half-written file.
     """
-    path = secret_file or JWT_SECRET_FILE
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -69,7 +97,7 @@ def ensure_local_jwt_secret(secret_file: Path | None = None) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_urlsafe(48) + "\n")
+            out.write(make() + "\n")
         with contextlib.suppress(FileExistsError):  # another process won the race: its secret stands
             os.link(temporary, path)
     finally:
@@ -125,6 +153,25 @@ class Settings:
     login_failures_allowed: int = field(default_factory=lambda: int(setting("LOGIN_FAILURES_ALLOWED")))
     login_backoff_seconds: float = field(default_factory=lambda: float(setting("LOGIN_BACKOFF_SECONDS")))
     login_backoff_max_seconds: float = field(default_factory=lambda: float(setting("LOGIN_BACKOFF_MAX_SECONDS")))
+    s3_url: str = field(default_factory=lambda: setting("S3_URL"))
+    s3_bucket: str = field(default_factory=lambda: setting("S3_BUCKET"))
+    s3_region: str = field(default_factory=lambda: setting("S3_REGION"))
+    # Only the local S3Proxy (no S3_URL in the environment) may take the generated credentials.
+    s3_access_key: str = field(
+        default_factory=lambda: (
+            os.environ.get("S3_ACCESS_KEY", "")
+            or ("" if "S3_URL" in os.environ else local_secret("S3_ACCESS_KEY", S3_ACCESS_KEY_FILE))
+        ),
+        repr=False,
+    )
+    s3_secret_key: str = field(
+        default_factory=lambda: (
+            os.environ.get("S3_SECRET_KEY", "")
+            or ("" if "S3_URL" in os.environ else local_secret("S3_SECRET_KEY", S3_SECRET_KEY_FILE))
+        ),
+        repr=False,
+    )
+    document_max_bytes: int = field(default_factory=lambda: int(setting("DOCUMENT_MAX_BYTES")))
 
     def require_jwt_secret(self) -> str:
         """The signing secret, or a refusal to start that says how to provide one."""
@@ -135,6 +182,16 @@ class Settings:
                 "or run `wellwon stack up` to generate a local one"
             )
         return self.jwt_secret
+
+    def require_object_store(self) -> None:
+        """Refuse to start without the object store's credentials, saying how to provide them."""
+        if not (self.s3_access_key and self.s3_secret_key):
+            raise MissingSecret(
+                "S3_ACCESS_KEY and S3_SECRET_KEY are not set"
+                + (" while S3_URL points at an operator's store" if "S3_URL" in os.environ else "")
+                + f" and no local credentials were generated at {S3_ACCESS_KEY_FILE.parent}: set both, "
+                "or run `wellwon stack up` to start the local S3Proxy with generated ones"
+            )
 
     def name(self, base: str) -> str:
         """A topic, group or channel name inside this settings' namespace."""

@@ -5,6 +5,8 @@ from sinks.postgres.company import COMPANY_PROJECTION
 from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
 from sinks.postgres.customs_tariff import TARIFF_PROJECTION
+from sinks.postgres.document import DOCUMENT_PROJECTION
+from sinks.postgres.document_template import DOCUMENT_TEMPLATE_PROJECTION
 from sinks.postgres.edi import EDI_PROJECTION
 from sinks.postgres.fx import FX_PROJECTION
 from sinks.postgres.invoice import INVOICE_NUMBERING_PROJECTION, INVOICE_PROJECTION
@@ -33,4 +35,6 @@ PROJECTIONS: tuple[Projection, ...] = (
     PURCHASE_ORDER_PROJECTION,
     INVOICE_PROJECTION,
     INVOICE_NUMBERING_PROJECTION,
+    DOCUMENT_PROJECTION,
+    DOCUMENT_TEMPLATE_PROJECTION,
 )

@@ -15,6 +15,8 @@ import redis
 from sinks.postgres.database import api_dsn
 from sinks.postgres.projections import PROJECTIONS
 from stack.processes import PlatformProcesses
+from tests.document_samples import pdf_bytes
+from tests.integration.document_steps import uploaded
 from tests.integration.gateway_steps import gateway, gateway_key
 from tests.integration.logistics_steps import ready_to_book
 from tests.integration.observe import (
@@ -103,6 +105,7 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
     partner = await api.post("/api/edi/partners", headers=bearer(owner_b),
                              json={"code": "BCARRIER", "name": "B's carrier", "sender_ids": ["BCARRIER"]})  # fmt: skip
     assert partner.status_code == 201, partner.text
+    document_b = await uploaded(api, owner_b, pdf_bytes(1, "b"), linked_type="shipment", linked_id=shipment_b)
     b_command = sql(platform, "SELECT command_id::text FROM command_outcomes WHERE tenant_id = %s LIMIT 1", company_b)
     b_ids = {
         "company_id": company_b,
@@ -115,6 +118,11 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
         "partner_id": partner.json()["id"],
         "role": "declarant",  # an enum in the path, not an id: a valid value so the id check is what answers
         "item_id": "1",
+        "document_id": document_b["id"],
+        "version": "1",  # a document's version and page: B's document has both
+        "page": "1",
+        "linked_type": "shipment",
+        "linked_id": shipment_b,
     }
     eventually(lambda: tenant_snapshot(platform, company_b)["audit_log"])
     before = tenant_snapshot(platform, company_b)

@@ -31,6 +31,7 @@ function page<M>(load: Chunk<M>, name: keyof M & string): ComponentType {
 }
 const company = chunk(() => import("./pages/company"));
 const declarations = chunk(() => import("./pages/declarations"));
+const documents = chunk(() => import("./pages/documents"));
 const edi = chunk(() => import("./pages/edi"));
 const invoices = chunk(() => import("./pages/invoices"));
 const ledger = chunk(() => import("./pages/ledger"));
@@ -41,7 +42,7 @@ const shipments = chunk(() => import("./pages/shipments"));
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
   warehouses: operations, tariff: operations, compliance: operations, audit: operations,
-  "purchase-orders": purchaseOrders,
+  "purchase-orders": purchaseOrders, documents,
 };
 void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
 const AcceptInvitation = page(company, "AcceptInvitation");
@@ -49,6 +50,8 @@ const CompanyPage = page(company, "CompanyPage");
 const Profile = page(company, "Profile");
 const DeclarationEditor = page(declarations, "DeclarationEditor");
 const DeclarationList = page(declarations, "DeclarationList");
+const DocumentDetail = page(documents, "DocumentDetail");
+const DocumentList = page(documents, "DocumentList");
 const EdiPartnerDetail = page(edi, "EdiPartnerDetail");
 const EdiPartners = page(edi, "EdiPartners");
 const InvoiceDetail = page(invoices, "InvoiceDetail");
@@ -104,6 +107,8 @@ export function App() {
         <Route path="/purchase-orders/:id" element={<PurchaseOrderDetail />} />
         <Route path="/invoices" element={<InvoiceList />} />
         <Route path="/invoices/:id" element={<InvoiceDetail />} />
+        <Route path="/documents" element={<DocumentList />} />
+        <Route path="/documents/:id" element={<DocumentDetail />} />
         <Route path="/compliance" element={<Compliance />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />

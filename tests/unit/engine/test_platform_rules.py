@@ -13,6 +13,10 @@ from streams.customs_gateway.commands import RevokeGatewayCredential
 from streams.customs_tariff.commands import ConfirmClassification
 from streams.customs_tariff.tables import TableKind
 from streams.decider import Decider, RejectionCode, control_character_path, reject
+from streams.document.commands import ArchiveDocument, VerifyField
+from streams.document.decider import DocumentStatus
+from streams.document.template.commands import RetireTemplate, ReviseTemplate
+from streams.document.template.decider import TemplateStatus
 from streams.domain import Domain
 from streams.edi_partner.commands import ChangePartnerSettings, RevokeApiKey
 from streams.fx.commands import AgreeDeal, SettleDeal
@@ -94,6 +98,18 @@ CASES: dict[str, Case] = {
         AssignInvoiceNumber("inv-1", 2026),
         AssignInvoiceNumber("inv\x00-1", 2026),
         "invoice_id",
+    ),
+    "document": Case(
+        {"tenant_id": OWNER, "status": DocumentStatus.ACTIVE},
+        ArchiveDocument("duplicate"),
+        VerifyField("invoice.number", "INV\x00-1"),
+        "value",
+    ),
+    "document_template": Case(
+        {"tenant_id": OWNER, "status": TemplateStatus.ACTIVE},
+        RetireTemplate(),
+        ReviseTemplate("Invoice\x00", "{{reference}}"),
+        "name",
     ),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates

@@ -23,10 +23,11 @@ def test_compose_runs_the_official_images_and_the_platform() -> None:
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["clickhouse"]["image"].startswith("clickhouse/clickhouse-server:")
+    assert services["minio"]["image"].startswith("minio/minio:")
     assert services["kafka"]["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     for name in PLATFORM:
         assert services[name]["build"] == "."
-        assert set(services[name]["depends_on"]) == {"kafka", "postgres", "redis", "clickhouse"}
+        assert set(services[name]["depends_on"]) == {"kafka", "postgres", "redis", "clickhouse", "minio"}
 
 
 def test_platform_variables_are_ones_the_code_reads() -> None:

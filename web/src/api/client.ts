@@ -72,6 +72,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined | null>;
   idempotencyKey?: string;
   raw?: boolean;
+  headers?: Record<string, string>; // e.g. a file's name beside its raw body
 }
 
 function url(path: string, query?: RequestOptions["query"]): string {
@@ -85,7 +86,7 @@ function url(path: string, query?: RequestOptions["query"]): string {
 }
 
 async function send(method: Method, path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { ...CONSOLE_HEADER, Accept: "application/json" };
+  const headers: Record<string, string> = { ...CONSOLE_HEADER, Accept: "application/json", ...options.headers };
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
   let body: BodyInit | undefined;
@@ -125,6 +126,25 @@ export const api = {
   patch: <T>(path: string, body?: unknown) => request<T>("PATCH", path, { body }),
   delete: <T>(path: string) => request<T>("DELETE", path),
   text: (path: string) => request<string>("GET", path, { raw: true }),
+  /** A file as the raw body (its type from the file), its name percent-encoded in X-Filename. */
+  upload: <T>(path: string, file: File, query?: RequestOptions["query"], idempotencyKey?: string) =>
+    request<T>("POST", path, {
+      body: file, query, headers: { "X-Filename": encodeURIComponent(file.name) },
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    }),
+  /** A binary answer (a page image) as a data: URL, which the console's Content-Security-Policy admits. */
+  dataUrl: async (path: string): Promise<string> => {
+    let response = await send("GET", path, {});
+    if (response.status === 401 && accessToken !== null && (await refreshSession())) response = await send("GET", path, {});
+    if (!response.ok) throw errorFromBody(response.status, await response.text());
+    const blob = await response.blob();
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.onerror = () => reject(reader.error ?? new Error("unreadable"));
+      reader.readAsDataURL(blob);
+    });
+  },
 };
 
 export { ApiError };

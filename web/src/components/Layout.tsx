@@ -18,6 +18,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/tariff", "nav.tariff"],
   ["/purchase-orders", "nav.purchaseOrders"],
   ["/invoices", "nav.invoices"],
+  ["/documents", "nav.documents"],
   ["/compliance", "nav.compliance"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],

@@ -32,6 +32,8 @@ const RESOURCES: Record<string, readonly string[]> = {
   invoice: ["invoices"],
   invoice_numbering: ["invoices"],
   ledger: ["ledger"],
+  document: ["documents"],
+  document_template: ["document-templates"],
 };
 
 // Every event is in the audit trail and the dashboards.

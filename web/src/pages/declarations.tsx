@@ -12,6 +12,7 @@ import { useCommand } from "../components/useCommand";
 import { commodityCode, countryCode, currencyCode, positiveDecimal, required, validate } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { DocumentsPanel } from "./documents";
 
 interface DeclarationRow {
   id: string;
@@ -193,6 +194,7 @@ export function DeclarationEditor() {
         <HeaderForm declaration={declaration} errors={errors} editable={editable} />
         <ItemsCard declaration={declaration} errors={errors} editable={editable} />
         <CalculationCard id={id} version={declaration.version} />
+        <DocumentsPanel linkedType="declaration" linkedId={id} />
       </div>
     </>
   );

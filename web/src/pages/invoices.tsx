@@ -11,6 +11,7 @@ import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge } from "../components/ui";
 import { countryCode, currencyCode, positiveDecimal, required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
+import { DocumentsPanel } from "./documents";
 
 const KINDS = ["payable", "receivable", "credit_note"];
 const STATUSES = ["draft", "issuing", "issued", "received", "mismatched", "matched", "scheduled", "partly_paid", "paid", "void"];
@@ -334,6 +335,7 @@ export function InvoiceDetail() {
         <Card title={t("common.actions")} className="wide">
           {invoiceActions(i).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
         </Card>
+        <DocumentsPanel linkedType="invoice" linkedId={i.id} />
       </div>
     </>
   );

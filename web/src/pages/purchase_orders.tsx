@@ -11,6 +11,7 @@ import { DataTable } from "../components/DataTable";
 import { Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { countryCode, currencyCode, positiveDecimal, required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
+import { DocumentsPanel } from "./documents";
 
 export const ORDER_STATUSES = ["draft", "approved", "sent", "confirmed", "partly_received", "received", "closed", "cancelled"];
 const INCOTERMS = ["EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"];
@@ -292,6 +293,7 @@ export function PurchaseOrderDetail() {
         <Card title={t("common.actions")} className="wide">
           {orderActions(o).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
         </Card>
+        <DocumentsPanel linkedType="purchase_order" linkedId={o.id} />
         <Card title={t("po.history")} className="wide">
           <ol>
             {(history.data ?? []).map((entry) => (

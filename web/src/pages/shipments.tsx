@@ -12,6 +12,7 @@ import { useCommand } from "../components/useCommand";
 import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { DocumentsPanel } from "./documents";
 import { timelineText } from "../i18n/timeline";
 
 const STATUSES = ["draft", "booked", "picked_up", "in_transit", "at_customs", "released", "delivered", "cancelled"];
@@ -197,6 +198,7 @@ export function ShipmentDetail() {
             </ol>
           )}
         </Card>
+        <DocumentsPanel linkedType="shipment" linkedId={id} />
       </div>
     </>
   );

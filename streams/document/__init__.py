@@ -1,0 +1,1 @@
+"""Documents: files a tenant uploads or issues, their versions, links, recognition and verification."""
