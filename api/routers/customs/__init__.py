@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers.customs import classification, compliance, declarations, lifecycle, payments, tariff
+from api.routers.customs import classification, compliance, declarations, from_document, lifecycle, payments, tariff
 
 router = APIRouter()
-for part in (declarations, lifecycle, payments, compliance, tariff, classification):
+for part in (declarations, from_document, lifecycle, payments, compliance, tariff, classification):
     router.include_router(part.router)
