@@ -1,0 +1,185 @@
+"""OCR engines behind one interface: Tesseract 5 (tesserocr) and PP-OCR as ONNX (rapidocr), chosen per language.
+
+Defaults, measured by `python -m benchmarks.recognition_bench` on the generated set:
+- Russian -> Tesseract with Debian's rus model: the PP-OCR models on PyPI have no Cyrillic recogniser.
+- English and Chinese -> `DEFAULT_ENGINES` below, the engine with the lower character error there.
+`OCR_ENGINES="ru=tesseract,en=paddle,zh=paddle"` overrides the choice; `OCR_PADDLE_MODEL_DIR` points PP-OCR at
+a local folder of ONNX models (det*.onnx, rec*.onnx, optional cls*.onnx and a keys .txt), e.g. an East-Slavic
+model an operator supplies. Nothing is downloaded: the PP-OCR models are the ones inside the rapidocr wheel,
+loaded by explicit path, and Tesseract reads Debian's traineddata.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from recognition.model import Language, Line, Word
+from recognition.pages import lines_of
+
+TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
+TESSERACT_LANGUAGES: Mapping[Language, str] = {"ru": "rus+eng", "en": "eng", "zh": "chi_sim"}
+DEFAULT_ENGINES: Mapping[Language, str] = {"ru": "tesseract", "en": "tesseract", "zh": "paddle"}
+MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is noise (speckles, table rules)
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: Image.Image, language: Language, page: int) -> list[Line]:
+        """Lines of text on a greyscale page image, boxes as fractions of the page."""
+        ...
+
+
+def tessdata() -> Path:
+    for folder in TESSDATA_DIRS:
+        if (folder / "eng.traineddata").exists():
+            return folder
+    raise RuntimeError("Tesseract language data not found: install tesseract-ocr-{rus,eng,chi-sim} (stack/bootstrap.sh)")
+
+
+class Tesseract:
+    """Tesseract 5 through tesserocr; one API object per language set, reused (initialising one takes ~0.3 s)."""
+
+    name = "tesseract"
+
+    def __init__(self) -> None:
+        self._apis: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def _api(self, languages: str) -> object:
+        import tesserocr
+
+        if languages not in self._apis:
+            self._apis[languages] = tesserocr.PyTessBaseAPI(
+                path=str(tessdata()) + "/", lang=languages, psm=tesserocr.PSM.SINGLE_COLUMN
+            )
+        return self._apis[languages]
+
+    def read(self, image: Image.Image, language: Language, page: int) -> list[Line]:
+        import tesserocr
+
+        level = tesserocr.RIL.WORD
+        words: list[Word] = []
+        with self._lock:  # a TessBaseAPI is not thread-safe
+            api = self._api(TESSERACT_LANGUAGES[language])
+            api.SetImage(image)  # type: ignore[attr-defined]
+            api.Recognize()  # type: ignore[attr-defined]
+            iterator = api.GetIterator()  # type: ignore[attr-defined]
+            for item in tesserocr.iterate_level(iterator, level):
+                text = (item.GetUTF8Text(level) or "").strip()
+                bounds = item.BoundingBox(level)
+                confidence = item.Confidence(level) / 100
+                if text and bounds and confidence >= MIN_WORD_CONFIDENCE:
+                    x0, y0, x1, y1 = bounds
+                    words.append(Word(text, _fraction((x0, y0, x1, y1), image), confidence))
+        return lines_of(page, words)
+
+
+class Paddle:
+    """PP-OCR (detection, direction, recognition) as ONNX through rapidocr, with the wheel's models or an operator's."""
+
+    name = "paddle"
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self.model_dir = model_dir
+        self._lock = threading.Lock()
+        self._ocr: object | None = None
+
+    def _engine(self) -> object:
+        if self._ocr is None:
+            from rapidocr import RapidOCR
+
+            threads = int(os.environ.get("OCR_THREADS", "2"))
+            params: dict[str, object] = {
+                "Global.log_level": "warning",
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            } | paddle_models(self.model_dir)
+            self._ocr = RapidOCR(params=params)
+        return self._ocr
+
+    def read(self, image: Image.Image, language: Language, page: int) -> list[Line]:
+        with self._lock:
+            result = self._engine()(np.asarray(image.convert("RGB")))  # type: ignore[operator]
+        boxes = getattr(result, "boxes", None)
+        texts = getattr(result, "txts", None) or ()
+        scores = getattr(result, "scores", None) or ()
+        words: list[Word] = []
+        if boxes is None:
+            return []
+        for quad, text, score in zip(boxes, texts, scores, strict=False):
+            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+            box = _fraction((min(xs), min(ys), max(xs), max(ys)), image)
+            words.extend(_split_segment(text.strip(), box, float(score)))
+        return lines_of(page, words)
+
+
+def paddle_models(model_dir: Path | None) -> dict[str, object]:
+    """rapidocr parameters naming model files by path, so it never looks for (or fetches) anything else."""
+    if model_dir is None:
+        import rapidocr
+
+        bundled = Path(rapidocr.__file__).parent / "models"
+        return {
+            "Det.model_path": str(bundled / "PP-OCRv6_det_small.onnx"),
+            "Rec.model_path": str(bundled / "PP-OCRv6_rec_small.onnx"),
+            "Cls.model_path": str(bundled / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
+        }
+    found = {kind: sorted(model_dir.glob(f"*{kind}*.onnx")) for kind in ("det", "rec", "cls")}
+    if not found["det"] or not found["rec"]:
+        raise RuntimeError(f"OCR_PADDLE_MODEL_DIR={model_dir}: needs a *det*.onnx and a *rec*.onnx model")
+    params: dict[str, object] = {"Det.model_path": str(found["det"][0]), "Rec.model_path": str(found["rec"][0])}
+    if found["cls"]:
+        params["Cls.model_path"] = str(found["cls"][0])
+    else:
+        params["Global.use_cls"] = False
+    keys = sorted(model_dir.glob("*.txt"))
+    if keys:
+        params["Rec.rec_keys_path"] = str(keys[0])
+    return params
+
+
+def _split_segment(text: str, box: tuple[float, float, float, float], score: float) -> list[Word]:
+    """A detected segment split into words at spaces, each given its share of the box by character count."""
+    parts = text.split()
+    if not parts:
+        return []
+    total = len(text)
+    x0, y0, x1, y1 = box
+    words, offset = [], 0
+    for part in parts:
+        start = text.index(part, offset)
+        offset = start + len(part)
+        left = x0 + (x1 - x0) * start / total
+        right = x0 + (x1 - x0) * offset / total
+        words.append(Word(part, (left, y0, right, y1), score))
+    return words
+
+
+def _fraction(box: tuple[float, float, float, float], image: Image.Image) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (x0 / image.width, y0 / image.height, x1 / image.width, y1 / image.height)
+
+
+@cache
+def engines() -> Mapping[str, OcrEngine]:
+    folder = os.environ.get("OCR_PADDLE_MODEL_DIR")
+    return {"tesseract": Tesseract(), "paddle": Paddle(Path(folder) if folder else None)}
+
+
+def engine_for(language: Language) -> OcrEngine:
+    """The engine configured for a language: `OCR_ENGINES` (e.g. "en=paddle,zh=tesseract") over the defaults."""
+    chosen = dict(DEFAULT_ENGINES)
+    for pair in filter(None, os.environ.get("OCR_ENGINES", "").split(",")):
+        lang, _, name = pair.partition("=")
+        if lang.strip() in chosen and name.strip() in engines():
+            chosen[lang.strip()] = name.strip()  # type: ignore[index]
+    return engines()[chosen[language]]
