@@ -27,7 +27,7 @@ from recognition.pages import lines_of
 TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
 TESSERACT_LANGUAGES: Mapping[Language, str] = {"ru": "rus+eng", "en": "eng", "zh": "chi_sim"}
 DEFAULT_ENGINES: Mapping[Language, str] = {"ru": "tesseract", "en": "tesseract", "zh": "paddle"}
-MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is noise (speckles, table rules)
+MIN_WORD_CONFIDENCE = 0.15  # below this a "word" is noise (speckles, table rules)
 
 
 class OcrEngine(Protocol):
@@ -46,7 +46,11 @@ def tessdata() -> Path:
 
 
 class Tesseract:
-    """Tesseract 5 through tesserocr; one API object per language set, reused (initialising one takes ~0.3 s)."""
+    """Tesseract 5 through tesserocr; one API object per language set, reused (initialising one takes ~0.3 s).
+
+    Automatic page segmentation: it finds table cells standing alone (a unit "м" in its column) that the
+    single-column mode dropped; lines are rebuilt from the words' positions anyway.
+    """
 
     name = "tesseract"
 
@@ -59,7 +63,7 @@ class Tesseract:
 
         if languages not in self._apis:
             self._apis[languages] = tesserocr.PyTessBaseAPI(
-                path=str(tessdata()) + "/", lang=languages, psm=tesserocr.PSM.SINGLE_COLUMN
+                path=str(tessdata()) + "/", lang=languages, psm=tesserocr.PSM.AUTO
             )
         return self._apis[languages]
 
@@ -112,13 +116,19 @@ class Paddle:
         boxes = getattr(result, "boxes", None)
         texts = getattr(result, "txts", None) or ()
         scores = getattr(result, "scores", None) or ()
-        words: list[Word] = []
         if boxes is None:
             return []
+        segments = []
         for quad, text, score in zip(boxes, texts, scores, strict=False):
             xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-            box = _fraction((min(xs), min(ys), max(xs), max(ys)), image)
-            words.extend(_split_segment(text.strip(), box, float(score)))
+            segments.append((text.strip(), _fraction((min(xs), min(ys), max(xs), max(ys)), image), float(score)))
+        height = float(np.median([box[3] - box[1] for _, box, _ in segments])) if segments else 0.0
+        words: list[Word] = []
+        for text, box, score in segments:
+            if _stacked(text, box, height):
+                words.extend(_split_stack(text, box, score))
+            else:
+                words.extend(_split_segment(text, box, score))
         return lines_of(page, words)
 
 
@@ -162,6 +172,18 @@ def _split_segment(text: str, box: tuple[float, float, float, float], score: flo
         right = x0 + (x1 - x0) * offset / total
         words.append(Word(part, (left, y0, right, y1), score))
     return words
+
+
+def _stacked(text: str, box: tuple[float, float, float, float], height: float) -> bool:
+    """Single CJK characters of a table column, one per row, that detection took for one vertical line."""
+    x0, y0, x1, y1 = box
+    return len(text) >= 2 and " " not in text and (y1 - y0) >= 1.6 * height and (y1 - y0) > (x1 - x0)
+
+
+def _split_stack(text: str, box: tuple[float, float, float, float], score: float) -> list[Word]:
+    x0, y0, x1, y1 = box
+    step = (y1 - y0) / len(text)
+    return [Word(char, (x0, y0 + i * step, x1, y0 + (i + 1) * step), score) for i, char in enumerate(text)]
 
 
 def _fraction(box: tuple[float, float, float, float], image: Image.Image) -> tuple[float, float, float, float]:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from recognition.model import DocumentType, Field, Language, Line, is_cjk
 from recognition.validation import CONTAINER, unit_code
+from streams.money import currency
 
 # Title words, checked line by line from the top; within a line the more specific type first.
 DOCUMENT_TITLES: tuple[tuple[DocumentType, re.Pattern[str]], ...] = tuple(
@@ -46,7 +47,7 @@ LABEL_LINE = {
     name: re.compile(rf"^\s*(?:{pattern})(?:\s*,?\s*(?:кг|kg|\(?千克\)?|（千克）))?\s*[:.]?\s*(?P<value>\S.*)$", re.I)
     for name, pattern in LABELS.items()
 }
-NUMBER = re.compile(r"(?:№|\bno\.?|\bnumber|номер|号码|编号|单号)\s*[:.]?\s*(?P<value>[A-ZА-Я0-9][A-ZА-Я0-9\-/]{3,})", re.I)
+NUMBER = re.compile(r"(?:№|\bNe\b|\bN[°º]|\bno\.?|\bnumber|номер|号码|编号|单号)\s*[:.]?\s*(?P<value>[A-ZА-Я0-9][A-ZА-Я0-9\-/]{3,})", re.I)
 IDENTIFIERS = re.compile(r"(?P<inn>\d{12}|\d{10})\s*/\s*(?P<kpp>\d{4}[0-9A-Z]{2}\d{3})")
 SELLER_WORDS = re.compile(r"продав|поставщ|seller|exporter|卖方", re.I)
 BUYER_WORDS = re.compile(r"покупат|buyer|importer|买方", re.I)
@@ -54,10 +55,14 @@ VAT = re.compile(r"(?:ндс|vat|增值税)\s*(?P<rate>\d{1,2})\s*%\s*[:.]?\s*(?
 MONEY = r"\d{1,3}(?:[ ,.]\d{3})*[.,]\d{2}|\d+[.,]\d{2}"
 QUANTITY = r"\d+(?:[.,]\d+)?"
 INVOICE_ROW = re.compile(
-    rf"^(?:\d{{1,3}}\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)\s+"
+    rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)\s+"
     rf"(?P<unit_price>{MONEY})\s+(?P<amount>{MONEY})$"
 )
-PACKING_ROW = re.compile(rf"^(?:\d{{1,3}}\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)$")
+INVOICE_ROW_NO_PRICE = re.compile(
+    rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)(?:\s+\S+)?\s+"
+    rf"(?P<amount>{MONEY})$"
+)
+PACKING_ROW = re.compile(rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)$")
 TABLE_HEADER = re.compile(r"наименование|description|品名|goods", re.I)
 TABLE_END = re.compile(rf"^\s*(?:{LABELS['subtotal']}|{LABELS['total']}|ндс|vat|增值税)", re.I)
 MONTHS = {
@@ -88,11 +93,14 @@ DATES = (
     (re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"), "cjk"),
 )
 # Cyrillic letters that look like Latin ones, for codes (currencies, numbers, containers) read by OCR.
-LOOKALIKES = str.maketrans("АВСЕНКМОРТХУЗасеокрхуі", "ABCEHKMOPTXY3aceokpxyi")
+LOOKALIKES = str.maketrans("АВСЕНКМОРТХУЗЦасеокрхуі", "ABCEHKMOPTXY3Uaceokpxyi")
+DIGITS_AS_LETTERS = str.maketrans("01258", "OIZSB")  # in a container's owner code, letters only
 TO_ASCII_PUNCTUATION = str.maketrans({"：": ":", "，": ",", "（": "(", "）": ")", "—": "-", "–": "-"})
 
 
-Keep = Callable[[str, str | None, Line, int, int], None]
+Keep = Callable[..., None]
+INFERRED_CONFIDENCE = 0.5  # below the verification threshold: an operator confirms what was inferred
+COMMON_CURRENCIES = ("RUB", "USD", "EUR", "CNY", "GBP", "JPY", "KZT", "BYN", "TRY", "AED", "INR", "KRW", "HKD", "CHF")
 
 
 @dataclass(frozen=True)
@@ -104,9 +112,12 @@ class Found:
     line: Line
     start: int
     end: int
+    inferred: bool = False  # not read as such: corrected to a known code, or worked out from other values
 
     def field(self) -> Field:
         box, confidence = self.line.span(self.start, self.end)
+        if self.inferred:
+            confidence = min(confidence, INFERRED_CONFIDENCE)
         return Field(self.name, self.value, round(confidence, 3), self.line.page, box, needs_verification=False)
 
 
@@ -133,6 +144,15 @@ def document_type_of(lines: Sequence[Line]) -> DocumentType:
 def clean(text: str) -> str:
     """Full-width punctuation as ASCII, one character for one (offsets into the line stay valid)."""
     return text.translate(TO_ASCII_PUNCTUATION)
+
+
+CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+CJK_SPACES = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])|(?<=[{CJK}][,;:])\s+")
+
+
+def tidy(value: str) -> str:
+    """A value as it is given back: single spaces, and none next to a Chinese character (Chinese has no spaces)."""
+    return CJK_SPACES.sub("", " ".join(value.split()))
 
 
 def as_code(text: str) -> str:
@@ -180,9 +200,9 @@ def extract(lines: Sequence[Line], document_type: DocumentType) -> list[Found]:
     """Every field the lines give for this type of document, in reading order."""
     found: dict[str, Found] = {}
 
-    def keep(name: str, value: str | None, line: Line, start: int, end: int) -> None:
+    def keep(name: str, value: str | None, line: Line, start: int, end: int, inferred: bool = False) -> None:
         if value and name not in found:
-            found[name] = Found(name, value, line, start, end)
+            found[name] = Found(name, tidy(value), line, start, end, inferred)
 
     party = "seller"
     in_table = False
@@ -211,8 +231,9 @@ def extract(lines: Sequence[Line], document_type: DocumentType) -> list[Found]:
                 keep("vat_amount", money(vat.group("value")), line, *vat.span("value"))
                 in_table = False
                 continue
-        for container in re.finditer(r"[A-ZА-Я]{4}\s?\d{6,7}", text):
-            candidate = as_code(container.group().replace(" ", ""))
+        for container in re.finditer(r"\b[A-ZА-Я0-9]{3}[A-ZА-Я](?:\s?\d){7}", text):
+            owner, serial = container.group()[:4], container.group()[4:].replace(" ", "")
+            candidate = as_code(owner).translate(DIGITS_AS_LETTERS) + serial
             if CONTAINER.fullmatch(candidate) and candidate not in containers:
                 keep(f"containers[{len(containers)}]", candidate, line, *container.span())
                 containers.append(candidate)
@@ -231,7 +252,11 @@ def extract(lines: Sequence[Line], document_type: DocumentType) -> list[Found]:
             if name in ("seller", "buyer"):
                 party = name
             start, end = labelled.span("value")
-            keep(name, _value(name, labelled.group("value")), line, start, end)
+            value = _value(name, labelled.group("value"))
+            if name == "currency" and value and currency(value) is None:
+                keep(name, _nearest_currency(value), line, start, end, True)
+            else:
+                keep(name, value, line, start, end)
             break
     return list(found.values())
 
@@ -264,22 +289,42 @@ def _dates(text: str, line: Line, found: dict[str, Found], keep: Keep) -> None:
 
 
 def _item(text: str, line: Line, document_type: DocumentType, row: int, keep: Keep) -> int:
-    """One table row as items[row].*; returns 1 when the line was a row."""
-    pattern = INVOICE_ROW if document_type == "commercial_invoice" else PACKING_ROW
-    hit = pattern.match(text)
+    """One table row as items[n].*, n from the row's own number when it has one; returns 1 for a row."""
+    invoice = document_type == "commercial_invoice"
+    hit = (INVOICE_ROW if invoice else PACKING_ROW).match(text)
+    price_missing = False
+    if hit is None and invoice:
+        hit = INVOICE_ROW_NO_PRICE.match(text)  # OCR lost the price: worked out from amount / quantity below
+        price_missing = hit is not None
     if hit is None or unit_code(hit.group("unit")) is None:
         return 0
+    numbered = int(hit.group("row")) - 1 if hit.group("row") else row
+    index = numbered if row <= numbered <= row + 5 else row  # a row OCR lost keeps its number free
     values = {
         # A Cyrillic "х" between digits is the Latin "x" of a size such as "3x2.5".
-        "description": re.sub(r"(?<=\d)[хХ](?=\d)", "x", hit.group("description")),
+        "description": re.sub(r"(?<=\d)[хХ](?=\d)", "x", hit.group("description")).lstrip("-—–_.,:;| "),
         "quantity": quantity(hit.group("quantity")),
         "unit": unit_code(hit.group("unit")),
     }
-    if document_type == "commercial_invoice":
-        values |= {"unit_price": money(hit.group("unit_price")), "amount": money(hit.group("amount"))}
+    if invoice:
+        values["amount"] = money(hit.group("amount"))
+        if not price_missing:
+            values["unit_price"] = money(hit.group("unit_price"))
     for part, value in values.items():
-        keep(f"items[{row}].{part}", value, line, *hit.span(part))
-    return 1
+        keep(f"items[{index}].{part}", value, line, *hit.span(part))
+    if price_missing:
+        amount, count = parse_decimal(values["amount"] or ""), parse_decimal(values["quantity"] or "")
+        if amount is not None and count:
+            price = (amount / count).quantize(Decimal("0.01"))
+            if price * count == amount.quantize(Decimal("0.01")) or abs(price * count - amount) < Decimal("0.01"):
+                keep(f"items[{index}].unit_price", f"{price:.2f}", line, *hit.span("amount"), True)
+    return index + 1 - row
+
+
+def _nearest_currency(code: str) -> str | None:
+    """A common currency one letter away from an unknown code OCR gave ("CMY" -> "CNY"), else the code as read."""
+    near = [c for c in COMMON_CURRENCIES if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1]
+    return near[0] if len(near) == 1 else code
 
 
 def fields_of(found: Iterable[Found]) -> list[Field]:

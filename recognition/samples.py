@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 from fpdf import FPDF
 from PIL import Image, ImageFilter
 
+from recognition.extraction import tidy
 from recognition.model import DocumentType, Language
 
 Quality = Literal["text", "clean", "scanned"]  # text-layer PDF, clean image, scanned-looking image
@@ -371,7 +372,7 @@ def cmr(rng: random.Random, language: Language) -> Draft:
     } | {f"containers[{i}]": c for i, c in enumerate(containers)}
     listed = ", ".join(containers)
     if language == "ru":
-        title = f"МЕЖДУНАРОДНАЯ ТОВАРНО-ТРАНСПОРТНАЯ НАКЛАДНАЯ CMR № {number}"
+        title = f"ТОВАРНО-ТРАНСПОРТНАЯ НАКЛАДНАЯ CMR № {number}"
         labels = ("Дата составления", "Отправитель", "Получатель", "Место погрузки", "Место доставки", "Контейнеры")
     elif language == "en":
         title = f"CMR INTERNATIONAL CONSIGNMENT NOTE No. {number}"
@@ -404,7 +405,7 @@ def render_pdf(draft: Draft, language: Language) -> bytes:
     pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # fixed: the same seed gives the same bytes
     pdf.add_page()
     pdf.add_font("body", fname=str(_font(language)))
-    pdf.set_font("body", size=14)
+    pdf.set_font("body", size=13)
     pdf.set_xy(15, 18)
     pdf.cell(text=draft.title)
     pdf.set_font("body", size=11)
@@ -444,6 +445,7 @@ def encode(image: Image.Image, kind: Literal["PNG", "JPEG"], quality: int = 90) 
 def sample(seed: int, document_type: DocumentType, language: Language, quality: Quality) -> Sample:
     rng = random.Random(f"{seed}:{document_type}:{language}:{quality}")
     draft = DRAFTERS[document_type](rng, language)
+    draft.fields = {name: tidy(value) for name, value in draft.fields.items()}
     pdf = render_pdf(draft, language)
     name = f"{document_type}-{language}-{quality}-{seed}"
     text = "\n".join([draft.title, *(" ".join(t for _, t in row) for row in draft.rows if row)])

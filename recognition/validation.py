@@ -151,9 +151,18 @@ def units() -> Mapping[str, dict[str, tuple[str, ...]]]:
         }
 
 
+# Latin letters OCR gives for Cyrillic ones ("кг" read as "Kr").
+CYRILLIC_LOOKALIKES = str.maketrans("akrmtcexopuy", "акгмтсехориу")
+
+
 def unit_code(name: str) -> str | None:
+    """The OKEI code of a unit written in any of the three languages, or None."""
     key = name.strip().lower().rstrip(".")
-    return next((code for code, names in units().items() if any(key in n for n in names.values())), None)
+    for candidate in (key, key.translate(CYRILLIC_LOOKALIKES)):
+        code = next((code for code, names in units().items() if any(candidate in n for n in names.values())), None)
+        if code:
+            return code
+    return None
 
 
 # --- the document as a whole ----------------------------------------------------------------------------------
