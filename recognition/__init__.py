@@ -73,7 +73,7 @@ def read(data: bytes, content_type: str, hint: str | None = None) -> Reading:
     if kind in IMAGE_TYPES:
         started = time.perf_counter()
         image = prepare_for_ocr(open_image(data))
-        return _ocr_pages([image], language, time.perf_counter() - started, 0.0)  # type: ignore[arg-type]
+        return _ocr_pages([image], language, 0.0, time.perf_counter() - started)  # preparing is part of OCR  # type: ignore[arg-type]
     raise Unreadable(f"unsupported content type {content_type!r}: PDF or an image (PNG, JPEG, TIFF, WebP)")
 
 
@@ -126,9 +126,7 @@ def interpret(reading: Reading) -> Recognition:
     found = extract(reading.lines, document_type)
     problems = _validate(document_type, found)
     at_fault = {p.field for p in problems}
-    fields = tuple(
-        _judged(f.field(), at_fault) for f in found
-    )
+    fields = tuple(_judged(f.field(), at_fault) for f in found)
     if document_type == "unknown":
         problems.insert(0, Problem("unknown_type", "", "Тип документа не распознан"))
     timings = Timings(reading.text_layer_seconds, reading.ocr_seconds, time.perf_counter() - started)

@@ -42,7 +42,9 @@ def tessdata() -> Path:
     for folder in TESSDATA_DIRS:
         if (folder / "eng.traineddata").exists():
             return folder
-    raise RuntimeError("Tesseract language data not found: install tesseract-ocr-{rus,eng,chi-sim} (stack/bootstrap.sh)")
+    raise RuntimeError(
+        "Tesseract language data not found: install tesseract-ocr-{rus,eng,chi-sim} (stack/bootstrap.sh)"
+    )
 
 
 class Tesseract:
@@ -77,8 +79,13 @@ class Tesseract:
             api.SetImage(image)  # type: ignore[attr-defined]
             api.Recognize()  # type: ignore[attr-defined]
             iterator = api.GetIterator()  # type: ignore[attr-defined]
+            if iterator is None:  # a blank page
+                return []
             for item in tesserocr.iterate_level(iterator, level):
-                text = (item.GetUTF8Text(level) or "").strip()
+                try:
+                    text = (item.GetUTF8Text(level) or "").strip()
+                except RuntimeError:  # "No text returned" for an empty word
+                    continue
                 bounds = item.BoundingBox(level)
                 confidence = item.Confidence(level) / 100
                 if text and bounds and confidence >= MIN_WORD_CONFIDENCE:

@@ -18,16 +18,14 @@ from recognition.validation import CONTAINER, unit_code
 from streams.money import currency
 
 # Title words, checked line by line from the top; within a line the more specific type first.
-DOCUMENT_TITLES: tuple[tuple[DocumentType, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("air_waybill", r"авианакладн|air\s*waybill|航空运单"),
-        ("bill_of_lading", r"коносамент|bill\s+of\s+lading|提单"),
-        ("packing_list", r"упаковочн\w*\s+лист|packing\s+list|装箱单"),
-        ("cmr", r"\bcmr\b|товарно-транспортн|consignment\s+note|货物运输单|运单"),
-        ("commercial_invoice", r"инвойс|счет|счёт|invoice|发票"),
-    )
+TITLE_WORDS: tuple[tuple[DocumentType, str], ...] = (
+    ("air_waybill", r"авианакладн|air\s*waybill|航空运单"),
+    ("bill_of_lading", r"коносамент|bill\s+of\s+lading|提单"),
+    ("packing_list", r"упаковочн\w*\s+лист|packing\s+list|装箱单"),
+    ("cmr", r"\bcmr\b|товарно-транспортн|consignment\s+note|货物运输单|运单"),
+    ("commercial_invoice", r"инвойс|счет|счёт|invoice|发票"),
 )
+DOCUMENT_TITLES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TITLE_WORDS)
 # Fields written "Label: value" on one line. Any language's label is accepted in any document.
 LABELS: dict[str, str] = {
     "seller": r"продавец|поставщик|seller|exporter|卖方|出口商",
@@ -47,7 +45,10 @@ LABEL_LINE = {
     name: re.compile(rf"^\s*(?:{pattern})(?:\s*,?\s*(?:кг|kg|\(?千克\)?|（千克）))?\s*[:.]?\s*(?P<value>\S.*)$", re.I)
     for name, pattern in LABELS.items()
 }
-NUMBER = re.compile(r"(?:№|\bNe\b|\bN[°º]|\bno\.?|\bnumber|номер|号码|编号|单号)\s*[:.]?\s*(?P<value>[A-ZА-Я0-9][A-ZА-Я0-9\-/]{3,})", re.I)
+NUMBER = re.compile(
+    r"(?:№|\bNe\b|\bN[°º]|\bno\.?|\bnumber|номер|号码|编号|单号)\s*[:.]?\s*(?P<value>[A-ZА-Я0-9][A-ZА-Я0-9\-/]{3,})",
+    re.I,
+)
 IDENTIFIERS = re.compile(r"(?P<inn>\d{12}|\d{10})\s*/\s*(?P<kpp>\d{4}[0-9A-Z]{2}\d{3})")
 SELLER_WORDS = re.compile(r"продав|поставщ|seller|exporter|卖方", re.I)
 BUYER_WORDS = re.compile(r"покупат|buyer|importer|买方", re.I)
@@ -62,7 +63,9 @@ INVOICE_ROW_NO_PRICE = re.compile(
     rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)(?:\s+\S+)?\s+"
     rf"(?P<amount>{MONEY})$"
 )
-PACKING_ROW = re.compile(rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)$")
+PACKING_ROW = re.compile(
+    rf"^(?:(?P<row>\d{{1,3}})\s+)?(?P<description>\S.*?)\s+(?P<quantity>{QUANTITY})\s+(?P<unit>\S+)$"
+)
 TABLE_HEADER = re.compile(r"наименование|description|品名|goods", re.I)
 TABLE_END = re.compile(rf"^\s*(?:{LABELS['subtotal']}|{LABELS['total']}|ндс|vat|增值税)", re.I)
 MONTHS = {
@@ -186,10 +189,7 @@ def quantity(text: str) -> str | None:
 
 def iso_date(found: re.Match[str], shape: str) -> str | None:
     month_text = found.group("m")
-    if month_text.isdigit():
-        month = int(month_text)
-    else:
-        month = MONTHS.get(month_text[:3].lower(), 0)
+    month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text[:3].lower(), 0)
     try:
         return date(int(found.group("y")), month, int(found.group("d"))).isoformat()
     except ValueError:
@@ -211,9 +211,9 @@ def extract(lines: Sequence[Line], document_type: DocumentType) -> list[Found]:
     for line in lines:
         text = clean(line.text)
         if "number" not in found and (number := NUMBER.search(text)):
-            value = as_code(number.group("value")).rstrip("-/")
-            if re.search(r"\d", value):
-                keep("number", value, line, *number.span("value"))
+            code = as_code(number.group("value")).rstrip("-/")
+            if re.search(r"\d", code):
+                keep("number", code, line, *number.span("value"))
         _dates(text, line, found, keep)
         if document_type == "commercial_invoice":
             identifiers = IDENTIFIERS.search(text)
@@ -323,7 +323,9 @@ def _item(text: str, line: Line, document_type: DocumentType, row: int, keep: Ke
 
 def _nearest_currency(code: str) -> str | None:
     """A common currency one letter away from an unknown code OCR gave ("CMY" -> "CNY"), else the code as read."""
-    near = [c for c in COMMON_CURRENCIES if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1]
+    near = [
+        c for c in COMMON_CURRENCIES if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1
+    ]
     return near[0] if len(near) == 1 else code
 
 

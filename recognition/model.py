@@ -1,4 +1,4 @@
-"""What recognition gives back: the document's type, language and fields, each with its confidence and place on the page.
+"""What recognition gives back: a document's type, language and fields, each with its confidence and place on a page.
 
 `Recognition` is the outcome the Dagster sensor turns into a `RecordRecognition` command; `Word` and
 `Line` are the text the stages pass between them (from a PDF's text layer or from an OCR engine).

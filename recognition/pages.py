@@ -7,6 +7,7 @@ refused before it is decoded; a PDF over `MAX_PAGES` is read only that far.
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
+        # PDFium refuses a page tree of no pages as a format error; say what is really wrong with it.
+        if re.search(rb"/Count\s*0\b", data) and not re.search(rb"/Count\s*[1-9]", data):
+            raise Unreadable("the PDF has 0 pages") from None
         raise Unreadable(f"corrupt PDF: {error}") from None
     if len(document) == 0:
         document.close()
@@ -98,7 +102,9 @@ def open_image(data: bytes) -> Image.Image:
     """A greyscale image, upright as its EXIF says; a decompression bomb or a broken file is refused undecoded."""
     try:
         image = Image.open(io.BytesIO(data))
-    except (OSError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise Unreadable(f"image bomb: {error}") from None
+    except OSError as error:
         raise Unreadable(f"not a readable image: {error}") from None
     width, height = image.size
     if width * height > MAX_PIXELS:
@@ -129,8 +135,8 @@ def skew_angle(image: Image.Image, limit: float = 3.0, step: float = 0.1) -> flo
     ink = np.asarray(small) < 128
     if ink.mean() < 0.001:
         return 0.0
-    ys, xs = np.nonzero(ink)
-    xs = xs - small.width / 2
+    rows, columns = np.nonzero(ink)
+    ys, xs = rows.astype(np.float64), columns.astype(np.float64) - small.width / 2
     best, best_score = 0.0, -1.0
     for angle in np.arange(-limit, limit + step / 2, step):
         shifted = (ys + xs * np.tan(np.radians(angle))).astype(int)

@@ -1,4 +1,4 @@
-"""The labelled sample set: invoices, packing lists and CMRs rendered from known field values, clean and scanned-looking.
+"""The labelled sample set: invoices, packing lists and CMRs rendered from known values, clean and scanned-looking.
 
 Everything is drawn from a seeded `random.Random`, so a seed gives the same documents (and the same bytes
 for the text-layer PDFs) every time. Companies carry valid INN/KPP, line items add up, containers have
@@ -298,7 +298,10 @@ def packing_list(rng: random.Random, language: Language) -> Draft:
     packages = rng.randrange(1, 60)
     net = Decimal(rng.randrange(500, 200000)) / 10
     gross = net + Decimal(rng.randrange(10, 3000)) / 10
-    weight = {"ru": lambda v: quantity_text(v, "ru"), "en": str, "zh": str}[language]
+
+    def weight(value: Decimal) -> str:
+        return quantity_text(value, "ru") if language == "ru" else str(value)
+
     fields = {
         "number": number,
         "date": f"{year:04d}-{month:02d}-{day:02d}",
@@ -396,7 +399,9 @@ DRAFTERS = {"commercial_invoice": invoice, "packing_list": packing_list, "cmr": 
 def _font(language: Language) -> Path:
     path = FONTS[language]
     if not path.exists():
-        raise FileNotFoundError(f"{path}: install the fonts of stack/bootstrap.sh (fonts-dejavu-core, fonts-wqy-zenhei)")
+        raise FileNotFoundError(
+            f"{path}: install the fonts of stack/bootstrap.sh (fonts-dejavu-core, fonts-wqy-zenhei)"
+        )
     return path
 
 

@@ -1,4 +1,4 @@
-"""Checks of recognised values: INN/KPP checksums, sums of line items, real dates, known currencies and units, containers.
+"""Checks of recognised values: INN/KPP checksums, sums of line items, real dates, known currencies, units, containers.
 
 Each failure is a `Problem` with a stable code and a message in Russian naming the field as an operator
 knows it. The identifier and currency rules are the platform's own (streams.company.identifiers, streams.money).
@@ -181,13 +181,17 @@ def check_sums(values: Mapping[str, str]) -> list[Problem]:
     rows = sorted({int(m.group(2)) for m in map(ITEM_FIELD.fullmatch, values) if m and m.group(1) == "items"})
     amounts: list[Decimal] = []
     for row in rows:
-        quantity, price, amount = (_decimal(values, f"items[{row}].{part}") for part in ("quantity", "unit_price", "amount"))
+        quantity, price, amount = (
+            _decimal(values, f"items[{row}].{part}") for part in ("quantity", "unit_price", "amount")
+        )
         if amount is not None:
             amounts.append(amount)
         if quantity is not None and price is not None and amount is not None:
             expected = (quantity * price).quantize(Decimal("0.01"))
             if abs(expected - amount) > Decimal("0.01"):
-                found.append(problem("item_amount", f"items[{row}].amount", f"{quantity} × {price} = {expected}, а не {amount}"))
+                found.append(
+                    problem("item_amount", f"items[{row}].amount", f"{quantity} × {price} = {expected}, а не {amount}")
+                )
     subtotal, vat, total = (_decimal(values, name) for name in ("subtotal", "vat_amount", "total"))
     rate = _decimal(values, "vat_rate")
     lines = sum(amounts, Decimal(0)) if amounts and len(amounts) == len(rows) else None
