@@ -11,6 +11,7 @@ Nothing is committed: tests and the benchmark generate what they need into memor
 from __future__ import annotations
 
 import io
+import logging
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ FONTS: dict[Language, Path] = {
     "zh": Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
 }
 CLEAN_DPI = 200
+# WenQuanYi's bitmap strikes (BDF) are dropped when fpdf2 subsets the font; that is expected, not worth a warning.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
