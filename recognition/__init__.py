@@ -29,7 +29,7 @@ from recognition.model import (
 from recognition.pages import open_image, pdf_pages, prepare_for_ocr
 from recognition.validation import check_required, check_sums, check_value
 
-__all__ = ["Field", "Problem", "Recognition", "Timings", "Unreadable", "recognise"]
+__all__ = ["Field", "Problem", "Reading", "Recognition", "Timings", "Unreadable", "interpret", "read", "recognise"]
 
 PDF_TYPES = ("application/pdf",)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/tiff", "image/webp", "image/bmp", "image/gif")
