@@ -62,7 +62,9 @@ def character_error(read_text: str, truth: str) -> tuple[int, int]:
 class Outcome:
     sample: Sample
     recognition: Recognition
-    seconds: float
+    seconds: float  # wall clock
+    # CPU seconds of this process (all threads; both engines for the compared pages): the cost on a shared machine
+    cpu: float
 
 
 def field_hits(outcome: Outcome) -> tuple[int, int]:
@@ -80,7 +82,7 @@ def run(samples: Iterable[Sample], compare: int) -> None:
     compared_types = ("commercial_invoice", "packing_list", "cmr")[:compare]
     compared: set[tuple[str, str, str]] = set()
     for sample in samples:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         key = (sample.document_type, sample.language, sample.quality)
         if sample.quality != "text" and sample.document_type in compared_types and key not in compared:
             compared.add(key)
@@ -90,7 +92,8 @@ def run(samples: Iterable[Sample], compare: int) -> None:
         else:
             recognition = interpret(read(sample.data, sample.content_type))
             seconds = time.perf_counter() - started
-        outcomes.append(Outcome(sample, recognition, seconds))
+        outcomes.append(Outcome(sample, recognition, seconds, time.process_time() - cpu_started))
+        print(f"  {sample.name:<36} {seconds:6.1f} s  {recognition.engine}", flush=True)
     _print_cer(cer)
     _print_accuracy(outcomes)
     _print_speed(outcomes)
@@ -183,10 +186,12 @@ def _print_speed(outcomes: list[Outcome]) -> None:
         text_layer = sum(o.recognition.timings.text_layer for o in group)
         extraction = sum(o.recognition.timings.extraction for o in group)
         rates[label] = 60 * len(group) / seconds
+        cpu = sum(o.cpu for o in group)
         print(
             f"  {label:<16} {len(group):3d} docs in {seconds:6.1f} s = {rates[label]:7.1f} docs/min; "
             f"time in OCR {percent(ocr, seconds)}, text layer {percent(text_layer, seconds)}, "
-            f"extraction {percent(extraction, seconds)}"
+            f"extraction {percent(extraction, seconds)}; "
+            f"CPU {cpu:.1f} s = {60 * len(group) / cpu:.1f} docs per CPU-minute"
         )
     if len(rates) == 2:
         ratio = rates["scans (images)"] / rates["text-layer PDFs"]
