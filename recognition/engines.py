@@ -60,38 +60,60 @@ class Tesseract:
         self._apis: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def _api(self, languages: str) -> object:
+    def _api(self, languages: str, single_line: bool = False) -> object:
         import tesserocr
 
-        if languages not in self._apis:
-            self._apis[languages] = tesserocr.PyTessBaseAPI(
-                path=str(tessdata()) + "/", lang=languages, psm=tesserocr.PSM.AUTO
-            )
-        return self._apis[languages]
+        key = f"{languages}:{'line' if single_line else 'page'}"
+        if key not in self._apis:
+            psm = tesserocr.PSM.SINGLE_LINE if single_line else tesserocr.PSM.AUTO
+            self._apis[key] = tesserocr.PyTessBaseAPI(path=str(tessdata()) + "/", lang=languages, psm=psm)
+        return self._apis[key]
 
-    def read(self, image: Image.Image, language: Language, page: int) -> list[Line]:
+    def _words(self, api: object, image: Image.Image, top: int = 0) -> list[Word]:
         import tesserocr
 
         level = tesserocr.RIL.WORD
+        api.SetImage(image)  # type: ignore[attr-defined]
+        api.Recognize()  # type: ignore[attr-defined]
+        iterator = api.GetIterator()  # type: ignore[attr-defined]
+        if iterator is None:  # a blank page
+            return []
         words: list[Word] = []
+        for item in tesserocr.iterate_level(iterator, level):
+            try:
+                text = (item.GetUTF8Text(level) or "").strip()
+            except RuntimeError:  # "No text returned" for an empty word
+                continue
+            bounds = item.BoundingBox(level)
+            confidence = item.Confidence(level) / 100
+            if text and bounds and confidence >= MIN_WORD_CONFIDENCE:
+                x0, y0, x1, y1 = bounds
+                words.append(Word(text, (x0, y0 + top, x1, y1 + top), confidence))
+        return words
+
+    def _reread(self, languages: str, image: Image.Image, line: Line) -> Line:
+        """A line read again alone, across the page's width: page layout analysis drops lone short cells
+        (a row number, a unit "m") as noise; read as one line they come back."""
+        _, y0, _, y1 = line.box
+        margin = (y1 - y0) * 0.35
+        top, bottom = max(0, int((y0 - margin) * image.height)), min(image.height, int((y1 + margin) * image.height))
+        if bottom - top < 8:
+            return line
+        words = self._words(self._api(languages, single_line=True), image.crop((0, top, image.width, bottom)), top)
+        again = Line(line.page, tuple(Word(w.text, _fraction(w.box, image), w.confidence) for w in words))
+        longer = len(again.text.replace(" ", "")) >= len(line.text.replace(" ", ""))
+        surer = again.confidence > line.confidence  # e.g. a row number the page pass read as noise ("NY")
+        return again if words and (surer or (longer and again.confidence >= min(line.confidence, 0.5))) else line
+
+    def read(self, image: Image.Image, language: Language, page: int) -> list[Line]:
+        languages = TESSERACT_LANGUAGES[language]
         with self._lock:  # a TessBaseAPI is not thread-safe
-            api = self._api(TESSERACT_LANGUAGES[language])
-            api.SetImage(image)  # type: ignore[attr-defined]
-            api.Recognize()  # type: ignore[attr-defined]
-            iterator = api.GetIterator()  # type: ignore[attr-defined]
-            if iterator is None:  # a blank page
-                return []
-            for item in tesserocr.iterate_level(iterator, level):
-                try:
-                    text = (item.GetUTF8Text(level) or "").strip()
-                except RuntimeError:  # "No text returned" for an empty word
-                    continue
-                bounds = item.BoundingBox(level)
-                confidence = item.Confidence(level) / 100
-                if text and bounds and confidence >= MIN_WORD_CONFIDENCE:
-                    x0, y0, x1, y1 = bounds
-                    words.append(Word(text, _fraction((x0, y0, x1, y1), image), confidence))
-        return lines_of(page, words)
+            words = [
+                Word(w.text, _fraction(w.box, image), w.confidence) for w in self._words(self._api(languages), image)
+            ]
+            lines = lines_of(page, words)
+            # Table rows (several words spread over the page) are read again as single lines.
+            return [self._reread(languages, image, line) if len(line.words) >= 3 else line for line in lines]
 
 
 class Paddle:
