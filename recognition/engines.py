@@ -2,7 +2,8 @@
 
 Defaults, measured by `python -m benchmarks.recognition_bench` on the generated set:
 - Russian -> Tesseract with Debian's rus model: the PP-OCR models on PyPI have no Cyrillic recogniser.
-- English and Chinese -> `DEFAULT_ENGINES` below, the engine with the lower character error there.
+- English -> Tesseract: both engines read it at <= 0.7% character error, Tesseract at a fraction of the CPU.
+- Chinese -> PP-OCR: 0% character error against 5-9% for Tesseract's chi_sim, which drops characters.
 `OCR_ENGINES="ru=tesseract,en=paddle,zh=paddle"` overrides the choice; `OCR_PADDLE_MODEL_DIR` points PP-OCR at
 a local folder of ONNX models (det*.onnx, rec*.onnx, optional cls*.onnx and a keys .txt), e.g. an East-Slavic
 model an operator supplies. Nothing is downloaded: the PP-OCR models are the ones inside the rapidocr wheel,
