@@ -14,6 +14,13 @@ command -v mvn >/dev/null || missing+=(maven)
 # The console: Node to build it, Debian's Chromium for the browser tests (Playwright never downloads one).
 command -v npm >/dev/null || missing+=(nodejs npm)
 command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+# Document recognition: Tesseract's language data (the tesserocr wheel carries the library itself) and the
+# fonts the labelled sample set is rendered with (DejaVu for Latin and Cyrillic, WenQuanYi Zen Hei for Chinese).
+for lang in rus eng chi_sim; do
+  ls /usr/share/tesseract-ocr/*/tessdata/$lang.traineddata >/dev/null 2>&1 || missing+=("tesseract-ocr-${lang//_/-}")
+done
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
