@@ -44,7 +44,9 @@ async def test_an_invoice_is_recognised_in_dagster_verified_and_prefills_a_decla
             assert run.status.value == "SUCCESS", dagster.log_tail()
             assert run.tags["dagster/partition"] == f"{document_id}:v1"
         await pushes.wait_until(
-            lambda got: any(e["type"] == "document.RecognitionRecorded" and e["aggregate_id"] == document_id for e in got),
+            lambda got: any(
+                e["type"] == "document.RecognitionRecorded" and e["aggregate_id"] == document_id for e in got
+            ),
             "the tenant's socket hears the recognition",
             timeout=60,
         )

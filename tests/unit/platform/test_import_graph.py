@@ -9,7 +9,7 @@ from __future__ import annotations
 import grimp
 import pytest
 
-PACKAGES = ("wellwon", "streams", "sinks", "api", "stack")
+PACKAGES = ("wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards")
 
 
 @pytest.fixture(scope="module")
