@@ -60,6 +60,8 @@ INVOICE_LINES: tuple[tuple[str, str, str, tuple[float, float, float, float]], ..
     ("seller.name", "Seller", "Hanse Maschinenbau GmbH", (0.40, 0.34, 0.95, 0.40)),
     ("currency", "Currency", "EUR", (0.40, 0.46, 0.75, 0.52)),
     ("total", "Total", "12749.98", (0.40, 0.58, 0.75, 0.64)),
+    ("items[0].description", "Goods", "Men's cotton T-shirts, knitted", (0.40, 0.70, 0.95, 0.76)),
+    ("items[0].quantity", "Quantity", "500", (0.40, 0.82, 0.75, 0.88)),
 )
 
 

@@ -18,6 +18,8 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_console import owner_with_company, sign_in
 from tests.browser.test_operations import all_inputs_named
 from tests.document_samples import INVOICE_LINES, invoice_png
+from tests.integration.observe import bearer
+from tests.integration.test_customs import full_declaration
 from wellwon.cli import send_once
 
 
@@ -71,12 +73,32 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     await all_inputs_named(page)
     await screenshot(page, "document-ru")
 
+    # The invoice belongs to a draft declaration, whose goods items it will fill once verified.
+    draft = {**full_declaration(), "items": []}
+    created = await api.post("/api/declarations", headers=bearer(owner["tokens"]), json=draft)
+    assert created.status_code == 201, created.text
+    declaration_id = created.json()["id"]
+    linked = await api.post(
+        f"/api/documents/{document_id}/links",
+        headers=bearer(owner["tokens"]),
+        json={"linked_type": "declaration", "linked_id": declaration_id},
+    )
+    assert linked.status_code == 200, linked.text
+
     await page.get_by_test_id("complete-verification").click()
     await expect(page.get_by_text("Завершена")).to_be_visible()
     await page.get_by_test_id("language").select_option("en")
     await expect(page.get_by_test_id("document-type")).to_have_text("Commercial invoice")
     await expect(page.get_by_text("Completed")).to_be_visible()
     await screenshot(page, "document-en")
+    use = page.get_by_test_id("invoice-use")
+    await use.get_by_label("Country of origin").fill("cn")
+    await use.get_by_role("button", name=re.compile("Fill the goods items of declaration")).click()
+    await expect(page).to_have_url(re.compile(f"/declarations/{declaration_id}$"))
+    goods = page.get_by_test_id("goods-items")
+    await expect(goods).to_contain_text("Men's cotton T-shirts, knitted")
+    await expect(goods).to_contain_text("6109")  # the classifier's confident code for the description
+    await page.go_back()
     await page.get_by_role("link", name="Documents").click()
     await expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
     await expect(page.get_by_test_id("documents").get_by_role("link", name="Инвойс INV-2026-0042")).to_be_visible()

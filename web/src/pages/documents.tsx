@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState, type FormEvent } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
@@ -466,6 +466,9 @@ export function DocumentDetail() {
             </table>
           )}
         </Card>
+        {d.document_type === "commercial_invoice" && d.verification === "completed" && (
+          <InvoiceUse documentId={d.id} declarations={d.links.filter((l) => l.linked_type === "declaration").map((l) => l.linked_id)} />
+        )}
         {d.status === "active" && (
           <Card title={t("common.actions")} className="wide">
             {documentActions(d, label).map((spec) => <ActionForm key={spec.title} spec={spec} />)}
@@ -473,5 +476,34 @@ export function DocumentDetail() {
         )}
       </div>
     </>
+  );
+}
+
+/** A verified invoice's data put to use: goods items of a linked declaration (the broker reviews them there). */
+function InvoiceUse({ documentId, declarations }: { documentId: string; declarations: string[] }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [origin, setOrigin] = useState("");
+  const fill = useCommand(
+    (declarationId: string, key: string) =>
+      api.post<{ id: string }>(`/api/declarations/${declarationId}/goods-from-document`, { document_id: documentId, origin_country: origin }, key),
+    { invalidates: [["declarations"]], onDone: (declaration) => navigate(`/declarations/${declaration.id}`) },
+  );
+  return (
+    <Card title={t("documents.useInvoice")} className="wide">
+      <ErrorNotice error={fill.error} />
+      {declarations.length === 0 ? (
+        <p className="muted">{t("documents.linkDeclarationFirst")}</p>
+      ) : (
+        <div className="filters" data-testid="invoice-use">
+          <TextField label={t("declaration.origin")} name="origin_country" value={origin} onChange={(v) => setOrigin(v.toUpperCase())} />
+          {declarations.map((declarationId) => (
+            <button key={declarationId} type="button" disabled={fill.pending} onClick={() => void fill.run(declarationId)}>
+              {t("documents.fillDeclaration")} {declarationId.slice(0, 8)}
+            </button>
+          ))}
+        </div>
+      )}
+    </Card>
   );
 }
