@@ -241,3 +241,17 @@ def test_an_unknown_procedure_is_refused_naming_the_header_field() -> None:
     with pytest.raises(CalculationError) as failure:
         calculate(item(), procedure="99")
     assert failure.value.problems == (FieldError("header.procedure_code", "unknown customs procedure"),)
+
+
+def test_without_a_fee_band_in_force_the_error_names_the_fee() -> None:
+    declaration = replace(example_declaration(0), items=(item(),), header=DeclarationHeader(procedure_code="40"))
+    with pytest.raises(CalculationError) as failure:
+        calculate_payments(declaration, replace(MORE, fee_bands=()), ON)
+    assert failure.value.problems == (
+        FieldError("fee", "no customs fee band in force on 2025-03-17 for a customs value of 90123.40"),
+    )
+
+
+def test_a_declaration_without_items_totals_zero_roubles_and_kopecks() -> None:
+    result = calculate(procedure="80")
+    assert str(result.total_customs_value) == "0.00" and result.items == () and result.fee is None
