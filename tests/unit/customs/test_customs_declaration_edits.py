@@ -3,6 +3,7 @@ and field, the limits at their boundary, and the operator's compliance rules act
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from streams.customs.events import (
     CorrectionRequested,
     CustomsRepresentativeSet,
     DeclarationEvent,
+    DeclarationRegistered,
     DeclarationRejected,
     DeclarationReleased,
     DeclarationReturnedToDraft,
@@ -42,6 +44,7 @@ from streams.customs.events import (
     DeclarationValidationFailed,
     DocumentAttached,
     DocumentRemoved,
+    DutyPaid,
     GoodsItemAdded,
     GoodsItemRemoved,
     GoodsItemUpdated,
@@ -266,3 +269,15 @@ def test_a_reason_may_be_up_to_a_thousand_characters() -> None:
 def test_an_unknown_command_is_a_programming_error_named_as_such() -> None:
     with pytest.raises(TypeError, match="not an edit command: 'submit'"):
         decide(given(created()), "submit")  # type: ignore[arg-type]
+
+
+def test_a_rejection_releases_the_unpaid_duty_attempt_or_refunds_the_paid_duty() -> None:
+    owed = DeclarationRegistered("10702070/170325/0001234", date(2025, 3, 17), NOW, Decimal("5000.00"))
+    unpaid = given(*SUBMITTED, owed)
+    assert decide(unpaid, RejectDeclaration("value doubtful"), CUSTOMS) == [
+        DeclarationRejected("value doubtful", NOW, 1)
+    ]
+    paid = given(*SUBMITTED, owed, DutyPaid("transfer-7", NOW))
+    assert decide(paid, RejectDeclaration("value doubtful"), CUSTOMS) == [
+        DeclarationRejected("value doubtful", NOW, 0, "transfer-7")
+    ]
