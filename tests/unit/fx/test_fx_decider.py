@@ -11,7 +11,7 @@ import pytest
 
 from streams.decider import RejectionCode
 from streams.fx.commands import AgreeDeal, QuoteConversion, SettleDeal
-from streams.fx.decider import DealStatus, bought
+from streams.fx.decider import DealStatus, bought, quote_id_for
 from streams.fx.domain import FX
 from streams.fx.events import ConversionQuoted, DealAgreed, DealSettled
 from tests.unit.deciders import AT, context, given
@@ -147,3 +147,15 @@ def test_the_deal_remembers_the_quote_the_agreement_and_the_settlement() -> None
     )  # fmt: skip
     assert (state.source, state.quoted_at, state.agreed_at, state.settlement_ref) == ("CBR 2026-03-02", AT, AT, "tr-1")
     assert state.status is DealStatus.SETTLED
+
+
+def test_a_quote_s_id_is_stable_per_tenant_and_idempotency_key() -> None:
+    # Pinned: a retried request after a deploy must find the same quote, so the derivation may never change.
+    assert quote_id_for("tenant-a", "key-1") == "7f6c1a21-19de-5d8e-9715-38787d6e70ec"
+    assert quote_id_for("tenant-b", "key-1") != quote_id_for("tenant-a", "key-1")
+
+
+def test_the_agreement_names_the_bank_accounts_and_who_agreed() -> None:
+    given(DECIDER, QUOTED).when(AgreeDeal(" 40702978 ", " 40702810 "), context(actor="user-7")).then(
+        replace(AGREED, agreed_by="user-7", sell_account="40702978", buy_account="40702810")
+    )
