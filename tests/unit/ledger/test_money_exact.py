@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from streams.money import MAX_MINOR, Currency, Money, MoneyProblem, checked_currency, currency, parse_amount
+from streams.money import (
+    MAX_MINOR,
+    Currency,
+    Money,
+    MoneyProblem,
+    checked_currency,
+    currency,
+    format_amount,
+    parse_amount,
+)
 
 
 def test_a_currency_is_known_with_its_numeric_code_decimals_and_name() -> None:
@@ -56,3 +65,13 @@ def test_an_amount_reads_back_with_the_currency_s_decimals() -> None:
     assert str(Money("KWD", 1234).amount) == "1.234"
     assert str(Money("RUB", 5).amount) == "0.05"
     assert Money("RUB", 100) < Money("RUB", 101)
+
+
+def test_an_amount_is_written_with_all_its_currency_s_decimals_and_its_code() -> None:
+    assert str(Money("KWD", -5)) == "-0.005 KWD"
+    assert str(Money("JPY", 1200)) == "1200 JPY"
+    assert format_amount(100000, "RUB") == "1000.00"
+
+
+def test_a_currency_code_that_is_not_text_is_refused_not_a_crash() -> None:
+    assert parse_amount("1", ["RUB"]) == MoneyProblem("currency", "['RUB'] is not an ISO 4217 currency code")  # type: ignore[arg-type]
