@@ -159,3 +159,31 @@ def test_the_agreement_names_the_bank_accounts_and_who_agreed() -> None:
     given(DECIDER, QUOTED).when(AgreeDeal(" 40702978 ", " 40702810 "), context(actor="user-7")).then(
         replace(AGREED, agreed_by="user-7", sell_account="40702978", buy_account="40702810")
     )
+
+
+def test_an_unknown_buy_currency_is_refused_naming_the_buy_currency() -> None:
+    refused = given(DECIDER).when(replace(QUOTE, buy_currency="XYZ"), context())
+    assert (
+        refused.then_rejected(RejectionCode.INVALID, "buy_currency").reason == "'XYZ' is not an ISO 4217 currency code"
+    )
+
+
+def test_the_shortest_quote_and_the_smallest_purchase_are_accepted() -> None:
+    # one second of validity; 0.01 EUR at 100 buys exactly 1.00 RUB
+    smallest = replace(QUOTE, sell_amount=Decimal("0.01"), rate=Decimal("100"), valid_for_seconds=1)
+    [event] = given(DECIDER).when(smallest, context()).then_accepted()
+    assert (event.buy_amount, event.expires_at) == (Decimal("1.00"), AT + timedelta(seconds=1))
+
+
+def test_a_person_may_not_settle_a_deal_the_ledger_s_process_settles() -> None:
+    refused = given(DECIDER, QUOTED, AGREED).when(SettleDeal("tr-1"), context(role="owner"))
+    assert refused.then_rejected(RejectionCode.FORBIDDEN).reason == (
+        "settling an FX deal is a step of a process, not of a person"
+    )
+
+
+def test_an_unknown_fx_command_or_event_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="not an FX command"):
+        given(DECIDER).when("quote", context())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not an FX event"):
+        given(DECIDER, "quoted")
