@@ -19,10 +19,11 @@ from streams.company.commands import (
     RevokeInvitation,
     UnarchiveCompany,
 )
-from streams.company.decider import Invitation
+from streams.company.decider import CompanyStatus, Invitation
 from streams.company.events import (
     CompanyArchived,
     CompanyEvent,
+    CompanyUnarchived,
     InvitationAccepted,
     InvitationRevoked,
     ParticipantAdded,
@@ -277,3 +278,7 @@ def test_the_company_remembers_each_change_of_its_people_and_invitations() -> No
 def test_an_unknown_command_or_event_is_a_programming_error() -> None:
     with pytest.raises(TypeError, match="not a company event"):
         given([*STAFF, "archived"])  # type: ignore[list-item]
+
+
+def test_an_unarchived_company_is_active_again() -> None:
+    assert given([*STAFF, CompanyArchived(), CompanyUnarchived()]).status is CompanyStatus.ACTIVE
