@@ -302,58 +302,6 @@ def test_the_declaration_keeps_what_each_event_says() -> None:
     failed = given(created(), DeclarationValidated(NOW), DeclarationValidationFailed(errors, LATER))
     assert (failed.status.value, failed.validation_errors) == ("draft", errors)
     validated = given(created(), DeclarationValidated(NOW))
-    assert decide(validated, RegisterDeclaration("10702070/170325/0001234", date(2025, 3, 17)), CUSTOMS) == refusal(
-        RejectionCode.ILLEGAL_STATE, "only a submitted declaration can be registered, not a validated"
-    )
-    assert decide(validated, RejectDeclaration("doubtful"), CUSTOMS) == refusal(
-        RejectionCode.ILLEGAL_STATE, "a validated declaration cannot be refused"
-    )
-
-
-def test_a_reason_may_be_up_to_a_thousand_characters() -> None:
-    state = given(*registered_events())
-    longest = "x" * 1000
-    assert decide(state, RejectDeclaration(longest), CUSTOMS) == [DeclarationRejected(longest, NOW)]
-    too_long = refusal(RejectionCode.INVALID, "a reason of 1 to 1000 characters is required", "reason")
-    assert decide(state, RejectDeclaration(longest + "x"), CUSTOMS) == too_long
-    assert decide(state, RequestCorrection("kdt-1", "   ")) == too_long
-
-
-def test_an_unknown_command_is_a_programming_error_named_as_such() -> None:
-    with pytest.raises(TypeError, match="not an edit command: 'submit'"):
-        decide(given(created()), "submit")  # type: ignore[arg-type]
-
-
-def test_a_rejection_releases_the_unpaid_duty_attempt_or_refunds_the_paid_duty() -> None:
-    owed = DeclarationRegistered("10702070/170325/0001234", date(2025, 3, 17), NOW, Decimal("5000.00"))
-    unpaid = given(*SUBMITTED, owed)
-    assert decide(unpaid, RejectDeclaration("value doubtful"), CUSTOMS) == [
-        DeclarationRejected("value doubtful", NOW, 1)
-    ]
-    paid = given(*SUBMITTED, owed, DutyPaid("transfer-7", NOW))
-    assert decide(paid, RejectDeclaration("value doubtful"), CUSTOMS) == [
-        DeclarationRejected("value doubtful", NOW, 0, "transfer-7")
-    ]
-
-
-def test_the_declaration_keeps_what_each_event_says() -> None:
-    new_header = replace(created().header, reference="VT-IMP-2025-099", declaration_date=None)
-    changed_item = replace(example_item(0), description="Laptop, 14 inch")
-    state = given(
-        replace(created(), shipment_id="shp-1"),
-        HeaderUpdated(new_header),
-        CustomsRepresentativeSet(OTHER_BROKER),
-        TransportUpdated(OTHER_TRUCK),
-        GoodsItemAdded(example_item(4)),
-        GoodsItemUpdated(changed_item),
-        GoodsItemRemoved("item-2"),
-    )
-    assert (state.shipment_id, state.created_at, state.header) == ("shp-1", NOW, new_header)
-    assert (state.customs_representative, state.transport) == (OTHER_BROKER, OTHER_TRUCK)
-    assert state.items == (changed_item, example_item(4))
-    failed = declaration_decider_fold(state, ValidateDeclaration())
-    assert failed.status.value == "draft" and failed.validation_errors
-    validated = given(created(), DeclarationValidated(NOW))
     assert (validated.status.value, validated.validation_errors) == ("validated", ())
     submitted = given(created(), DeclarationValidated(NOW), DeclarationSubmitted(LATER, date(2025, 3, 18)))
     assert (submitted.status.value, submitted.submitted_at) == ("submitted", LATER)
