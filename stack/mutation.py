@@ -8,6 +8,7 @@ tests run is `[tool.mutmut]` in pyproject.toml; this runs it per module and prin
     python -m stack.mutation                      # every configured module (hours on 2 cores)
     python -m stack.mutation streams.company.identifiers streams.customs.calculation
     python -m stack.mutation --survivors ...      # re-check only what survived last time (after new tests)
+    python -m stack.mutation --not-killed ...     # survivors and unchecked mutants in one run (one start-up)
     python -m stack.mutation --all ...            # re-check everything (default: only new or unchecked mutants)
     python -m stack.mutation --report             # the table from the last runs, nothing run
 """
@@ -153,10 +154,19 @@ def pending(module: str) -> list[str]:
     return [name for name, status in results(module).items() if status in ("not checked", "no tests")]
 
 
+def not_killed(module: str) -> list[str]:
+    """What is not known killed: the pending mutants and last time's survivors, in one run (one start-up)."""
+    new = pending(module)
+    if new == [f"{module}.*"]:
+        return new
+    return [*new, *(name for name, status in results(module).items() if status in ("survived", "suspicious"))]
+
+
 def run(modules: list[str], which: str, children: int) -> None:
     """One mutmut run for all the modules: its start (copying, listing the tests) is the slow part.
 
-    `which`: "pending" (what is new or unchecked), "survivors" (all not killed) or "all"."""
+    `which`: "pending" (what is new or unchecked), "survivors" (what survived last time), "not-killed" (both) or
+    "all"."""
     mutmut = ensure_tool_venv()
     stats = MUTANTS / "mutmut-stats.json"
     if stats.exists() and any(_changed_since_mutated(m) for m in modules):
@@ -166,6 +176,8 @@ def run(modules: list[str], which: str, children: int) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
     if which == "survivors":
         names = [n for m in modules for n, s in results(m).items() if s in ("survived", "no tests")]
+    elif which == "not-killed":
+        names = [name for module in modules for name in not_killed(module)]
     elif which == "pending":
         names = [name for module in modules for name in pending(module)]
     else:
@@ -179,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="dotted modules; default: every one [tool.mutmut] names")
     parser.add_argument("--survivors", action="store_true", help="re-check only mutants not killed last time")
+    parser.add_argument("--not-killed", action="store_true", help="re-check survivors and unchecked mutants")
     parser.add_argument("--all", action="store_true", help="re-check every mutant, not only new or unchecked ones")
     parser.add_argument("--report", action="store_true", help="print the last results only")
     parser.add_argument("--show", action="store_true", help="print each survivor as a diff, nothing run")
@@ -192,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(survivor_diffs(module)))
         return 0
     if not args.report:
-        run(modules, "survivors" if args.survivors else "all" if args.all else "pending", args.children)
+        which = "survivors" if args.survivors else "not-killed" if args.not_killed else "all" if args.all else "pending"
+        run(modules, which, args.children)
     rows = report(modules)
     return 1 if any(row.kill_rate * 100 < args.fail_under for row in rows) else 0
 

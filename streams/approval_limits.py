@@ -23,11 +23,8 @@ class ApprovalLimits:
 
     def problem(self, role: str | None, currency: str, amount: Decimal) -> str | None:
         """Why `role` may not approve `amount` of `currency`, or None when it may."""
-        try:
-            known = Role(role) if role else None
-        except ValueError:
-            known = None
-        if known is None or known not in self.by_role:
+        known = next((r for r in self.by_role if r == role), None)  # Role is a StrEnum: equal to its text
+        if known is None:
             return f"role {role or '(none)'} may not approve {self.what}"
         limits = self.by_role[known]
         if limits is None:

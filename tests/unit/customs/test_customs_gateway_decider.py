@@ -123,3 +123,63 @@ def test_a_revocation_is_refused_with_its_reason() -> None:
     assert decide(issued(), RevokeGatewayCredential("x" * 500), OPERATOR) == [
         GatewayCredentialRevoked(reason="x" * 500, revoked_at=NOW)
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"name": "N" * 141}, Rejection(RejectionCode.INVALID, "name must be at most 140 characters", "name")),
+        (
+            {"tenant_ids": tuple(f"tenant-{i}" for i in range(101))},
+            Rejection(RejectionCode.INVALID, "a credential acts for 1 to 100 tenants", "tenant_ids"),
+        ),
+        (
+            {"tenant_ids": (TENANT, "tenant one")},
+            Rejection(RejectionCode.INVALID, "'tenant one' is not a tenant id", "tenant_ids"),
+        ),
+        ({"key_hash": "abc"}, Rejection(RejectionCode.INVALID, "key_hash must be a SHA-256 hex digest", "key_hash")),
+        ({"expires_at": NOW}, Rejection(RejectionCode.INVALID, "expires_at must be in the future", "expires_at")),
+    ],
+)
+def test_an_issue_refusal_says_which_rule_and_which_field(changes: dict[str, object], expected: Rejection) -> None:
+    assert decide(GatewayCredential(), issue(**changes), OPERATOR) == expected
+
+
+def test_a_credential_at_its_limits_is_issued() -> None:
+    widest = issue(name="N" * 140, tenant_ids=tuple(f"tenant-{i}" for i in range(100)))
+    [event] = then_accepted(decide(GatewayCredential(), widest, OPERATOR))
+    assert len(event.name) == 140 and len(event.tenant_ids) == 100
+
+
+def test_refusals_to_a_tenant_user_and_on_a_second_issue_say_why() -> None:
+    tenant_admin = CommandContext("cmd-1", NOW, "user-1", TENANT, (("role", PLATFORM_OPERATOR_ROLE),))
+    assert decide(GatewayCredential(), issue(), tenant_admin) == Rejection(
+        RejectionCode.FORBIDDEN, "gateway credentials are issued and revoked by platform operators"
+    )
+    assert decide(issued(), issue(), OPERATOR) == Rejection(
+        RejectionCode.CONFLICT, "this credential was issued already"
+    )
+
+
+def test_the_credential_remembers_what_was_issued_and_why_it_was_revoked() -> None:
+    expires = NOW + timedelta(days=30)
+    issued_event = GatewayCredentialIssued("FTS", (TENANT,), (GatewayScope.REJECT,), KEY_HASH, NOW, expires)
+    revoked_at = NOW + timedelta(days=1)
+    state = fold([issued_event, GatewayCredentialRevoked(reason="key leaked", revoked_at=revoked_at)])
+    assert state == GatewayCredential(
+        name="FTS",
+        tenant_ids=(TENANT,),
+        scopes=(GatewayScope.REJECT,),
+        key_hash=KEY_HASH,
+        issued_at=NOW,
+        expires_at=expires,
+        revoked_at=revoked_at,
+        revocation_reason="key leaked",
+    )
+
+
+def test_an_unknown_command_or_event_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="not a customs-gateway command"):
+        decide(GatewayCredential(), "issue", OPERATOR)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not a customs-gateway event"):
+        fold(["issued"])  # type: ignore[list-item]

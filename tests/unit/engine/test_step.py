@@ -113,7 +113,12 @@ def test_decide_sees_the_current_state_and_the_envelope_s_context_and_evolve_see
         return [Added(state)]
 
     folded: list[Any] = []
-    decider: Decider[int, Add, Added] = Decider(0, recording, lambda total, event: folded.append(event) or total + 10)
+
+    def folding(total: int, event: Added) -> int:
+        folded.append(event)
+        return total + 10
+
+    decider: Decider[int, Add, Added] = Decider(0, recording, folding)
     fields = command_fields(
         "counter", "agg-1", "c0ffee00-0000-4000-8000-000000000002", "actor", "tenant", {"role": "owner", "a": "1"}
     )
@@ -133,3 +138,17 @@ def test_a_refusal_keeps_its_reason_and_a_failing_decide_answers_a_fixed_reason(
     assert refused.outcome.reason == "count must not be negative"
     failed = step(COUNTER, AggregateRecord(state=0), envelope(), Add(13))
     assert failed.outcome.reason == "the command could not be processed"
+
+
+def test_a_failure_deep_in_decide_reports_only_the_three_outermost_frames() -> None:
+    """The reason goes into a dead letter: bounded, whatever the depth of the bug."""
+
+    def deep(depth: int) -> Any:
+        if depth == 0:
+            raise ValueError("deep bug")
+        return deep(depth - 1)
+
+    decider: Decider[int, Add, Added] = Decider(0, lambda state, command, context: deep(6), lambda s, e: s)
+    failed = step(decider, AggregateRecord(state=0), envelope(), Add(1))
+    assert failed.failure is not None and failed.failure.startswith("decide raised ValueError('deep bug'): ")
+    assert failed.failure.count('  File "') == 3

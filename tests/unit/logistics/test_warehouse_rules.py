@@ -231,3 +231,32 @@ def test_stock_leaves_only_against_a_shipment_from_any_location() -> None:
     assert decided(DispatchStock(SKU, Decimal("1"), "NOWHERE", "WW-1")) == invalid(
         "warehouse HAM-1 has no location NOWHERE", "from_location"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal"),
+    [
+        (
+            ReceiveStock("PUMP 4711", Decimal("1"), "DOCK-1"),
+            invalid("sku must be 1 to 64 letters, digits or . _ / -", "sku"),
+        ),
+        (ReceiveStock(SKU, Decimal("0"), "DOCK-1"), invalid("quantity must be a positive decimal number", "quantity")),
+        (
+            PutAway(SKU, Decimal("NaN"), "DOCK-1", "A-01-01"),
+            invalid("quantity must be a positive decimal number", "quantity"),
+        ),
+    ],
+)
+def test_a_stock_line_is_refused_naming_the_sku_or_the_quantity(command: WarehouseCommand, refusal: Rejection) -> None:
+    assert decided(command) == refusal
+
+
+def test_stock_of_a_warehouse_that_is_not_registered_is_not_found() -> None:
+    assert decided(ReceiveStock(SKU, Decimal("1"), "DOCK-1"), given(warehouse_decider)) == Rejection(
+        RejectionCode.NOT_FOUND, "no such warehouse"
+    )
+
+
+def test_an_unknown_command_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="not a warehouse command"):
+        decided("receive")  # type: ignore[arg-type]
