@@ -3,13 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState, type FormEvent } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
+import { useFilters } from "../components/useFilters";
 import { required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
 
@@ -160,7 +161,7 @@ function useDocumentColumns(): ColumnDef<DocumentRow, unknown>[] {
 
 export function DocumentList() {
   const { t, label } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const documentType = params.get("document_type") ?? "";
   const recognition = params.get("recognition") ?? "";
   const linkedType = params.get("linked_type") ?? "";
@@ -172,12 +173,6 @@ export function DocumentList() {
     }),
   });
   const columns = useDocumentColumns();
-  const set = (name: string) => (value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <h1>{t("documents.title")}</h1>

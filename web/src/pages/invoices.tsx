@@ -3,11 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
-import { useParams, useSearchParams } from "react-router";
+import { useParams } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { DataTable } from "../components/DataTable";
+import { useFilters } from "../components/useFilters";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge } from "../components/ui";
 import { countryCode, currencyCode, positiveDecimal, required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
@@ -72,7 +73,7 @@ interface MatchResult {
 
 export function InvoiceList() {
   const { t, label, money, date } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const kind = params.get("kind") ?? "";
   const status = params.get("status") ?? "";
   const overdue = params.get("overdue") ?? "";
@@ -100,12 +101,6 @@ export function InvoiceList() {
     ],
     [t, label, money, date],
   );
-  const set = (name: string) => (value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <h1>{t("invoice.title")}</h1>

@@ -3,11 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
-import { useParams, useSearchParams } from "react-router";
+import { useParams } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { DataTable } from "../components/DataTable";
+import { useFilters } from "../components/useFilters";
 import { Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { countryCode, currencyCode, positiveDecimal, required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
@@ -62,7 +63,7 @@ interface PrefilledItem {
 
 export function PurchaseOrderList() {
   const { t, label, money, dateTime } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const status = params.get("status") ?? "";
   const supplier = params.get("supplier") ?? "";
   const query = useQuery({
@@ -81,12 +82,6 @@ export function PurchaseOrderList() {
     ],
     [t, money, dateTime],
   );
-  const set = (name: string) => (value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <h1>{t("po.title")}</h1>

@@ -2,13 +2,14 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
-import { useNavigate, useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
 import type { Page, PartyJson, Shipment, ShipmentRow, TimelineEntry } from "../api/types";
 import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { useCommand } from "../components/useCommand";
+import { useFilters } from "../components/useFilters";
 import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
@@ -22,7 +23,7 @@ const INCOTERMS = ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB"
 
 export function ShipmentList() {
   const { t, label, dateTime, weight } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const status = params.get("status") ?? "";
   const mode = params.get("mode") ?? "";
   const reference = params.get("reference") ?? "";
@@ -43,12 +44,6 @@ export function ShipmentList() {
     ],
     [t, label, dateTime, weight],
   );
-  const set = (name: string) => (value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <div className="page-header">
