@@ -1,20 +1,17 @@
 """The recognition asset in process: what it sends for a recognised file, an unreadable one, a transient error.
 
-The engines (`recognition`) and the document domain's commands are stood in for by modules of the contract's
-shape, so this checks the pipeline's own part: keys, tags, the mapping to the command, ids, retries.
+The engines' `recognise` is stood in for (OCR is tested in tests/unit/recognition), so this checks the pipeline's
+own part with the document domain's real commands: keys, tags, the mapping to the command, ids, retries.
 """
 
-# No `from __future__ import annotations`: the stand-in commands are dataclasses Dagster never sees, but the
-# captured producer is a pydantic model whose fields pydantic reads.
+# No `from __future__ import annotations`: the captured producer is a pydantic model whose fields pydantic reads.
 
-import sys
-import types
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from dagster import DagsterInstance, materialize
 
+import recognition
 from pipelines.recognition import (
     CONTENT_TYPE_TAG,
     DOCUMENT_TYPE_TAG,
@@ -24,63 +21,13 @@ from pipelines.recognition import (
     version_key,
 )
 from pipelines.resources import CommandProducer, ObjectStore, PipelineCommand, pipeline_command_id
+from recognition import Unreadable
+from recognition.model import Field, Recognition, Timings
+from streams.document.commands import FailRecognition, RecognisedField, RecordRecognition
 
 
-@dataclass(frozen=True)
-class RecognisedField:
-    name: str
-    value: str
-    confidence: float
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    needs_verification: bool
-
-
-@dataclass(frozen=True)
-class RecordRecognition:
-    document_id: str
-    version: int
-    run_id: str
-    document_type: str
-    language: str
-    fields: tuple[RecognisedField, ...]
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FailRecognition:
-    document_id: str
-    version: int
-    run_id: str
-    reason: str
-    attempt: int
-
-
-class Unreadable(ValueError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    value: str
-    confidence: float
-    page: int
-    box: tuple[float, float, float, float]
-    needs_verification: bool
-
-
-@dataclass(frozen=True)
-class Recognition:
-    document_type: str
-    language: str
-    fields: tuple[Field, ...]
-    problems: tuple[str, ...]
+def recognition_of(document_type: str, language: str, fields: tuple[Field, ...], problems: tuple[str, ...]) -> Any:
+    return Recognition(document_type, language, fields, problems, "text_layer", 1, Timings())  # type: ignore[arg-type]
 
 
 SENT: list[PipelineCommand] = []  # Dagster runs a copy of the resource it is given: what it sends lands here
@@ -102,7 +49,7 @@ class StoredFiles(ObjectStore):
 
 @pytest.fixture
 def engines(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Stand-ins for `recognition` and `streams.document.commands`; each call of recognise takes the next outcome."""
+    """The engines' `recognise` stood in for (each call takes the next outcome); the commands are the domain's."""
     outcomes: list[Any] = []
     seen: list[tuple[bytes, str, str | None]] = []
 
@@ -113,15 +60,7 @@ def engines(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             raise outcome
         return outcome  # type: ignore[no-any-return]
 
-    recognition = types.ModuleType("recognition")
-    recognition.recognise = recognise  # type: ignore[attr-defined]
-    recognition.Unreadable = Unreadable  # type: ignore[attr-defined]
-    commands = types.ModuleType("streams.document.commands")
-    for cls in (RecognisedField, RecordRecognition, FailRecognition):
-        setattr(commands, cls.__name__, cls)
-    monkeypatch.setitem(sys.modules, "recognition", recognition)
-    monkeypatch.setitem(sys.modules, "streams.document", types.ModuleType("streams.document"))
-    monkeypatch.setitem(sys.modules, "streams.document.commands", commands)
+    monkeypatch.setattr(recognition, "recognise", recognise)
     outcomes.append(seen)  # the last item: what recognise was given
     return outcomes
 
@@ -152,7 +91,7 @@ def recognise_once(outcomes: list[Any], *results: Any) -> tuple[list[PipelineCom
 
 def test_a_recognised_version_becomes_record_recognition_with_each_fields_place(engines: list[Any]) -> None:
     field = Field("invoice_number", "INV-7", 0.97, 1, (0.1, 0.2, 0.3, 0.25), False)
-    sent, run_id, seen = recognise_once(engines, Recognition("unknown", "ru", (field,), ("inn_checksum: bad",)))
+    sent, run_id, seen = recognise_once(engines, recognition_of("unknown", "ru", (field,), ("inn_checksum: bad",)))
     assert seen == [(b"file at tenant-1/documents/doc-1/v2", "application/pdf", "commercial_invoice")]
     [command] = sent
     assert (command.domain, command.aggregate_id, command.tenant_id, command.run_id) == (
@@ -175,7 +114,7 @@ def test_an_unreadable_file_is_a_result_not_an_error(engines: list[Any]) -> None
 
 
 def test_a_transient_error_is_retried_and_the_result_sent_once(engines: list[Any]) -> None:
-    sent, _, seen = recognise_once(engines, ConnectionError("engine busy"), Recognition("cmr", "en", (), ()))
+    sent, _, seen = recognise_once(engines, ConnectionError("engine busy"), recognition_of("cmr", "en", (), ()))
     assert len(seen) == 2
     assert [type(s.command) for s in sent] == [RecordRecognition]
     assert sent[0].command.document_type == "cmr"
