@@ -212,10 +212,16 @@ async def test_links_expiry_and_archive(platform: PlatformProcesses, api: httpx.
     assert expiring.status_code in (200, 202), expiring.text
     soon = (await api.get("/api/documents/expiring", headers=bearer(owner), params={"within_days": 30})).json()
     assert [(d["id"], d["expires_on"], d["expired"]) for d in soon] == [(document["id"], "2020-01-31", True)]
+    # Customs compliance shows it beside the declarations' findings; another company's compliance does not.
+    compliance = (await api.get("/api/customs/compliance", headers=bearer(owner))).json()
+    assert [(d["id"], d["expired"]) for d in compliance["documents_expiring"]] == [(document["id"], True)]
+    stranger, _ = await company_owner(api, "links-other")
+    assert (await api.get("/api/customs/compliance", headers=bearer(stranger))).json()["documents_expiring"] == []
 
     archived = await command(api, owner, f"{base}/archive", {"reason": "superseded"}, read=base)
     assert archived["status"] == "archived"
     assert (await api.get("/api/documents/expiring", headers=bearer(owner))).json() == []
+    assert (await api.get("/api/customs/compliance", headers=bearer(owner))).json()["documents_expiring"] == []
     late = await upload(api, owner, pdf_bytes(1, "late"), path=f"/api/documents/{document['id']}/versions")
     assert late.status_code == 409
 

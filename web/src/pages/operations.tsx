@@ -240,15 +240,26 @@ interface Finding {
   expires_on: string | null;
 }
 
+interface ExpiringDocument {
+  id: string;
+  title: string;
+  filename: string;
+  document_type: string;
+  expires_on: string | null;
+  expired: boolean;
+  links: { linked_type: string; linked_id: string }[];
+}
+
 interface CompanyCompliance {
   open_declarations: number;
   complete_declarations: number;
   missing: Finding[];
   expiring: Finding[];
+  documents_expiring: ExpiringDocument[];
 }
 
 export function Compliance() {
-  const { t, date } = useI18n();
+  const { t, date, label } = useI18n();
   const query = useQuery({ queryKey: ["compliance"], queryFn: () => api.get<CompanyCompliance>("/api/customs/compliance") });
   const columns = useMemo<ColumnDef<Finding, unknown>[]>(
     () => [
@@ -259,6 +270,16 @@ export function Compliance() {
       { header: t("compliance.expires"), id: "expires", accessorFn: (r) => r.expires_on ?? "", cell: (c) => date(c.row.original.expires_on) },
     ],
     [t, date],
+  );
+  const documentColumns = useMemo<ColumnDef<ExpiringDocument, unknown>[]>(
+    () => [
+      { header: t("compliance.document"), id: "title", accessorFn: (r) => r.title || r.filename },
+      { header: t("documents.type"), id: "type", accessorFn: (r) => label("documents.types", r.document_type) },
+      { header: t("compliance.expires"), id: "expires", accessorFn: (r) => r.expires_on ?? "",
+        cell: (c) => `${date(c.row.original.expires_on)}${c.row.original.expired ? ` (${t("documents.expired")})` : ""}` },
+      { header: t("documents.linkedTo"), id: "links", accessorFn: (r) => r.links.map((l) => label("documents.linkedTypes", l.linked_type)).join(", ") },
+    ],
+    [t, date, label],
   );
   return (
     <>
@@ -271,6 +292,9 @@ export function Compliance() {
           </Card>
           <Card title={t("compliance.missing")} className="wide"><DataTable testId="compliance-missing" rows={query.data.missing} columns={columns} /></Card>
           <Card title={t("compliance.expiring")} className="wide"><DataTable testId="compliance-expiring" rows={query.data.expiring} columns={columns} /></Card>
+          <Card title={t("compliance.documentsExpiring")} className="wide">
+            <DataTable testId="compliance-documents" rows={query.data.documents_expiring} columns={documentColumns} link={(r) => `/documents/${r.id}`} />
+          </Card>
         </div>
       )}
     </>
