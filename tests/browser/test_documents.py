@@ -103,3 +103,13 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     await expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()
     await expect(page.get_by_test_id("documents").get_by_role("link", name="Инвойс INV-2026-0042")).to_be_visible()
     await screenshot(page, "documents-en")
+
+    # An expired document shows on the customs Compliance page, linked to its view.
+    expired = await api.put(
+        f"/api/documents/{document_id}/expiry", headers=bearer(owner["tokens"]), json={"expires_on": "2026-01-31"}
+    )
+    assert expired.status_code in (200, 202), expired.text
+    await page.get_by_role("link", name="Compliance").click()
+    expiring = page.get_by_test_id("compliance-documents")
+    await expect(expiring.get_by_role("link", name="Инвойс INV-2026-0042")).to_be_visible()
+    await expect(expiring).to_contain_text("(expired)")
