@@ -94,10 +94,18 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     use = page.get_by_test_id("invoice-use")
     await use.get_by_label("Country of origin").fill("cn")
     await use.get_by_role("button", name=re.compile("Fill the goods items of declaration")).click()
-    await expect(page).to_have_url(re.compile(f"/declarations/{declaration_id}$"))
+    # Two commands and the classifier's first look at a description: on a loaded machine, seconds.
+    await expect(page).to_have_url(re.compile(f"/declarations/{declaration_id}$"), timeout=90_000)
     goods = page.get_by_test_id("goods-items")
     await expect(goods).to_contain_text("Men's cotton T-shirts, knitted")
     await expect(goods).to_contain_text("6109")  # the classifier's confident code for the description
+    await page.go_back()
+    # ...and starts a supplier invoice: what the document says is filled in, the bank details are not.
+    await page.get_by_test_id("receive-as-payable").click()
+    payable = page.get_by_test_id("new-payable")
+    await expect(payable.get_by_label("Supplier’s number")).to_have_value("INV-2026-0042")
+    await expect(payable.get_by_label("Description")).to_have_value("Men's cotton T-shirts, knitted")
+    await expect(payable.get_by_label("Currency")).to_have_value("EUR")
     await page.go_back()
     await page.get_by_role("link", name="Documents").click()
     await expect(page.get_by_role("heading", level=1, name="Documents")).to_be_visible()

@@ -486,6 +486,7 @@ function InvoiceUse({ documentId, declarations }: { documentId: string; declarat
   );
   return (
     <Card title={t("documents.useInvoice")} className="wide">
+      <p><Link to={`/invoices?from_document=${documentId}`} data-testid="receive-as-payable">{t("documents.receiveAsPayable")}</Link></p>
       <ErrorNotice error={fill.error} />
       {declarations.length === 0 ? (
         <p className="muted">{t("documents.linkDeclarationFirst")}</p>

@@ -77,6 +77,13 @@ export function InvoiceList() {
   const kind = params.get("kind") ?? "";
   const status = params.get("status") ?? "";
   const overdue = params.get("overdue") ?? "";
+  // Opened from a verified invoice's page: the payable form starts from what the document says.
+  const fromDocument = params.get("from_document") ?? "";
+  const document = useQuery({
+    queryKey: ["documents", fromDocument],
+    queryFn: () => api.get<{ fields: { name: string; value: string }[] }>(`/api/documents/${fromDocument}`),
+    enabled: fromDocument !== "",
+  });
   const query = useQuery({
     queryKey: ["invoices", { kind, status, overdue }],
     queryFn: () => api.get<Page<InvoiceRow>>("/api/invoices", { kind, status, overdue, limit: 200 }),
@@ -118,7 +125,11 @@ export function InvoiceList() {
       )}
       <div className="grid">
         <Card title={t("invoice.new")}><ActionForm spec={newReceivable()} /></Card>
-        <Card title={t("invoice.newPayable")}><ActionForm spec={newPayable()} /></Card>
+        <Card title={t("invoice.newPayable")}>
+          {fromDocument === "" ? <ActionForm spec={newPayable()} /> : document.data ? (
+            <ActionForm key={fromDocument} spec={newPayable(payableFromDocument(document.data.fields))} />
+          ) : <ErrorNotice error={document.error} />}
+        </Card>
       </div>
     </>
   );
@@ -160,23 +171,39 @@ function newReceivable(): ActionSpec {
   };
 }
 
-/** A supplier's invoice billing one line of a purchase order. */
-function newPayable(): ActionSpec {
+/** The payable form's values a verified commercial invoice (documents domain) gives: its number, date,
+ * seller, currency and first line; the bank details and the order stay for the accountant. */
+export function payableFromDocument(fields: { name: string; value: string }[]): Record<string, string> {
+  const value = (name: string) => fields.find((f) => f.name === name)?.value ?? "";
+  return {
+    supplier_invoice_number: value("number"),
+    issued_on: value("date"),
+    name: value("seller"),
+    currency: value("currency"),
+    description: value("items[0].description"),
+    quantity: value("items[0].quantity"),
+    unit_price: value("items[0].unit_price"),
+  };
+}
+
+/** A supplier's invoice billing one line of a purchase order (prefilled from a verified document if given). */
+function newPayable(prefill: Record<string, string> = {}): ActionSpec {
+  const initial = (name: string, otherwise?: string) => prefill[name] || otherwise;
   return {
     title: "invoice.newPayable", testId: "new-payable", invalidates: [["invoices"]],
     fields: [
-      { name: "supplier_invoice_number", label: "invoice.supplierNumber", rules: [required] },
-      { name: "issued_on", label: "invoice.issuedOn", type: "date", rules: [required] },
-      { name: "name", label: "po.supplier", rules: [required], apiPath: "content.counterparty.name" },
+      { name: "supplier_invoice_number", label: "invoice.supplierNumber", rules: [required], initial: initial("supplier_invoice_number") },
+      { name: "issued_on", label: "invoice.issuedOn", type: "date", rules: [required], initial: initial("issued_on") },
+      { name: "name", label: "po.supplier", rules: [required], apiPath: "content.counterparty.name", initial: initial("name") },
       { name: "country", label: "common.country", rules: [countryCode], apiPath: "content.counterparty.country" },
       { name: "account", label: "po.supplierAccount", rules: [required], apiPath: "content.counterparty.account" },
       { name: "bic", label: "po.supplierBic", rules: [required], apiPath: "content.counterparty.bank_bic" },
-      { name: "currency", label: "common.currency", rules: [currencyCode], initial: "USD", apiPath: "content.currency" },
+      { name: "currency", label: "common.currency", rules: [currencyCode], initial: initial("currency", "USD"), apiPath: "content.currency" },
       { name: "purchase_order_id", label: "invoice.purchaseOrder", apiPath: "content.purchase_order_id" },
       { name: "order_line_no", label: "po.line", initial: "1" },
-      { name: "description", label: "common.description", rules: [required], apiPath: "content.lines[0].description" },
-      { name: "quantity", label: "common.quantity", rules: [positiveDecimal], apiPath: "content.lines[0].quantity" },
-      { name: "unit_price", label: "po.unitPrice", rules: [positiveDecimal], apiPath: "content.lines[0].unit_price" },
+      { name: "description", label: "common.description", rules: [required], apiPath: "content.lines[0].description", initial: initial("description") },
+      { name: "quantity", label: "common.quantity", rules: [positiveDecimal], apiPath: "content.lines[0].quantity", initial: initial("quantity") },
+      { name: "unit_price", label: "po.unitPrice", rules: [positiveDecimal], apiPath: "content.lines[0].unit_price", initial: initial("unit_price") },
       { name: "due_on", label: "invoice.dueOn", type: "date", rules: [required], apiPath: "content.due_on" },
     ],
     send: (v, key) =>
