@@ -103,7 +103,9 @@ def enqueue(daemon: DaemonInNamespace, probe_id: str, tenant_id: str, behaviour:
     return f"{probe_id}:v1"
 
 
-def command_on_kafka(settings: Settings, domain: str, command_id: str) -> tuple[Any, Any]:
+def command_on_kafka(
+    settings: Settings, domain: str, command_id: str, timeout: float = WAIT_SECONDS
+) -> tuple[Any, Any]:
     """The command with this id on the domain's commands topic, decoded by the platform's codec (polled)."""
     from streams.registry import codec
 
@@ -113,7 +115,7 @@ def command_on_kafka(settings: Settings, domain: str, command_id: str) -> tuple[
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout  # a failure sensor reports on its next tick, on a loaded machine
         while time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
                 for record in records:
@@ -163,6 +165,10 @@ class Probed:
 
 @pytest.fixture(scope="module")
 def probed(probe_dagster: DaemonInNamespace) -> Probed:
+    # A run-status sensor's first tick only sets its cursor to "now": a run that ended before it would go unseen
+    # (a first deployment's concern, not a running platform's), so the probes start once both sensors have ticked.
+    for name in ("failed_probes", "canceled_probes"):
+        probe_dagster.wait_for_tick_after(name, 0.0, WAIT_SECONDS)
     keys = [enqueue(probe_dagster, str(uuid.uuid4()), f"tenant-{n}", b) for n, b in enumerate(BEHAVIOURS)]
     waiting = probe_dagster.run_in(keys[2], {"QUEUED"}, WAIT_SECONDS)
     assert probe_dagster.instance.run_coordinator.cancel_run(waiting.run_id)  # as the UI's "terminate" on a queued run
