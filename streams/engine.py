@@ -27,7 +27,7 @@ from pydantic import TypeAdapter
 
 from streams.domain import Domain
 from streams.step import AggregateRecord, step
-from wellwon.config import Settings
+from wellwon.config import LOCAL_DIR, Settings
 from wellwon.envelope import (
     COMMAND,
     CommandOutcome,
@@ -296,8 +296,11 @@ class DomainAgent:
 
 def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
     _disable_offset_gap_filling()
+    app_id = streams_app_id(settings)
     app = faust.App(
-        streams_app_id(settings),
+        app_id,
+        # Faust keeps a data folder even with the memory store; by default in the working directory.
+        datadir=str(LOCAL_DIR / "streams-data" / app_id),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         topic_partitions=settings.partitions,

@@ -72,10 +72,14 @@ def wait_until_flowing(processes: PlatformProcesses, timeout: float = 180) -> No
     )  # fmt: skip
     assert registered.status_code in (201, 202), registered.text
     deadline = time.monotonic() + timeout
+    pause = 0.5
     while (login := httpx.post(f"{processes.base_url}/api/auth/login", json=probe, timeout=60)).status_code != 200:
-        assert login.status_code in (401, 202), login.text  # not readable yet, or its login not yet
+        # Not readable yet (401), or its login not yet (202); on a loaded machine the probe's own failures can
+        # reach the login throttle (429), which says how long to wait.
+        assert login.status_code in (401, 202, 429), login.text
         assert time.monotonic() < deadline, f"no command went through within {timeout}s"
-        time.sleep(0.5)
+        time.sleep(float(login.headers.get("Retry-After", pause)))
+        pause = min(pause * 1.5, 5.0)
 
 
 @pytest.fixture(scope="session")
