@@ -16,7 +16,9 @@ from typing import Any, NoReturn, TypeVar
 
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse, Response
+from psycopg import AsyncConnection
 
+from api.auth import tenant_db
 from api.command_bus import Issued
 from api.deps import Session, issued, require_permission
 from api.platform import Platform
@@ -146,6 +148,24 @@ async def send_and_read(
     if inspect.isawaitable(answered):
         return await answered
     return answered
+
+
+Row = dict[str, Any]
+ReadOne = Callable[[Platform, Session, str], Awaitable[Row]]
+
+
+def tenant_row(query: Callable[[AsyncConnection[Any], str], Awaitable[Row | None]], missing: HTTPException) -> ReadOne:
+    """How a route reads one aggregate of the caller's tenant from its read model: `query` under the tenant's
+    row-level security, and `missing` (a 404) when the tenant has no such aggregate, whoever else may."""
+
+    async def read(found: Platform, session: Session, aggregate_id: str) -> Row:
+        async with tenant_db(found, session) as conn:
+            row = await query(conn, aggregate_id)
+        if row is None:
+            raise missing
+        return row
+
+    return read
 
 
 @dataclass(frozen=True)

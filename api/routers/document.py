@@ -35,7 +35,7 @@ from api.deps import (
     tenant_db,
 )
 from api.idempotency import created_id
-from api.outcomes import CommandsOn, send_command
+from api.outcomes import CommandsOn, send_command, tenant_row
 from api.platform import Platform
 from api.routers.document_files import ReceivedFile, receive_file, render_page
 from sinks.postgres import document_queries
@@ -83,12 +83,8 @@ def store(found: Platform) -> ObjectStore:
     return object_store(found.settings)
 
 
-async def read_document(found: Platform, session: Session, document_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        document = await document_queries.document(conn, document_id, today())
-    if document is None:
-        raise NOT_FOUND
-    return document
+# Read as of today: what is overdue or expiring depends on the day.
+read_document = tenant_row(lambda conn, aggregate_id: document_queries.document(conn, aggregate_id, today()), NOT_FOUND)
 
 
 DOCUMENTS = CommandsOn(DOCUMENT, read_document, Action.DOCUMENTS_UPLOAD)

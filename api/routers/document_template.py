@@ -21,10 +21,9 @@ from fastapi.responses import JSONResponse
 from psycopg import AsyncConnection
 from pydantic import Field
 
-from api.deps import CurrentSession, PlatformDep, Session, Strict, issued, require_permission, tenant_db
+from api.deps import CurrentSession, PlatformDep, Strict, issued, require_permission, tenant_db
 from api.idempotency import created_id
-from api.outcomes import CommandsOn, invalid_field, send_command
-from api.platform import Platform
+from api.outcomes import CommandsOn, invalid_field, send_command, tenant_row
 from api.routers.document import DOCUMENT_NAMESPACE, DOCUMENTS, read_document, store
 from api.routers.document_files import sanitised_filename
 from sinks.postgres import (
@@ -60,12 +59,8 @@ SOURCES: dict[LinkedType, Callable[[AsyncConnection[Any], str], Awaitable[dict[s
 }
 
 
-async def read_template(found: Platform, session: Session, template_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        template = await document_queries.template(conn, template_id)
-    if template is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such document template")
-    return template
+TEMPLATE_NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "no such document template")
+read_template = tenant_row(document_queries.template, TEMPLATE_NOT_FOUND)
 
 
 TEMPLATES = CommandsOn(DOCUMENT_TEMPLATE, read_template, Action.DOCUMENTS_UPLOAD)

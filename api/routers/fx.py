@@ -27,7 +27,7 @@ from api.deps import (
     tenant_db,
 )
 from api.idempotency import current_key
-from api.outcomes import CommandsOn, invalid_field
+from api.outcomes import CommandsOn, invalid_field, tenant_row
 from api.platform import Platform
 from sinks.postgres import customs_tariff_queries, fx_queries
 from streams.company.identifiers import InvalidDetail
@@ -49,12 +49,7 @@ class QuoteIn(Strict):
     valid_for_seconds: int = Field(default=120, ge=1, le=3600)
 
 
-async def read_deal(found: Platform, session: Session, deal_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        deal = await fx_queries.deal(conn, deal_id)
-    if deal is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such FX quote")
-    return deal
+read_deal = tenant_row(fx_queries.deal, HTTPException(status.HTTP_404_NOT_FOUND, "no such FX quote"))
 
 
 DEALS = CommandsOn(FX, read_deal, Action.FINANCE_FX_TRADE)

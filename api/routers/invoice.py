@@ -36,7 +36,7 @@ from api.deps import (
     tenant_db,
 )
 from api.idempotency import created_id
-from api.outcomes import CommandsOn, send_command
+from api.outcomes import CommandsOn, send_command, tenant_row
 from api.platform import Platform
 from api.routers.customs.read_models import today
 from sinks.postgres import invoice_queries, purchase_order_queries
@@ -107,12 +107,8 @@ class PaymentIn(Strict):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
 
 
-async def read_invoice(found: Platform, session: Session, invoice_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        found_invoice = await invoice_queries.invoice(conn, invoice_id, today())
-    if found_invoice is None:
-        raise NOT_FOUND
-    return found_invoice
+# Read as of today: what is overdue or expiring depends on the day.
+read_invoice = tenant_row(lambda conn, aggregate_id: invoice_queries.invoice(conn, aggregate_id, today()), NOT_FOUND)
 
 
 async def invoice_state(found: Platform, session: Session, invoice_id: str) -> Invoice:

@@ -31,7 +31,7 @@ from api.deps import (
     tenant_db,
 )
 from api.idempotency import current_key
-from api.outcomes import CommandsOn, send_command
+from api.outcomes import CommandsOn, send_command, tenant_row
 from api.platform import Platform
 from sinks.postgres import payment_queries
 from streams.company.permissions import Action
@@ -106,12 +106,7 @@ class LineMatchIn(Strict):
     invoice_id: str | None = Field(default=None, max_length=64)
 
 
-async def read_payment(found: Platform, session: Session, payment_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        payment = await payment_queries.payment(conn, payment_id)
-    if payment is None:
-        raise NOT_FOUND
-    return payment
+read_payment = tenant_row(payment_queries.payment, NOT_FOUND)
 
 
 PAYMENTS = CommandsOn(PAYMENT, read_payment, Action.FINANCE_PAYMENT_OPERATE)
@@ -314,12 +309,7 @@ async def _settle_or_record(
         )
 
 
-async def read_statement(found: Platform, session: Session, statement_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        statement = await payment_queries.statement(conn, statement_id)
-    if statement is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such statement")
-    return statement
+read_statement = tenant_row(payment_queries.statement, HTTPException(status.HTTP_404_NOT_FOUND, "no such statement"))
 
 
 @router.post("/api/bank-statements/import", status_code=status.HTTP_201_CREATED)

@@ -21,15 +21,13 @@ from api.deps import (
     CurrentSession,
     Offset,
     PlatformDep,
-    Session,
     Strict,
     page_size,
     require_permission,
     tenant_db,
 )
 from api.idempotency import created_id
-from api.outcomes import CommandsOn
-from api.platform import Platform
+from api.outcomes import CommandsOn, tenant_row
 from sinks.postgres import purchase_order_queries
 from sinks.postgres.purchase_order_queries import OrderFilter
 from streams.company.permissions import Action
@@ -89,12 +87,7 @@ class LinkIn(Strict):
     id: str = Field(min_length=1, max_length=64)
 
 
-async def read_order(found: Platform, session: Session, order_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        order = await purchase_order_queries.purchase_order(conn, order_id)
-    if order is None:
-        raise NOT_FOUND
-    return order
+read_order = tenant_row(purchase_order_queries.purchase_order, NOT_FOUND)
 
 
 ORDERS = CommandsOn(PURCHASE_ORDER, read_order, Action.FINANCE_PO_EDIT)

@@ -20,14 +20,12 @@ from api.deps import (
     CurrentSession,
     Offset,
     PlatformDep,
-    Session,
     Strict,
     page_size,
     require_permission,
     tenant_db,
 )
-from api.outcomes import CommandsOn
-from api.platform import Platform
+from api.outcomes import CommandsOn, tenant_row
 from sinks.postgres import shipment_queries
 from sinks.postgres.shipment_queries import ShipmentFilter
 from streams.company.permissions import Action
@@ -179,12 +177,7 @@ def _party(party: PartyIn | None) -> Party | None:
     return Party(**party.model_dump()) if party else None
 
 
-async def read_shipment(found: Platform, session: Session, shipment_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        shipment = await shipment_queries.shipment(conn, shipment_id)
-    if shipment is None:
-        raise NOT_FOUND
-    return shipment
+read_shipment = tenant_row(shipment_queries.shipment, NOT_FOUND)
 
 
 SHIPMENTS = CommandsOn(SHIPMENT, read_shipment, Action.SHIPMENT_UPDATE)

@@ -13,9 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import Field
 
-from api.deps import CurrentSession, PlatformDep, Session, Strict, page_size, require_permission, tenant_db
-from api.outcomes import CommandsOn
-from api.platform import Platform
+from api.deps import CurrentSession, PlatformDep, Strict, page_size, require_permission, tenant_db
+from api.outcomes import CommandsOn, tenant_row
 from sinks.postgres import warehouse_queries
 from streams.company.permissions import Action
 from streams.warehouse.commands import (
@@ -71,12 +70,7 @@ class DispatchIn(StockLineIn):
     shipment_reference: str
 
 
-async def read_warehouse(found: Platform, session: Session, warehouse_id: str) -> dict[str, Any]:
-    async with tenant_db(found, session) as conn:
-        warehouse = await warehouse_queries.warehouse(conn, warehouse_id)
-    if warehouse is None:
-        raise NOT_FOUND
-    return warehouse
+read_warehouse = tenant_row(warehouse_queries.warehouse, NOT_FOUND)
 
 
 WAREHOUSES = CommandsOn(WAREHOUSE, read_warehouse, Action.WAREHOUSE_OPERATE)
