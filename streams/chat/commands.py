@@ -37,14 +37,11 @@ class OpenConversation:
     subject_type: str = ""  # a SubjectType, or "" for a channel
     subject_id: str = ""
     partner_company_id: str = ""  # a partner conversation's other company, invited until it accepts
-    partner_name: str = ""  # the partner's name as the opener's company sees it (display only)
 
 
 @dataclass(frozen=True)
 class AcceptConversation:
     """The invited company accepts a partner conversation; the accepting user becomes its first member there."""
-
-    company_name: str = ""  # display only
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,6 @@ def _open(state: Conversation, cmd: OpenConversation, context: CommandContext) -
             raise InvalidDetail("partner_company_id", "only a partner conversation has a partner company")
         if partner == company:
             raise InvalidDetail("partner_company_id", "a partner conversation is with another company")
-        partner_name = " ".join(cmd.partner_name.split())[:200]
     except InvalidDetail as fault:
         return _invalid(fault)
     except ValueError:
@@ -171,7 +170,7 @@ def _open(state: Conversation, cmd: OpenConversation, context: CommandContext) -
     shown_to = (company, partner) if partner else (company,)
     return [
         ConversationOpened(
-            company, conversation_id, kind, title, subject_type, subject_id, partner, partner_name, actor, role,
+            company, conversation_id, kind, title, subject_type, subject_id, partner, actor, role,
             context.issued_at, shown_to,
         )
     ]  # fmt: skip
@@ -191,7 +190,7 @@ def _subject(kind: ConversationKind, cmd: OpenConversation) -> tuple[str, str]:
     return str(subject_type), text(cmd.subject_id, "subject_id", 64)
 
 
-def _accept(state: Conversation, cmd: AcceptConversation, context: CommandContext) -> Decision:
+def _accept(state: Conversation, context: CommandContext) -> Decision:
     if state.status is ConversationStatus.NONE:
         return reject(RejectionCode.NOT_FOUND, "no such conversation")
     try:
@@ -204,9 +203,8 @@ def _accept(state: Conversation, cmd: AcceptConversation, context: CommandContex
         return []
     both = (*state.companies, company)
     role = context.claim(ROLE_CLAIM) or ""
-    name = " ".join(cmd.company_name.split())[:200]
     return [
-        ConversationAccepted(company, name, actor, role, context.issued_at, both),
+        ConversationAccepted(company, actor, role, context.issued_at, both),
         MemberAdded(actor, company, role, actor, context.issued_at, both),
     ]
 
@@ -345,7 +343,7 @@ def decide(state: Conversation, command: ChatCommand, context: CommandContext) -
         case OpenConversation():
             return _open(state, command, context)
         case AcceptConversation():
-            return _accept(state, command, context)
+            return _accept(state, context)
         case AddMember():
             return _add(state, command, context)
         case RemoveMember():

@@ -18,7 +18,6 @@ class ConversationOpened:
     subject_type: str
     subject_id: str
     partner_company_id: str
-    partner_name: str
     opened_by: str
     opened_role: str
     opened_at: datetime
@@ -28,7 +27,6 @@ class ConversationOpened:
 @dataclass(frozen=True)
 class ConversationAccepted:
     company_id: str
-    company_name: str
     accepted_by: str
     accepted_role: str
     accepted_at: datetime

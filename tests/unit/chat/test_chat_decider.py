@@ -38,29 +38,26 @@ li = context(CLIENT, LI, role="owner")
 maria = context(CLIENT, MARIA, role="accountant")
 
 OPENED = ConversationOpened(
-    FORWARDER, "c-1", ConversationKind.PARTNER, "Container to Shanghai", "shipment", "s-1", CLIENT, "Client Ltd",
+    FORWARDER, "c-1", ConversationKind.PARTNER, "Container to Shanghai", "shipment", "s-1", CLIENT,
     ANNA, "operator", AT, (FORWARDER, CLIENT),
 )  # fmt: skip
 BOTH = (FORWARDER, CLIENT)
 ACCEPTED = (
-    ConversationAccepted(CLIENT, "Client Ltd", LI, "owner", AT, BOTH),
+    ConversationAccepted(CLIENT, LI, "owner", AT, BOTH),
     MemberAdded(LI, CLIENT, "owner", LI, AT, BOTH),
 )
 
 
-def posted(seq: int, author: str, company: str, body: str, **more: object) -> MessagePosted:
-    values: dict[str, object] = {"reply_to": 0, "mentions": (), "attachments": (), **more}
-    return MessagePosted(
-        seq,
-        author,
-        company,
-        body,
-        values["reply_to"],
-        values["mentions"],
-        values["attachments"],
-        AT,
-        BOTH,  # type: ignore[arg-type]
-    )
+def posted(
+    seq: int,
+    author: str,
+    company: str,
+    body: str,
+    reply_to: int = 0,
+    mentions: tuple[str, ...] = (),
+    attachments: tuple[Attachment, ...] = (),
+) -> MessagePosted:
+    return MessagePosted(seq, author, company, body, reply_to, mentions, attachments, AT, BOTH)
 
 
 CHATTING = given(CHAT.decider, OPENED, *ACCEPTED)
@@ -68,8 +65,7 @@ CHATTING = given(CHAT.decider, OPENED, *ACCEPTED)
 
 def test_opening_a_partner_conversation_invites_the_partner_and_makes_the_opener_a_member() -> None:
     opened = given(CHAT.decider).when(
-        OpenConversation("c-1", ConversationKind.PARTNER, "Container to Shanghai", "shipment", "s-1", CLIENT,
-                         "Client Ltd"),
+        OpenConversation("c-1", ConversationKind.PARTNER, "Container to Shanghai", "shipment", "s-1", CLIENT),
         anna,
     ).then(OPENED)  # fmt: skip
     assert [m.user_id for m in opened.members] == [ANNA]
@@ -78,7 +74,7 @@ def test_opening_a_partner_conversation_invites_the_partner_and_makes_the_opener
 
 def test_opening_an_open_thread_again_joins_the_opener_and_then_changes_nothing() -> None:
     thread = ConversationOpened(
-        FORWARDER, "t-1", ConversationKind.THREAD, "", "declaration", "d-1", "", "", ANNA, "operator", AT, (FORWARDER,)
+        FORWARDER, "t-1", ConversationKind.THREAD, "", "declaration", "d-1", "", ANNA, "operator", AT, (FORWARDER,)
     )
     again = OpenConversation("t-1", ConversationKind.THREAD, "", "declaration", "d-1")
     joined = (
@@ -106,8 +102,8 @@ def test_a_thread_is_about_an_object_and_a_channel_is_not() -> None:
 def test_the_invited_company_only_accepts_until_it_has_and_a_third_company_is_not_let_in() -> None:
     invited = given(CHAT.decider, OPENED)
     invited.when(PostMessage("hello"), li).then_rejected(RejectionCode.ILLEGAL_STATE, reason_has="accept")
-    invited.when(AcceptConversation("Client Ltd"), anna).then_rejected(RejectionCode.ILLEGAL_STATE)
-    invited.when(AcceptConversation("Client Ltd"), li).then(*ACCEPTED)
+    invited.when(AcceptConversation(), anna).then_rejected(RejectionCode.ILLEGAL_STATE)
+    invited.when(AcceptConversation(), li).then(*ACCEPTED)
     for command in (AcceptConversation(), PostMessage("hi"), MarkRead(0), AddMember("x", "owner")):
         invited.when(command, context(THIRD, "eve")).then_rejected(RejectionCode.NOT_FOUND, reason_has="no such")
     CHATTING.when(AcceptConversation(), maria).then()
