@@ -158,7 +158,7 @@ async def main(rate: float, messages: int, burst: int) -> None:
     await prepare(processes.settings, DOMAINS)
     try:
         processes.start_all()
-        processes.wait_for_api()
+        processes.wait_for_api(timeout=240)  # a loaded machine starts the API slowly
         await chat_run(processes, 20, rate)  # warm-up: groups joined, caches filled
         baseline = await api_to_push_latency(processes, rate, messages)
         chat, chat_steady_rate = await chat_run(processes, messages, rate)
