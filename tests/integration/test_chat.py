@@ -11,7 +11,9 @@ import uuid
 from typing import Any
 
 import httpx
+import psycopg
 
+from sinks.postgres.database import api_dsn
 from stack.processes import PlatformProcesses
 from tests.document_samples import pdf_bytes
 from tests.integration.document_steps import uploaded
@@ -59,7 +61,7 @@ async def test_two_companies_chat_on_a_shipment_and_a_third_sees_nothing(
     platform: PlatformProcesses, api: httpx.AsyncClient
 ) -> None:
     forwarder, forwarder_id, client, client_id, shipment, conversation = await shared_shipment_conversation(api)
-    third, _ = await company_owner(api, "chat-third")
+    third, third_id = await company_owner(api, "chat-third")
     path = f"/api/chat/conversations/{conversation}"
 
     # Opening again is the same conversation (idempotent); both companies see it, the client as accepted.
@@ -161,6 +163,21 @@ async def test_two_companies_chat_on_a_shipment_and_a_third_sees_nothing(
     assert tried >= 9
     assert (await api.get("/api/chat/conversations", headers=bearer(third))).json() == {"items": [], "unread_total": 0}
     assert (await api.get("/api/chat/unread", headers=bearer(third))).json() == {"unread": 0}
+
+    # The database itself: the API's role sees the one copy of the conversation as either company, never as a third.
+    with psycopg.connect(api_dsn(platform.settings)) as conn:
+        for company, visible in ((forwarder_id, 1), (client_id, 1), (third_id, 0), ("", 0)):
+            with conn.transaction():
+                conn.execute("SELECT set_config('wellwon.tenant_id', %s, true)", (company,))
+                counts = [
+                    conn.execute(f"SELECT count(*) FROM {table} WHERE conversation_id = %s", (conversation,)).fetchone()
+                    for table in ("chat_conversation_companies", "chat_members", "chat_messages")
+                ]
+                shown = conn.execute(
+                    "SELECT count(*) FROM chat_conversations WHERE id = %s", (conversation,)
+                ).fetchone()
+                assert shown == (visible,), company
+                assert all(count != (0,) for count in counts) if visible else counts == [(0,)] * 3, (company, counts)
 
 
 def _fields(spec: dict[str, Any], operation: dict[str, Any]) -> set[str]:
