@@ -23,6 +23,7 @@ from api.push_hub import PushHub
 from api.routers import (
     analytics,
     audit,
+    chat,
     commands,
     company,
     customs,
@@ -110,6 +111,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(invoice.router)
     app.include_router(document.router)
     app.include_router(document_template.router)
+    app.include_router(chat.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

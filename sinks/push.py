@@ -1,7 +1,9 @@
 """The push sink: publishes every event on Redis for the API's WebSocket hub to deliver.
 
 Channels: `push:user:<account id>` for a user's own account events, `push:tenant:<tenant id>`
-for events of a tenant's aggregates. Secret fields are removed before publishing.
+for events of a tenant's aggregates, and for an event shared with further companies (a conversation
+between two companies: its `shared_with`) each of their tenant channels too. Secret fields are removed
+before publishing.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ def push_channels(settings: Settings, record: SinkRecord) -> list[str]:
     channels = []
     if envelope.aggregate_type == USER_AGGREGATE:
         channels.append(settings.name(f"push:user:{envelope.aggregate_id}"))
-    if envelope.tenant_id:
-        channels.append(settings.name(f"push:tenant:{envelope.tenant_id}"))
+    tenants = [envelope.tenant_id] if envelope.tenant_id else []
+    tenants += [t for t in getattr(record.message, "shared_with", ()) if t not in tenants]
+    channels += [settings.name(f"push:tenant:{tenant}") for tenant in tenants]
     return channels
 
 

@@ -7,6 +7,7 @@ domain; the entry points (stream worker, sinks, API, the `wellwon` command) take
 from __future__ import annotations
 
 from dashboards.grafana import add_dashboard_commands
+from streams.chat.domain import CHAT
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
 from streams.customs_gateway.domain import CUSTOMS_GATEWAY
@@ -50,6 +51,7 @@ DOMAINS: tuple[Domain, ...] = (
     INVOICE_NUMBERING,
     DOCUMENT,
     DOCUMENT_TEMPLATE,
+    CHAT,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

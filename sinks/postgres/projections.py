@@ -1,6 +1,7 @@
 """Every domain's Postgres projection; adding a domain's read model means adding it here."""
 
 from sinks.postgres.audit import AUDIT_PROJECTION
+from sinks.postgres.chat import CHAT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
 from sinks.postgres.customs import CUSTOMS_PROJECTION
 from sinks.postgres.customs_gateway import CUSTOMS_GATEWAY_PROJECTION
@@ -37,4 +38,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     INVOICE_NUMBERING_PROJECTION,
     DOCUMENT_PROJECTION,
     DOCUMENT_TEMPLATE_PROJECTION,
+    CHAT_PROJECTION,
 )

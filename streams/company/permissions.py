@@ -31,6 +31,9 @@ against this table so the two cannot drift apart):
 | documents.read              |   x   |   x   |    x     |     x      |   x    |
 | documents.upload            |   x   |   x   |    x     |     x      |        |
 | edi.partners.manage         |   x   |   x   |          |            |        |
+| chat.read                   |   x   |   x   |    x     |     x      |   x    |
+| chat.post                   |   x   |   x   |    x     |     x      |   x    |
+| chat.partners               |   x   |   x   |    x     |            |        |
 
 Why: an operator prepares shipments and declarations but an admin or owner submits to customs;
 payments are approved by the owner or an accountant only, apart from those who raise invoices (the
@@ -39,7 +42,8 @@ are requested, sent and matched to statements by bookkeeping; FX deals bind mone
 approvers' too; manual ledger entries and reversals are bookkeeping (owner, admin, accountant), never an
 operator's; purchase orders are approved by those who keep the books, each role up to its limit per
 currency (streams/purchase_order/approval.py);
-a viewer reads the business data but not the audit trail.
+a viewer reads the business data but not the audit trail; everyone discusses in the company's channels and
+threads, and those who run the operations open and accept conversations with partner companies.
 
 Beyond the matrix, the company decider applies rank: only an owner adds, invites, promotes,
 demotes or removes an owner or admin; an admin manages operators, accountants and viewers.
@@ -91,6 +95,9 @@ class Action(StrEnum):
     DOCUMENTS_READ = "documents.read"
     DOCUMENTS_UPLOAD = "documents.upload"
     EDI_PARTNERS_MANAGE = "edi.partners.manage"
+    CHAT_READ = "chat.read"
+    CHAT_POST = "chat.post"
+    CHAT_PARTNERS = "chat.partners"  # open and accept conversations with another company
 
 
 EVERYONE = frozenset(Role)
@@ -127,6 +134,9 @@ GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.DOCUMENTS_READ: EVERYONE,
         Action.DOCUMENTS_UPLOAD: EVERYONE - {Role.VIEWER},
         Action.EDI_PARTNERS_MANAGE: MANAGERS,
+        Action.CHAT_READ: EVERYONE,
+        Action.CHAT_POST: EVERYONE,
+        Action.CHAT_PARTNERS: OPERATIONS,
     }
 )
 

@@ -106,6 +106,11 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
                              json={"code": "BCARRIER", "name": "B's carrier", "sender_ids": ["BCARRIER"]})  # fmt: skip
     assert partner.status_code == 201, partner.text
     document_b = await uploaded(api, owner_b, pdf_bytes(1, "b"), linked_type="shipment", linked_id=shipment_b)
+    channel_b = await api.post("/api/chat/conversations", headers=bearer(owner_b), json={"kind": "channel"})
+    assert channel_b.status_code == 201, channel_b.text
+    said = await api.post(f"/api/chat/conversations/{channel_b.json()['id']}/messages", headers=bearer(owner_b),
+                          json={"body": "B only"})  # fmt: skip
+    assert said.status_code == 201, said.text
     b_command = sql(platform, "SELECT command_id::text FROM command_outcomes WHERE tenant_id = %s LIMIT 1", company_b)
     b_ids = {
         "company_id": company_b,
@@ -123,6 +128,8 @@ async def test_no_route_reveals_or_changes_another_tenants_data(
         "page": "1",
         "linked_type": "shipment",
         "linked_id": shipment_b,
+        "conversation_id": channel_b.json()["id"],
+        "seq": "1",  # B's message in B's channel
     }
     eventually(lambda: tenant_snapshot(platform, company_b)["audit_log"])
     before = tenant_snapshot(platform, company_b)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from streams.chat.commands import PostMessage
+from streams.chat.decider import ConversationStatus
 from streams.company.commands import ArchiveCompany
 from streams.customs.commands import RemoveDocument
 from streams.customs_gateway.commands import RevokeGatewayCredential
@@ -110,6 +112,9 @@ CASES: dict[str, Case] = {
         RetireTemplate(),
         ReviseTemplate("Invoice\x00", "{{reference}}"),
         "name",
+    ),
+    "chat": Case(
+        {"tenant_id": OWNER, "status": ConversationStatus.OPEN}, PostMessage("hello"), PostMessage("he\x00llo"), "body"
     ),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates

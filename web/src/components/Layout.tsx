@@ -1,8 +1,8 @@
 // The frame of every signed-in page: navigation, company switcher, language, live status.
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
-import { currentToken, onTokenChange } from "../api/client";
+import { api, currentToken, onTokenChange } from "../api/client";
 import { useSession } from "../api/session";
 import { isLocale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
@@ -19,6 +19,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/purchase-orders", "nav.purchaseOrders"],
   ["/invoices", "nav.invoices"],
   ["/documents", "nav.documents"],
+  ["/chat", "nav.chat"],
   ["/compliance", "nav.compliance"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],
@@ -45,6 +46,12 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t, setLocale } = useI18n();
   const { account, companies, company, switchCompany, signOut } = useSession();
   const connected = useLive();
+  // The chat's unread total beside its entry (refreshed by every chat event, like the chat's own queries).
+  const unread = useQuery({
+    queryKey: ["chat", "unread"],
+    queryFn: () => api.get<{ unread: number }>("/api/chat/unread"),
+    enabled: Boolean(company),
+  }).data?.unread ?? 0;
   // The language saved in the profile follows the user to this browser.
   const saved = account?.locale;
   useEffect(() => {
@@ -94,7 +101,14 @@ export function Layout({ children }: { children: ReactNode }) {
         <ul>
           {NAVIGATION.map(([path, key]) => (
             <li key={path}>
-              <NavLink to={path}>{t(key)}</NavLink>
+              <NavLink to={path}>
+                {t(key)}
+                {path === "/chat" && unread > 0 && (
+                  <span className="badge badge-info nav-badge" data-testid="chat-unread">
+                    {unread}
+                  </span>
+                )}
+              </NavLink>
             </li>
           ))}
         </ul>

@@ -34,6 +34,7 @@ const RESOURCES: Record<string, readonly string[]> = {
   ledger: ["ledger"],
   document: ["documents"],
   document_template: ["document-templates"],
+  chat: ["chat"],
 };
 
 // Every event is in the audit trail and the dashboards.

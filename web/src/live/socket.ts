@@ -12,6 +12,16 @@ export function applyEvent(client: QueryClient, event: PlatformEvent): void {
   for (const queryKey of staleKeys(event)) void client.invalidateQueries({ queryKey });
 }
 
+// Pages that keep their own view of a stream (a conversation's messages) hear each event, and `null` when the
+// socket (re)opens: what was pushed while it was closed is theirs to catch up on.
+type LiveListener = (event: PlatformEvent | null) => void;
+const liveListeners = new Set<LiveListener>();
+
+export function onLive(listener: LiveListener): () => void {
+  liveListeners.add(listener);
+  return () => liveListeners.delete(listener);
+}
+
 export interface LiveConnection {
   close(): void;
 }
@@ -33,6 +43,7 @@ export function connectLive(
     socket.onopen = () => {
       attempt = 0;
       onStatus?.(true);
+      for (const listener of liveListeners) listener(null);
     };
     socket.onmessage = (message: MessageEvent<string>) => {
       let data: unknown;
@@ -45,6 +56,7 @@ export function connectLive(
       applyEvent(client, data);
       for (const delay of SETTLE_DELAYS_MS) setTimeout(() => applyEvent(client, data), delay);
       onEvent?.(data);
+      for (const listener of liveListeners) listener(data);
     };
     socket.onclose = (closing: CloseEvent) => {
       onStatus?.(false);

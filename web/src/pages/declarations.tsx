@@ -12,6 +12,7 @@ import { useCommand } from "../components/useCommand";
 import { commodityCode, countryCode, currencyCode, positiveDecimal, required, validate } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { DiscussionPanel } from "./chat";
 import { DocumentsPanel } from "./documents";
 
 interface DeclarationRow {
@@ -195,6 +196,7 @@ export function DeclarationEditor() {
         <ItemsCard declaration={declaration} errors={errors} editable={editable} />
         <CalculationCard id={id} version={declaration.version} />
         <DocumentsPanel linkedType="declaration" linkedId={id} />
+        <DiscussionPanel subjectType="declaration" subjectId={id} />
       </div>
     </>
   );

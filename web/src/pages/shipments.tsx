@@ -13,6 +13,7 @@ import { useFilters } from "../components/useFilters";
 import { countryCode, positiveDecimal, required, unLocode } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
+import { DiscussionPanel } from "./chat";
 import { DocumentsPanel } from "./documents";
 import { timelineText } from "../i18n/timeline";
 
@@ -194,6 +195,7 @@ export function ShipmentDetail() {
           )}
         </Card>
         <DocumentsPanel linkedType="shipment" linkedId={id} />
+        <DiscussionPanel subjectType="shipment" subjectId={id} />
       </div>
     </>
   );
