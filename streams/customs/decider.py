@@ -337,9 +337,11 @@ def _assessed_problem(assessed: Sequence[AssessedPayment]) -> Rejection | None:
 def _release(state: Declaration, cmd: ReleaseDeclaration, context: CommandContext) -> Decision:
     if state.status is not DeclarationStatus.REGISTERED:
         return reject(RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}")
-    return release_problem(state) or _assessed_problem(cmd.assessed) or [
-        DeclarationReleased(context.issued_at, cmd.assessed)
-    ]
+    return (
+        release_problem(state)
+        or _assessed_problem(cmd.assessed)
+        or [DeclarationReleased(context.issued_at, cmd.assessed)]
+    )
 
 
 def _record_finding(state: Declaration, cmd: RecordReconciliationFinding, context: CommandContext) -> Decision:
