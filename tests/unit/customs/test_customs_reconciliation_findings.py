@@ -1,4 +1,4 @@
-"""A declaration's reconciliation: the authority's assessed payments on release, and findings a pipeline records once."""
+"""Reconciliation on a declaration: the authority's assessed payments on release, findings a pipeline records once."""
 
 from dataclasses import replace
 from datetime import date

@@ -133,9 +133,7 @@ def test_figures_come_from_the_calculation_at_filing_and_as_declared() -> None:
     )
     duty = by_code(figures_of(corrected, tables))[IMPORT_DUTY]
     assert duty["declared"] > duty["calculated"] and duty["corrected"]
-    assert [r["difference_class"] for r in findings(figures_frame([duty])).iter_rows(named=True)][0] == (
-        "manual_correction"
-    )
+    assert findings(figures_frame([duty]))["difference_class"].to_list() == ["manual_correction"]
 
 
 def test_the_exchange_rate_of_the_authority_s_date_is_recomputed() -> None:
