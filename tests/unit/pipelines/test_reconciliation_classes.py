@@ -133,7 +133,8 @@ def test_figures_come_from_the_calculation_at_filing_and_as_declared() -> None:
     )
     duty = by_code(figures_of(corrected, tables))[IMPORT_DUTY]
     assert duty["declared"] > duty["calculated"] and duty["corrected"]
-    assert findings(figures_frame([duty]))["difference_class"].to_list() == ["manual_correction"]
+    paid_in_full = duty | {"paid_total": duty["assessed"]}
+    assert findings(figures_frame([paid_in_full]))["difference_class"].to_list() == ["manual_correction"]
 
 
 def test_the_exchange_rate_of_the_authority_s_date_is_recomputed() -> None:
