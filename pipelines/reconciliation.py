@@ -22,10 +22,12 @@ from dagster import (
     DailyPartitionsDefinition,
     DefaultScheduleStatus,
     MaterializeResult,
+    RunRequest,
+    ScheduleEvaluationContext,
     asset,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     in_process_executor,
+    schedule,
 )
 
 from pipelines.pipeline import Pipeline
@@ -35,7 +37,9 @@ from pipelines.work_queue import transient_retries
 
 PIPELINE = "duty_reconciliation"
 DOMAIN = "customs_declaration"
-RELEASE_DAYS = DailyPartitionsDefinition(start_date="2024-01-01", timezone="UTC")
+# Today is a partition too (end_offset=1): an operator may reconcile the releases so far; the schedule takes
+# each day once it has ended.
+RELEASE_DAYS = DailyPartitionsDefinition(start_date="2024-01-01", timezone="UTC", end_offset=1)
 
 RELEASED_ON = """SELECT id, tenant_id, state FROM customs_declarations
                  WHERE status = 'released' AND (state->>'released_at')::timestamptz >= %s
@@ -132,14 +136,22 @@ def duty_reconciliation(
 reconcile_duties = define_asset_job(
     "reconcile_duties", AssetSelection.assets(duty_reconciliation), executor_def=in_process_executor
 )
-# Each day's partition, an hour after the day ends (releases recorded late in the day are in by then).
-daily_reconciliation = build_schedule_from_partitioned_job(
-    reconcile_duties, hour_of_day=1, default_status=DefaultScheduleStatus.RUNNING
-)
+
+
+@schedule(
+    cron_schedule="0 1 * * *", job=reconcile_duties, execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING, name="daily_duty_reconciliation",
+    description="Reconciles each day an hour after it ends (releases recorded late in the day are in by then).",
+)  # fmt: skip
+def daily_reconciliation(context: ScheduleEvaluationContext) -> RunRequest:
+    assert context.scheduled_execution_time is not None  # a schedule's tick always has its time
+    day = (context.scheduled_execution_time.astimezone(UTC) - timedelta(days=1)).date().isoformat()
+    return RunRequest(run_key=day, partition_key=day)
+
 
 RECONCILIATION = Pipeline(
     name=PIPELINE,
     assets=(duty_reconciliation,),
     jobs=(reconcile_duties,),
-    schedules=(daily_reconciliation,),  # type: ignore[arg-type]  # a partitioned job's schedule, resolved on load
+    schedules=(daily_reconciliation,),
 )
