@@ -42,7 +42,7 @@ const shipments = chunk(() => import("./pages/shipments"));
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
   warehouses: operations, tariff: operations, compliance: operations, audit: operations,
-  "purchase-orders": purchaseOrders, documents,
+  "purchase-orders": purchaseOrders, documents, "refund-claims": declarations,
 };
 void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
 const AcceptInvitation = page(company, "AcceptInvitation");
@@ -50,6 +50,7 @@ const CompanyPage = page(company, "CompanyPage");
 const Profile = page(company, "Profile");
 const DeclarationEditor = page(declarations, "DeclarationEditor");
 const DeclarationList = page(declarations, "DeclarationList");
+const RefundClaims = page(declarations, "RefundClaims");
 const DocumentDetail = page(documents, "DocumentDetail");
 const DocumentList = page(documents, "DocumentList");
 const EdiPartnerDetail = page(edi, "EdiPartnerDetail");
@@ -110,6 +111,7 @@ export function App() {
         <Route path="/documents" element={<DocumentList />} />
         <Route path="/documents/:id" element={<DocumentDetail />} />
         <Route path="/compliance" element={<Compliance />} />
+        <Route path="/refund-claims" element={<RefundClaims />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/ledger" element={<LedgerPage />} />

@@ -20,6 +20,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/invoices", "nav.invoices"],
   ["/documents", "nav.documents"],
   ["/compliance", "nav.compliance"],
+  ["/refund-claims", "nav.refundClaims"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],
