@@ -87,8 +87,26 @@ class Reconciled:
     paid_kopecks: int
 
 
+_PINNED: dict[tuple[int, date], tuple[TariffTables, TariffTables]] = {}  # (tables, date) -> (tables, pinned)
+_PINNED_MAX = 256
+
+
 def fx_as_of(tables: TariffTables, on: date) -> TariffTables:
-    """The tables with every currency's official rate fixed at the one in force on `on`, whatever date is asked."""
+    """The tables with every currency's official rate fixed at the one in force on `on`, whatever date is asked.
+
+    Remembered per tables and date: a run asks the same few dates of each tenant's tables for every declaration,
+    and the tables' lookups are indexed once per instance."""
+    cached = _PINNED.get((id(tables), on))
+    if cached is not None and cached[0] is tables:
+        return cached[1]
+    if len(_PINNED) >= _PINNED_MAX:
+        _PINNED.clear()
+    pinned_tables = _pin(tables, on)
+    _PINNED[(id(tables), on)] = (tables, pinned_tables)
+    return pinned_tables
+
+
+def _pin(tables: TariffTables, on: date) -> TariffTables:
     pinned = []
     for currency in sorted({rate.currency for rate in tables.exchange_rates}):
         try:
@@ -123,7 +141,8 @@ def figures_of(reconciled: Reconciled, tables: TariffTables) -> list[dict[str, A
         return []
     filed = replace(declaration, items=declaration.filed_items or declaration.items)
     calculated = _by_type(_calculate(filed, tables, filed_on))
-    declared = _by_type(_calculate(declaration, tables, filed_on))
+    uncorrected = filed.items == declaration.items
+    declared = calculated if uncorrected else _by_type(_calculate(declaration, tables, filed_on))
     at_release = _by_type(_calculate(declaration, fx_as_of(tables, filed_on), reconciled.released_on))
     assessed = {payment.payment_code: payment for payment in declaration.assessed}
     at_fx: dict[date, dict[str, tuple[int, str]]] = {}
@@ -161,13 +180,23 @@ def figures_frame(rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
 
 def allocate_paid(frame: pl.DataFrame) -> pl.DataFrame:
     """`paid` per row: the declaration's payments spread over its payment types in code order, each up to its
-    assessed amount; whatever exceeds the total assessed falls on the last type (an overpayment to reclaim)."""
-    assessed, total = pl.col("assessed"), pl.col("paid_total")
-    before = assessed.cum_sum().over("declaration_id", order_by="payment_code") - assessed
+    assessed amount; whatever exceeds the total assessed falls on the last type (an overpayment to reclaim).
+
+    Sorted once, then running sums over the whole frame less each declaration's start: no grouping by hash."""
+    declaration, assessed, total = pl.col("declaration_id"), pl.col("assessed"), pl.col("paid_total")
+    first = (declaration != declaration.shift(1)).fill_null(True)
+    last = (declaration != declaration.shift(-1)).fill_null(True)
+    running = assessed.cum_sum()
+    ordered = frame.sort("declaration_id", "payment_code").with_columns(
+        _start=pl.when(first).then(running - assessed).forward_fill(),
+        _end=pl.when(last).then(running).backward_fill(),
+        _running=running,
+    )
+    before = pl.col("_running") - assessed - pl.col("_start")
     share = pl.min_horizontal(assessed, (total - before).clip(lower_bound=0))
-    last = pl.col("payment_code") == pl.col("payment_code").max().over("declaration_id")
-    excess = (total - assessed.sum().over("declaration_id")).clip(lower_bound=0)
-    return frame.with_columns(paid=share + pl.when(last).then(excess).otherwise(0))
+    excess = (total - (pl.col("_end") - pl.col("_start"))).clip(lower_bound=0)
+    paid = share + pl.when(last).then(excess).otherwise(0)
+    return ordered.with_columns(paid=paid).drop("_start", "_end", "_running")
 
 
 def _rounding_or(difference: pl.Expr, otherwise: pl.Expr) -> pl.Expr:

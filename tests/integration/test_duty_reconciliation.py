@@ -158,6 +158,7 @@ async def _findings_are(
 
 
 async def _all_decided(platform: PlatformProcesses, command_ids: list[str]) -> bool:
-    rows = sql(platform, "SELECT status, cardinality(event_ids) FROM command_outcomes WHERE command_id = ANY(%s::uuid[])",
+    query = "SELECT status, cardinality(event_ids) FROM command_outcomes WHERE command_id = ANY(%s::uuid[])"
+    rows = sql(platform, query,
                command_ids)  # fmt: skip
     return len(rows) == len(command_ids) and all(status == "accepted" and events == 0 for status, events in rows)

@@ -169,3 +169,17 @@ def test_a_rate_in_force_on_release_is_recomputed() -> None:
 def test_money_stays_integer_kopecks() -> None:
     frame = findings(figures_frame([row(paid_total=130_000)]))
     assert frame.schema["difference"] == pl.Int64 and frame.schema["paid"] == pl.Int64
+
+
+def test_the_schedule_reconciles_the_day_that_ended_and_today_is_a_partition_too() -> None:
+    from dagster import build_schedule_context
+
+    from pipelines import defs
+    from pipelines.reconciliation import RELEASE_DAYS, daily_reconciliation
+
+    tick = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 11, 30, 1, 0, tzinfo=UTC), repository_def=defs.get_repository_def()
+    )
+    [request] = daily_reconciliation.evaluate_tick(tick).run_requests or []
+    assert request.partition_key == "2026-11-29" and request.run_key == "2026-11-29"
+    assert RELEASE_DAYS.get_last_partition_key() == datetime.now(UTC).date().isoformat()
