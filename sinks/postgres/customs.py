@@ -15,7 +15,7 @@ from psycopg import AsyncCursor
 from sinks.postgres.state import History, StateProjection
 from streams.customs.declaration import Declaration
 from streams.customs.domain import CUSTOMS_DECLARATION
-from streams.customs.events import ComplianceChanged
+from streams.customs.events import ComplianceChanged, ReconciliationFindingRecorded
 from wellwon.envelope import Envelope
 
 DDL = (
@@ -55,6 +55,42 @@ FINDINGS_DDL = (
     "CREATE INDEX IF NOT EXISTS customs_compliance_findings_tenant ON customs_compliance_findings (tenant_id)",
 )
 
+# The duty reconciliation's findings, a row each: a tenant's refund claims (overpayments) are one query.
+RECONCILIATION_DDL = (
+    """CREATE TABLE IF NOT EXISTS customs_reconciliation_findings (
+        tenant_id text NOT NULL,
+        declaration_id text NOT NULL,
+        finding_id text NOT NULL,
+        reconciled_on date NOT NULL,
+        payment_code text NOT NULL,
+        difference_class text NOT NULL,
+        calculated numeric NOT NULL,
+        declared numeric NOT NULL,
+        assessed numeric NOT NULL,
+        paid numeric NOT NULL,
+        difference numeric NOT NULL,
+        explanation text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (declaration_id, finding_id)
+    )""",
+    """CREATE INDEX IF NOT EXISTS customs_reconciliation_findings_tenant
+       ON customs_reconciliation_findings (tenant_id, difference_class, reconciled_on DESC)""",
+)
+
+
+async def _add_reconciliation_finding(
+    cur: AsyncCursor[Any], declaration_id: str, tenant_id: str, event: ReconciliationFindingRecorded
+) -> None:
+    f = event.finding
+    await cur.execute(
+        """INSERT INTO customs_reconciliation_findings (tenant_id, declaration_id, finding_id, reconciled_on,
+               payment_code, difference_class, calculated, declared, assessed, paid, difference, explanation,
+               recorded_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+        (tenant_id, declaration_id, f.finding_id, f.reconciled_on, f.payment_code, str(f.difference_class),
+         f.calculated, f.declared, f.assessed, f.paid, f.difference, f.explanation, f.recorded_at),
+    )  # fmt: skip
+
 
 async def _replace_findings(
     cur: AsyncCursor[Any], declaration_id: str, tenant_id: str, event: ComplianceChanged
@@ -75,6 +111,8 @@ async def _replace_findings(
 async def findings(cur: AsyncCursor[Any], envelope: Envelope, state: Declaration, event: Any) -> None:
     if isinstance(event, ComplianceChanged):
         await _replace_findings(cur, envelope.aggregate_id, state.tenant_id, event)
+    elif isinstance(event, ReconciliationFindingRecorded):
+        await _add_reconciliation_finding(cur, envelope.aggregate_id, state.tenant_id, event)
 
 
 def columns(state: Declaration, envelope: Envelope, event: Any) -> dict[str, Any]:
@@ -100,7 +138,7 @@ DECLARATIONS = StateProjection(
     # The declaration history route answers the event's own name (e.g. "DeclarationReleased").
     history=History("customs_declaration_history", "declaration_id", event_type=lambda _, event: type(event).__name__),
     also=findings,
-    also_ddl=FINDINGS_DDL,
-    also_tables=("customs_compliance_findings",),
+    also_ddl=(*FINDINGS_DDL, *RECONCILIATION_DDL),
+    also_tables=("customs_compliance_findings", "customs_reconciliation_findings"),
 )
 CUSTOMS_PROJECTION = DECLARATIONS.projection()

@@ -72,3 +72,16 @@ async def open_compliance(conn: AsyncConnection[Any], closed: Iterable[str]) -> 
     )
     assert counts is not None  # an aggregate query always answers one row
     return counts, [with_iso(row, "expires_on") for row in findings]
+
+
+async def refund_claims(conn: AsyncConnection[Any]) -> list[Row]:
+    """The overpayments the duty reconciliation found (paid more than assessed), newest reconciliation first."""
+    rows = await fetch_all(
+        conn,
+        """SELECT f.declaration_id, d.reference, d.registration_number, f.payment_code, f.difference AS amount,
+                  f.assessed, f.paid, f.reconciled_on, f.explanation, f.recorded_at
+           FROM customs_reconciliation_findings f JOIN customs_declarations d ON d.id = f.declaration_id
+           WHERE f.difference_class = 'overpayment'
+           ORDER BY f.reconciled_on DESC, d.reference, f.payment_code LIMIT 1000""",
+    )
+    return [with_iso(row, "reconciled_on", "recorded_at") for row in rows]

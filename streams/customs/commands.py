@@ -15,6 +15,7 @@ from streams.customs.declaration import (
     SupportingDocument,
     Transport,
 )
+from streams.customs.reconciliation import AssessedPayment, DifferenceClass
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,9 @@ class RegisterDeclaration:
 
 @dataclass(frozen=True)
 class ReleaseDeclaration:
-    """From the customs authority: the goods are released."""
+    """From the customs authority: the goods are released, with the payments it assessed per type (if stated)."""
+
+    assessed: tuple[AssessedPayment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,21 @@ class RecordDutyPaymentRefused:
     reason: str
 
 
+@dataclass(frozen=True)
+class RecordReconciliationFinding:
+    """From the duty-reconciliation pipeline: a difference found on one payment type on the reconciled day."""
+
+    reconciled_on: date
+    payment_code: str
+    difference_class: DifferenceClass
+    calculated: Decimal
+    declared: Decimal
+    assessed: Decimal
+    paid: Decimal
+    difference: Decimal
+    explanation: str
+
+
 DeclarationCommand = (
     CreateDeclaration
     | UpdateHeader
@@ -178,5 +196,6 @@ DeclarationCommand = (
     | RetryDutyPayment
     | RecordDutyPaid
     | RecordDutyPaymentRefused
+    | RecordReconciliationFinding
 )
 COMMANDS: tuple[type, ...] = DeclarationCommand.__args__

@@ -40,6 +40,7 @@ from streams.customs.commands import (
     DeclarationCommand,
     RecordDutyPaid,
     RecordDutyPaymentRefused,
+    RecordReconciliationFinding,
     RegisterDeclaration,
     RejectDeclaration,
     ReleaseDeclaration,
@@ -92,10 +93,13 @@ from streams.customs.events import (
     HeaderUpdated,
     PartyRemoved,
     PartySet,
+    ReconciliationFindingRecorded,
     TransportUpdated,
 )
+from streams.customs.reconciliation import AssessedPayment, ReconciliationFinding, finding_key
 from streams.customs.validation import MAX_ITEMS, validate_declaration
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.pipeline import require_pipeline
 
 CUSTOMS_AUTHORITY_ROLE = "customs_authority"
 REGISTRATION_NUMBER = re.compile(r"(\d{8})/(\d{6})/(\d{7})")
@@ -321,6 +325,44 @@ def _apply_correction(
     return _with_compliance(state, events, on, rules)
 
 
+def _assessed_problem(assessed: Sequence[AssessedPayment]) -> Rejection | None:
+    if _duplicate_ids([payment.payment_code for payment in assessed]):
+        return reject(RejectionCode.INVALID, "one assessed amount per payment type", "assessed")
+    for payment in assessed:
+        if problem := payments_due_problem(payment.amount):
+            return reject(RejectionCode.INVALID, f"assessed {payment.payment_code}: {problem.reason}", "assessed")
+    return None
+
+
+def _release(state: Declaration, cmd: ReleaseDeclaration, context: CommandContext) -> Decision:
+    if state.status is not DeclarationStatus.REGISTERED:
+        return reject(RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}")
+    return (
+        release_problem(state)
+        or _assessed_problem(cmd.assessed)
+        or [DeclarationReleased(context.issued_at, cmd.assessed)]
+    )
+
+
+def _record_finding(state: Declaration, cmd: RecordReconciliationFinding, context: CommandContext) -> Decision:
+    """A pipeline's finding, once per (payment type, reconciled day, class): a re-run of the day records nothing."""
+    if problem := require_pipeline(context, "recording a reconciliation finding"):
+        return problem
+    if state.status not in (DeclarationStatus.REGISTERED, DeclarationStatus.RELEASED):
+        return reject(RejectionCode.ILLEGAL_STATE, f"a {state.status} declaration has no payments to reconcile")
+    finding_id = finding_key(cmd.reconciled_on, cmd.payment_code, cmd.difference_class)
+    if any(finding.finding_id == finding_id for finding in state.reconciliation_findings):
+        return []
+    figures = (cmd.calculated, cmd.declared, cmd.assessed, cmd.paid, cmd.difference)
+    if not cmd.payment_code.strip() or not all(f.is_finite() for f in figures):
+        return reject(RejectionCode.INVALID, "a finding names its payment type and finite amounts")
+    finding = ReconciliationFinding(
+        finding_id, cmd.reconciled_on, cmd.payment_code, cmd.difference_class, cmd.calculated, cmd.declared,
+        cmd.assessed, cmd.paid, cmd.difference, cmd.explanation[:REASON_MAX], context.issued_at,
+    )  # fmt: skip
+    return [ReconciliationFindingRecorded(finding)]
+
+
 def decide(
     state: Declaration,
     command: DeclarationCommand,
@@ -353,13 +395,7 @@ def decide(
         case RegisterDeclaration():
             return _customs_authority_only(context) or _register(state, command, context)
         case ReleaseDeclaration():
-            if problem := _customs_authority_only(context):
-                return problem
-            if state.status is not DeclarationStatus.REGISTERED:
-                return reject(
-                    RejectionCode.ILLEGAL_STATE, f"only a registered declaration is released, not a {state.status}"
-                )
-            return release_problem(state) or [DeclarationReleased(context.issued_at)]
+            return _customs_authority_only(context) or _release(state, command, context)
         case RejectDeclaration():
             return _customs_authority_only(context) or _reject(state, command, context)
         case RequestCorrection():
@@ -368,6 +404,8 @@ def decide(
             return _apply_correction(state, command, context, on, rules)
         case RetryDutyPayment() | RecordDutyPaid() | RecordDutyPaymentRefused():
             return decide_duty(state, command, context)
+        case RecordReconciliationFinding():
+            return _record_finding(state, command, context)
     return _edit(state, command, on, rules)
 
 
@@ -445,7 +483,10 @@ def evolve(state: Declaration, event: DeclarationEvent) -> Declaration:
             return replace(state, compliance=report)
         case DeclarationSubmitted(submitted_at=submitted_at, declaration_date=declaration_date):
             header = replace(state.header, declaration_date=declaration_date)
-            return replace(state, status=DeclarationStatus.SUBMITTED, submitted_at=submitted_at, header=header)
+            return replace(
+                state, status=DeclarationStatus.SUBMITTED, submitted_at=submitted_at, header=header,
+                filed_items=state.items,
+            )  # fmt: skip
         case DeclarationRegistered(registration_number=number, registered_at=registered_at):
             return replace(
                 state,
@@ -462,7 +503,9 @@ def evolve(state: Declaration, event: DeclarationEvent) -> Declaration:
         case DutyPaymentRefused(reason=reason):
             return replace(state, duty_problem=reason)
         case DeclarationReleased(released_at=released_at):
-            return replace(state, status=DeclarationStatus.RELEASED, released_at=released_at)
+            return replace(state, status=DeclarationStatus.RELEASED, released_at=released_at, assessed=event.assessed)
+        case ReconciliationFindingRecorded(finding=finding):
+            return replace(state, reconciliation_findings=(*state.reconciliation_findings, finding))
         case DeclarationRejected(reason=reason):
             return replace(state, status=DeclarationStatus.REJECTED, rejection_reason=reason)
         case CorrectionRequested(correction_id=correction_id, reason=reason, requested_at=requested_at):

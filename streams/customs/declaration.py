@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, with_config
 
+from streams.customs.reconciliation import AssessedPayment, ReconciliationFinding
+
 # Where these values enter over HTTP, a field the declaration does not have is refused (422 naming it).
 _ENTERED = with_config(ConfigDict(extra="forbid"))
 
@@ -202,6 +204,9 @@ class Declaration:
     duty_attempt: int = 0  # 1 from registration with payments due; +1 per retry
     duty_paid: str | None = None  # the ledger's posting transfer, once paid
     duty_problem: str | None = None  # why the last attempt was refused
+    filed_items: tuple[GoodsItem, ...] = ()  # the goods items as submitted (the calculation at filing)
+    assessed: tuple[AssessedPayment, ...] = ()  # the authority's payments per type, stated on release
+    reconciliation_findings: tuple[ReconciliationFinding, ...] = ()
 
     def party(self, role: PartyRole) -> Party | None:
         return {

@@ -17,6 +17,7 @@ from streams.customs.declaration import (
     SupportingDocument,
     Transport,
 )
+from streams.customs.reconciliation import AssessedPayment, ReconciliationFinding
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class DeclarationRegistered:
 @dataclass(frozen=True)
 class DeclarationReleased:
     released_at: datetime
+    assessed: tuple[AssessedPayment, ...] = ()  # the authority's payments per type, when it stated them
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,13 @@ class DutyPaymentRefused:
     refused_at: datetime
 
 
+@dataclass(frozen=True)
+class ReconciliationFindingRecorded:
+    """A reconciliation difference on the declaration; its declarant is to be told (notification rules)."""
+
+    finding: ReconciliationFinding
+
+
 DeclarationEvent = (
     DeclarationCreated
     | HeaderUpdated
@@ -200,5 +209,6 @@ DeclarationEvent = (
     | DutyPaymentRequested
     | DutyPaid
     | DutyPaymentRefused
+    | ReconciliationFindingRecorded
 )
 EVENTS: tuple[type, ...] = DeclarationEvent.__args__

@@ -43,7 +43,7 @@ const chat = chunk(() => import("./pages/chat"));
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
   warehouses: operations, tariff: operations, compliance: operations, audit: operations,
-  "purchase-orders": purchaseOrders, documents, chat,
+  "purchase-orders": purchaseOrders, documents, chat, "refund-claims": declarations,
 };
 void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
 const AcceptInvitation = page(company, "AcceptInvitation");
@@ -51,6 +51,7 @@ const CompanyPage = page(company, "CompanyPage");
 const Profile = page(company, "Profile");
 const DeclarationEditor = page(declarations, "DeclarationEditor");
 const DeclarationList = page(declarations, "DeclarationList");
+const RefundClaims = page(declarations, "RefundClaims");
 const DocumentDetail = page(documents, "DocumentDetail");
 const DocumentList = page(documents, "DocumentList");
 const EdiPartnerDetail = page(edi, "EdiPartnerDetail");
@@ -112,6 +113,7 @@ export function App() {
         <Route path="/documents" element={<DocumentList />} />
         <Route path="/documents/:id" element={<DocumentDetail />} />
         <Route path="/compliance" element={<Compliance />} />
+        <Route path="/refund-claims" element={<RefundClaims />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/ledger" element={<LedgerPage />} />

@@ -13,8 +13,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers.customs import classification, compliance, declarations, from_document, lifecycle, payments, tariff
+from api.routers.customs import (
+    classification,
+    compliance,
+    declarations,
+    from_document,
+    lifecycle,
+    payments,
+    refund_claims,
+    tariff,
+)
 
 router = APIRouter()
-for part in (declarations, from_document, lifecycle, payments, compliance, tariff, classification):
+for part in (declarations, from_document, lifecycle, payments, compliance, refund_claims, tariff, classification):
     router.include_router(part.router)

@@ -35,6 +35,7 @@ from streams.customs.commands import (
 from streams.customs.decider import CUSTOMS_AUTHORITY_ROLE
 from streams.customs.declaration import GoodsItem, SupportingDocument
 from streams.customs.domain import CUSTOMS_DECLARATION
+from streams.customs.reconciliation import AssessedPayment
 
 router = APIRouter(tags=["customs"])
 
@@ -109,6 +110,19 @@ async def authority_command(found: Platform, gateway: Session, declaration_id: s
     )  # fmt: skip
 
 
+class AssessedPaymentIn(Strict):
+    payment_code: str = Field(min_length=4, max_length=4, description="payment type, e.g. 2010 import duty")
+    amount: Decimal = Field(description="roubles the authority assessed for this payment type")
+    rate: str = Field("", max_length=200, description="the rate(s) applied, as the tariff states them")
+    exchange_rate_date: date | None = Field(None, description="the date of the official exchange rate applied")
+
+
+class ReleaseIn(Strict):
+    assessed: list[AssessedPaymentIn] = Field(
+        default_factory=list, max_length=20, description="the payments the authority assessed, per payment type"
+    )
+
+
 @router.post("/api/declarations/{declaration_id}/register")
 async def register(declaration_id: str, body: RegistrationIn, gateway: GatewayMayRegister, found: PlatformDep) -> Any:
     command = RegisterDeclaration(body.registration_number, body.registered_on, body.payments_due)
@@ -116,8 +130,12 @@ async def register(declaration_id: str, body: RegistrationIn, gateway: GatewayMa
 
 
 @router.post("/api/declarations/{declaration_id}/release")
-async def release(declaration_id: str, gateway: GatewayMayRelease, found: PlatformDep) -> Any:
-    return await authority_command(found, gateway, declaration_id, ReleaseDeclaration())
+async def release(
+    declaration_id: str, gateway: GatewayMayRelease, found: PlatformDep, body: ReleaseIn | None = None
+) -> Any:
+    """The goods are released; the body may state the payments assessed per type (the reconciliation reads them)."""
+    assessed = tuple(AssessedPayment(**a.model_dump()) for a in body.assessed) if body else ()
+    return await authority_command(found, gateway, declaration_id, ReleaseDeclaration(assessed))
 
 
 @router.post("/api/declarations/{declaration_id}/reject")

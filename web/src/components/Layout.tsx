@@ -21,6 +21,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/documents", "nav.documents"],
   ["/chat", "nav.chat"],
   ["/compliance", "nav.compliance"],
+  ["/refund-claims", "nav.refundClaims"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],

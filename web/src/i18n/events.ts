@@ -74,6 +74,7 @@ const EVENTS: Names = {
   DeclarationRejected: ["В выпуске отказано", "Release refused"],
   CorrectionRequested: ["Запрошена корректировка", "Correction requested"],
   CorrectionApplied: ["Корректировка внесена", "Correction applied"],
+  ReconciliationFindingRecorded: ["Расхождение по таможенным платежам", "Duty reconciliation finding"],
   GatewayCredentialIssued: ["Выдан ключ таможенного шлюза", "Customs gateway credential issued"],
   GatewayCredentialRevoked: ["Ключ таможенного шлюза отозван", "Customs gateway credential revoked"],
   TableLoaded: ["Загружена таблица тарифов", "Tariff table loaded"],

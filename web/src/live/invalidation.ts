@@ -23,7 +23,7 @@ const RESOURCES: Record<string, readonly string[]> = {
   shipment: ["shipments"],
   warehouse: ["warehouses"],
   edi_partner: ["edi-partners"],
-  customs_declaration: ["declarations", "compliance"],
+  customs_declaration: ["declarations", "compliance", "refund-claims"],
   customs_tariff: ["tariff", "declarations", "fx"],
   payment: ["payments"],
   bank_statement: ["bank-statements", "payments"],

@@ -1,9 +1,10 @@
 // Customs declarations: the list, and the editor (header, parties, goods with code suggestions,
-// documents), the calculation with each amount's formula, validation at the fields, the XML.
+// documents), the calculation with each amount's formula, validation at the fields, the XML, the duty
+// reconciliation's findings; and the refund claims (overpaid payments) across the company's declarations.
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
-import { useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
 import { ApiError } from "../api/errors";
 import { DataTable } from "../components/DataTable";
@@ -63,7 +64,34 @@ interface Declaration {
   payments_due: string | null;
   duty_paid: string | null;
   duty_problem: string | null;
+  reconciliation_findings: ReconciliationFinding[];
   version: number;
+}
+
+interface ReconciliationFinding {
+  finding_id: string;
+  reconciled_on: string;
+  payment_code: string;
+  difference_class: string;
+  calculated: string;
+  declared: string;
+  assessed: string;
+  paid: string;
+  difference: string;
+  explanation: string;
+}
+
+interface RefundClaim {
+  declaration_id: string;
+  reference: string;
+  registration_number: string | null;
+  payment_code: string;
+  payment_type: string;
+  amount: string;
+  assessed: string;
+  paid: string;
+  reconciled_on: string;
+  explanation: string;
 }
 
 interface Suggestion {
@@ -195,6 +223,7 @@ export function DeclarationEditor() {
         <HeaderForm declaration={declaration} errors={errors} editable={editable} />
         <ItemsCard declaration={declaration} errors={errors} editable={editable} />
         <CalculationCard id={id} version={declaration.version} />
+        {declaration.reconciliation_findings.length > 0 && <FindingsCard findings={declaration.reconciliation_findings} />}
         <DocumentsPanel linkedType="declaration" linkedId={id} />
         <DiscussionPanel subjectType="declaration" subjectId={id} />
       </div>
@@ -370,3 +399,61 @@ function CalculationCard({ id, version }: { id: string; version: number }) {
   );
 }
 
+
+function FindingsCard({ findings }: { findings: ReconciliationFinding[] }) {
+  const { t, money, date, label } = useI18n();
+  return (
+    <Card title={t("reconciliation.title")} className="wide">
+      <table className="data-table compact" data-testid="reconciliation-findings">
+        <thead>
+          <tr>
+            <th scope="col">{t("reconciliation.day")}</th><th scope="col">{t("common.code")}</th><th scope="col">{t("reconciliation.class")}</th>
+            <th scope="col">{t("reconciliation.calculated")}</th><th scope="col">{t("reconciliation.declared")}</th>
+            <th scope="col">{t("reconciliation.assessed")}</th><th scope="col">{t("reconciliation.paid")}</th>
+            <th scope="col">{t("reconciliation.difference")}</th><th scope="col">{t("common.description")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {findings.map((f) => (
+            <tr key={f.finding_id}>
+              <td>{date(f.reconciled_on)}</td><td>{f.payment_code}</td><td><Badge>{label("reconciliation.classes", f.difference_class)}</Badge></td>
+              <td>{money(f.calculated, "RUB")}</td><td>{money(f.declared, "RUB")}</td><td>{money(f.assessed, "RUB")}</td>
+              <td>{money(f.paid, "RUB")}</td><td>{money(f.difference, "RUB")}</td><td>{f.explanation}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+export function RefundClaims() {
+  const { t, money, date } = useI18n();
+  const query = useQuery({ queryKey: ["refund-claims"], queryFn: () => api.get<{ claims: RefundClaim[]; total: string }>("/api/customs/refund-claims") });
+  const columns = useMemo<ColumnDef<RefundClaim, unknown>[]>(
+    () => [
+      { header: t("common.reference"), accessorKey: "reference", cell: (c) => <Link to={`/declarations/${c.row.original.declaration_id}`}>{c.row.original.reference || c.row.original.declaration_id.slice(0, 8)}</Link> },
+      { header: t("refundClaims.registration"), id: "registration", accessorFn: (r) => r.registration_number ?? "" },
+      { header: t("refundClaims.paymentType"), id: "type", accessorFn: (r) => `${r.payment_code} ${r.payment_type}` },
+      { header: t("reconciliation.assessed"), id: "assessed", accessorFn: (r) => Number(r.assessed), cell: (c) => money(c.row.original.assessed, "RUB") },
+      { header: t("reconciliation.paid"), id: "paid", accessorFn: (r) => Number(r.paid), cell: (c) => money(c.row.original.paid, "RUB") },
+      { header: t("refundClaims.amount"), id: "amount", accessorFn: (r) => Number(r.amount), cell: (c) => money(c.row.original.amount, "RUB") },
+      { header: t("reconciliation.day"), accessorKey: "reconciled_on", cell: (c) => date(c.row.original.reconciled_on) },
+    ],
+    [t, money, date],
+  );
+  return (
+    <>
+      <h1>{t("refundClaims.title")}</h1>
+      {query.isPending ? <Loading /> : <ErrorNotice error={query.error} />}
+      {query.data && (
+        <div className="grid">
+          <Card title={t("refundClaims.total")} className="wide">
+            <Definition items={[[t("refundClaims.total"), money(query.data.total, "RUB")], [t("refundClaims.count"), String(query.data.claims.length)]]} />
+          </Card>
+          <Card title={t("refundClaims.title")} className="wide"><DataTable testId="refund-claims" rows={query.data.claims} columns={columns} /></Card>
+        </div>
+      )}
+    </>
+  );
+}
