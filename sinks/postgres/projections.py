@@ -14,6 +14,7 @@ from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.payment import BANK_STATEMENT_PROJECTION, PAYMENT_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.purchase_order import PURCHASE_ORDER_PROJECTION
+from sinks.postgres.report_schedule import REPORT_SCHEDULE_PROJECTION
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
 from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
@@ -37,4 +38,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     INVOICE_NUMBERING_PROJECTION,
     DOCUMENT_PROJECTION,
     DOCUMENT_TEMPLATE_PROJECTION,
+    REPORT_SCHEDULE_PROJECTION,
 )
