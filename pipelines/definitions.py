@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.recognition import RECOGNITION
+from pipelines.reports import REPORTS
 from wellwon.config import Settings
 
-PIPELINES: tuple[Pipeline, ...] = (RECOGNITION,)
+PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, REPORTS)
 
 defs = definitions_of(PIPELINES, Settings())
