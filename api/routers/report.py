@@ -88,6 +88,7 @@ async def list_reports(
             "id": row["id"], "title": row["title"], "filename": row["filename"], "content_type": row["content_type"],
             "latest_version": row["latest_version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
             "download": f"/api/documents/{row['id']}/versions/{row['latest_version']}/content",
+            "download_url": f"/api/documents/{row['id']}/versions/{row['latest_version']}/download-url",
         }
         for row in rows
     ]  # fmt: skip

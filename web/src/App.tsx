@@ -64,6 +64,7 @@ const TariffTables = page(operations, "TariffTables");
 const WarehouseDetail = page(operations, "WarehouseDetail");
 const WarehouseList = page(operations, "WarehouseList");
 const PaymentsPage = page(chunk(() => import("./pages/payments")), "PaymentsPage");
+const ReportsPage = page(chunk(() => import("./pages/reports")), "ReportsPage");
 const PurchaseOrderDetail = page(purchaseOrders, "PurchaseOrderDetail");
 const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
 const ShipmentDetail = page(shipments, "ShipmentDetail");
@@ -110,6 +111,7 @@ export function App() {
         <Route path="/documents" element={<DocumentList />} />
         <Route path="/documents/:id" element={<DocumentDetail />} />
         <Route path="/compliance" element={<Compliance />} />
+        <Route path="/reports" element={<ReportsPage />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/ledger" element={<LedgerPage />} />

@@ -20,6 +20,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/invoices", "nav.invoices"],
   ["/documents", "nav.documents"],
   ["/compliance", "nav.compliance"],
+  ["/reports", "nav.reports"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],
