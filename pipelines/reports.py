@@ -49,6 +49,8 @@ REPORT_PERIODS = DynamicPartitionsDefinition(name="report_periods")
 # Hourly: a tenant's period ends at its own local midnight, whatever its timezone's offset.
 CRON = os.environ.get("WELLWON_REPORTS_CRON", "0 * * * *")
 TENANT_TAG = "wellwon/tenant"
+PARTITION_TAG = "dagster/partition"
+MAX_TRIES = 3  # runs of a period that failed before the schedule stops requesting it (an operator may run it)
 REPORT_NAMESPACE = uuid.UUID("5b0f3c2e-7d4a-4e8b-9a61-c3d2e1f0a9b8")
 SCHEDULES = """SELECT tenant_id, cadence, timezone, language, contacts, enabled FROM report_schedules"""
 
@@ -223,6 +225,15 @@ def compliance_report(
 report_job = define_asset_job("compliance_reports_job", [compliance_report], executor_def=in_process_executor)
 
 
+def already_run(instance: DagsterInstance, partition_key: str) -> bool:
+    """Whether the period has a run that has not failed (queued, running or done), or has failed `MAX_TRIES` times."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    runs = instance.get_runs(RunsFilter(job_name=report_job.name, tags={PARTITION_TAG: partition_key}))
+    failed = [r for r in runs if r.status in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)]
+    return len(runs) > len(failed) or len(failed) >= MAX_TRIES
+
+
 def report_schedule(cron: str = CRON) -> ScheduleDefinition:
     @schedule(
         name="compliance_reports", cron_schedule=cron, job=report_job, execution_timezone="UTC",
@@ -231,9 +242,12 @@ def report_schedule(cron: str = CRON) -> ScheduleDefinition:
     )  # fmt: skip
     def due(context: ScheduleEvaluationContext, read_models: ReadModels) -> list[RunRequest] | SkipReason:
         now = context.scheduled_execution_time or datetime.now(UTC)
-        work = due_reports(schedules(read_models), now)
+        # A schedule's run key holds within one tick only: the periods already run (or tried enough) are left out.
+        work = [
+            w for w in due_reports(schedules(read_models), now) if not already_run(context.instance, w.partition_key)
+        ]
         if not work:
-            return SkipReason("no tenant has a report schedule")
+            return SkipReason("every tenant's due report has been run")
         name = REPORT_PERIODS.name
         assert name is not None
         unknown = [w.partition_key for w in work if not context.instance.has_dynamic_partition(name, w.partition_key)]
