@@ -182,3 +182,15 @@ def test_a_letter_with_attachments_carries_each_as_a_mime_part_of_its_type() -> 
         ("r.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
     ]
     assert message.get_body(("plain",)).get_content().strip() == "Attached."  # type: ignore[union-attr]
+
+
+def test_the_code_location_has_the_hourly_reports_schedule_and_its_partitioned_job() -> None:
+    from dagster import DefaultScheduleStatus
+
+    import pipelines
+    from pipelines.reports import REPORT_PERIODS
+
+    schedule = pipelines.defs.resolve_schedule_def("compliance_reports")
+    assert schedule.cron_schedule == "0 * * * *" and schedule.default_status == DefaultScheduleStatus.RUNNING
+    job = pipelines.defs.resolve_job_def("compliance_reports_job")
+    assert job.partitions_def == REPORT_PERIODS and job.executor_def.name == "in_process"
