@@ -36,6 +36,7 @@ from api.routers import (
     payment,
     purchase_order,
     push,
+    report,
     shipment,
     user_account,
     warehouse,
@@ -112,6 +113,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(document.router)
     app.include_router(document_template.router)
     app.include_router(chat.router)
+    app.include_router(report.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(commands.router)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.recognition import RECOGNITION
 from pipelines.reconciliation import RECONCILIATION
+from pipelines.reports import REPORTS
 from wellwon.config import Settings
 
-PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, RECONCILIATION)
+PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, RECONCILIATION, REPORTS)
 
 defs = definitions_of(PIPELINES, Settings())

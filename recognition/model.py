@@ -107,7 +107,7 @@ class Line:
 
     def _separators(self) -> list[str]:
         """A space between words, none between two CJK characters (Chinese is written without spaces)."""
-        out = [""]
+        out = [""] if self.words else []  # a line read again may come back without words
         for left, right in zip(self.words, self.words[1:], strict=False):
             out.append("" if is_cjk(left.text[-1]) and is_cjk(right.text[0]) else " ")
         return out

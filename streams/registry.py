@@ -24,6 +24,7 @@ from streams.payment.domain import PAYMENT
 from streams.payment.statement.domain import BANK_STATEMENT
 from streams.process import Process
 from streams.purchase_order.domain import PURCHASE_ORDER
+from streams.report_schedule.domain import REPORT_SCHEDULE
 from streams.sagas.customs_duty import CUSTOMS_DUTY
 from streams.sagas.fx import FX_DEALS
 from streams.sagas.payments import PAYMENT_MONEY
@@ -52,6 +53,7 @@ DOMAINS: tuple[Domain, ...] = (
     DOCUMENT,
     DOCUMENT_TEMPLATE,
     CHAT,
+    REPORT_SCHEDULE,
 )
 
 # The processes (sagas) the stream worker runs: whenever a domain's event happens, the commands that follow.

@@ -27,7 +27,7 @@ LIST_COLUMNS = sql.SQL("""id, document_type, title, status, latest_version, file
 PENDING_RECOGNITIONS = """
     SELECT tenant_id, document_id, version, object_key, content_type, size_bytes, sha256, filename, pages,
            document_type, uploaded_at
-    FROM document_versions WHERE recognition_status = 'pending'
+    FROM document_versions WHERE recognition_status = 'pending' AND document_type <> 'compliance_report'
     ORDER BY uploaded_at, document_id, version LIMIT %s"""
 
 

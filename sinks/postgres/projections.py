@@ -15,6 +15,7 @@ from sinks.postgres.ledger import LEDGER_PROJECTION
 from sinks.postgres.payment import BANK_STATEMENT_PROJECTION, PAYMENT_PROJECTION
 from sinks.postgres.projection import Projection
 from sinks.postgres.purchase_order import PURCHASE_ORDER_PROJECTION
+from sinks.postgres.report_schedule import REPORT_SCHEDULE_PROJECTION
 from sinks.postgres.shipment import SHIPMENT_PROJECTION
 from sinks.postgres.user_account import USER_ACCOUNT_PROJECTION
 from sinks.postgres.warehouse import WAREHOUSE_PROJECTION
@@ -39,4 +40,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     DOCUMENT_PROJECTION,
     DOCUMENT_TEMPLATE_PROJECTION,
     CHAT_PROJECTION,
+    REPORT_SCHEDULE_PROJECTION,
 )

@@ -59,9 +59,10 @@ from streams.pipeline import require_pipeline
 
 Decision = Sequence[DocumentEvent] | Rejection
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # compliance reports' workbooks
 # What the API stores: the types it recognises by their magic bytes, and what it issues from templates.
 CONTENT_TYPES = frozenset(
-    {"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp", "text/html", "text/plain"}
+    {"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp", "text/html", "text/plain", XLSX}
 )
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_FILENAME = 200

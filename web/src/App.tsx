@@ -66,6 +66,7 @@ const TariffTables = page(operations, "TariffTables");
 const WarehouseDetail = page(operations, "WarehouseDetail");
 const WarehouseList = page(operations, "WarehouseList");
 const PaymentsPage = page(chunk(() => import("./pages/payments")), "PaymentsPage");
+const ReportsPage = page(chunk(() => import("./pages/reports")), "ReportsPage");
 const PurchaseOrderDetail = page(purchaseOrders, "PurchaseOrderDetail");
 const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
 const ShipmentDetail = page(shipments, "ShipmentDetail");
@@ -114,6 +115,7 @@ export function App() {
         <Route path="/documents/:id" element={<DocumentDetail />} />
         <Route path="/compliance" element={<Compliance />} />
         <Route path="/refund-claims" element={<RefundClaims />} />
+        <Route path="/reports" element={<ReportsPage />} />
         <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/audit" element={<AuditTrail />} />
         <Route path="/ledger" element={<LedgerPage />} />

@@ -31,6 +31,7 @@ from streams.payment.statement.commands import MatchLine
 from streams.purchase_order.commands import CancelPurchaseOrder, LinkShipment
 from streams.purchase_order.decider import OrderStatus
 from streams.registry import DOMAINS, domain_named
+from streams.report_schedule.commands import Cadence, ReportLanguage, SetReportSchedule
 from streams.shipment.commands import CancelShipment, CreateShipment
 from streams.shipment.details import TransportMode
 from streams.tenancy import Tenancy
@@ -115,6 +116,12 @@ CASES: dict[str, Case] = {
     ),
     "chat": Case(
         {"tenant_id": OWNER, "status": ConversationStatus.OPEN}, PostMessage("hello"), PostMessage("he\x00llo"), "body"
+    ),
+    "report_schedule": Case(
+        {"tenant_id": OWNER, "enabled": True},
+        SetReportSchedule(Cadence.DAILY, "UTC", ("a@example.com",), ReportLanguage.EN),
+        SetReportSchedule(Cadence.DAILY, "Europe/Mos\x00cow", ("a@example.com",), ReportLanguage.EN),
+        "timezone",
     ),
 }
 PLATFORM_DOMAINS = ("user_account", "customs_gateway")  # no tenant owns their aggregates

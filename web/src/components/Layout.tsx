@@ -22,6 +22,7 @@ const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
   ["/chat", "nav.chat"],
   ["/compliance", "nav.compliance"],
   ["/refund-claims", "nav.refundClaims"],
+  ["/reports", "nav.reports"],
   ["/payments", "nav.payments"],
   ["/ledger", "nav.ledger"],
   ["/analytics", "nav.analytics"],
