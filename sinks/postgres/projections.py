@@ -1,5 +1,6 @@
 """Every domain's Postgres projection; adding a domain's read model means adding it here."""
 
+from notifications.store import NOTIFICATION_PROJECTION
 from sinks.postgres.audit import AUDIT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
 from sinks.postgres.customs import CUSTOMS_PROJECTION
@@ -37,4 +38,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     INVOICE_NUMBERING_PROJECTION,
     DOCUMENT_PROJECTION,
     DOCUMENT_TEMPLATE_PROJECTION,
+    NOTIFICATION_PROJECTION,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import grimp
 import pytest
 
-PACKAGES = ("wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards")
+PACKAGES = ("wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards", "notifications")
 
 
 @pytest.fixture(scope="module")
