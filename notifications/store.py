@@ -141,9 +141,10 @@ def preferences_json(preferences: Preferences, kinds: tuple[str, ...]) -> dict[s
         "channels": {kind: [str(c) for c in preferences.channels_for(kind)] for kind in kinds},
         "quiet_hours": None
         if quiet is None
-        else {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M"), "timezone": quiet.timezone},
+        else {"start": clock(quiet.start), "end": clock(quiet.end), "timezone": quiet.timezone},
     }
 
 
-def parse_time(text: str) -> time:
-    return time.fromisoformat(text)
+def clock(at: time) -> str:
+    """HH:MM, or HH:MM:SS when the seconds are not zero."""
+    return at.isoformat(timespec="minutes" if at.second == 0 else "seconds")

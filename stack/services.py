@@ -352,10 +352,12 @@ def _maildev(web_port: int, smtp_port: int) -> Callable[[], subprocess.Popen[byt
         binary = PROJECT_ROOT / "stack" / "maildev" / "node_modules" / ".bin" / "maildev"
         if not binary.exists():
             raise RuntimeError(f"maildev missing at {binary}: run stack/bootstrap.sh (npm ci in stack/maildev)")
+        folder = LOCAL_DIR / "maildev"
+        # Mail kept under .local (not maildev's default /tmp), the oldest dropped past 5000.
         return _spawn(
-            LOCAL_DIR / "maildev",
+            folder,
             [str(binary), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--smtp", str(smtp_port),
-             "--web", str(web_port), "--max-emails", "5000", "--silent"],
+             "--web", str(web_port), "--mail-directory", str(folder / "mail"), "--max-emails", "5000", "--silent"],
         )  # fmt: skip
 
     return start

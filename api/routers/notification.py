@@ -26,7 +26,7 @@ NotificationId = Annotated[int, Path(ge=1, description="the notification's id")]
 
 
 class QuietHoursIn(Strict):
-    start: time = Field(description="local time quiet hours begin (HH:MM)")
+    start: time = Field(description="local time quiet hours begin (HH:MM, or HH:MM:SS)")
     end: time = Field(description="local time they end; before `start` means they run past midnight")
     timezone: str = Field(default="UTC", max_length=64, description="IANA time zone, e.g. Europe/Moscow")
 
@@ -96,9 +96,7 @@ async def get_preferences(session: CurrentSession, found: PlatformDep) -> dict[s
 async def put_preferences(body: PreferencesIn, session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
     quiet = None
     if body.quiet_hours is not None:
-        start, end = (
-            t.replace(second=0, microsecond=0, tzinfo=None) for t in (body.quiet_hours.start, body.quiet_hours.end)
-        )
+        start, end = (t.replace(microsecond=0, tzinfo=None) for t in (body.quiet_hours.start, body.quiet_hours.end))
         quiet = QuietHours(start, end, body.quiet_hours.timezone)
     chosen = Preferences({kind: tuple(dict.fromkeys(channels)) for kind, channels in body.channels.items()}, quiet)
     async with tenant_db(found, session) as conn:
