@@ -38,11 +38,12 @@ const ledger = chunk(() => import("./pages/ledger"));
 const operations = chunk(() => import("./pages/operations"));
 const purchaseOrders = chunk(() => import("./pages/purchase_orders"));
 const shipments = chunk(() => import("./pages/shipments"));
+const notifications = chunk(() => import("./pages/notifications"));
 // The page a (re)load opens starts loading at once, alongside the session's refresh, not after it.
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
   warehouses: operations, tariff: operations, compliance: operations, audit: operations,
-  "purchase-orders": purchaseOrders, documents,
+  "purchase-orders": purchaseOrders, documents, notifications,
 };
 void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
 const AcceptInvitation = page(company, "AcceptInvitation");
@@ -68,6 +69,8 @@ const PurchaseOrderDetail = page(purchaseOrders, "PurchaseOrderDetail");
 const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
 const ShipmentDetail = page(shipments, "ShipmentDetail");
 const ShipmentList = page(shipments, "ShipmentList");
+const NotificationInbox = page(notifications, "NotificationInbox");
+const NotificationPreferences = page(notifications, "NotificationPreferences");
 
 const Analytics = lazy(() => import("./pages/analytics"));
 
@@ -115,6 +118,8 @@ export function App() {
         <Route path="/ledger" element={<LedgerPage />} />
         <Route path="/ledger/accounts/:id" element={<LedgerAccountPage />} />
         <Route path="/analytics" element={<Analytics />} />
+        <Route path="/notifications" element={<NotificationInbox />} />
+        <Route path="/notifications/preferences" element={<NotificationPreferences />} />
         <Route path="/company" element={whenLoaded(<CompanyPage />)} />
         <Route path="/invitations/accept" element={whenLoaded(<AcceptInvitation />)} />
         <Route path="/profile" element={whenLoaded(<Profile />)} />
