@@ -6,6 +6,7 @@ own preferences row), so no query here names the tenant or the user but to inser
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import orjson
@@ -19,7 +20,7 @@ from sinks.postgres.queries import Row, fetch_all, fetch_one, with_iso
 async def inbox(conn: AsyncConnection[Any], unread_only: bool, limit: int, offset: int) -> list[Row]:
     rows = await fetch_all(
         conn,
-        """SELECT id, kind, severity, title, body, aggregate_type, aggregate_id, created_at, read_at
+        """SELECT id::text, kind, severity, title, body, aggregate_type, aggregate_id, created_at, read_at
            FROM notifications WHERE (NOT %s OR read_at IS NULL)
            ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s""",
         (unread_only, limit, offset),
@@ -32,12 +33,14 @@ async def unread_count(conn: AsyncConnection[Any]) -> int:
     return int(row["unread"]) if row else 0
 
 
-async def mark_read(conn: AsyncConnection[Any], notification_id: int) -> bool:
-    """Whether the caller has that notification (read now, or before)."""
+async def mark_read(conn: AsyncConnection[Any], notification_id: str) -> bool:
+    """Whether the caller has that notification (read now, or before); an id that is no UUID is nobody's."""
+    try:
+        key = uuid.UUID(notification_id)
+    except ValueError:
+        return False
     row = await fetch_one(
-        conn,
-        """UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = %s RETURNING id""",
-        (notification_id,),
+        conn, "UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = %s RETURNING id", (key,)
     )
     return row is not None
 

@@ -18,7 +18,7 @@ from aiokafka import TopicPartition
 from psycopg import AsyncConnection, AsyncCursor
 
 from notifications.rules import RULES, Channel, Relation, Rule, facts_of, rules_for
-from notifications.store import delivery_message_id, preferences_of
+from notifications.store import delivery_message_id, notification_id, preferences_of
 from notifications.templates import render
 from sinks.postgres.database import owner_dsn
 from sinks.records import SinkRecord
@@ -111,10 +111,11 @@ async def notify(cur: AsyncCursor[Any], happening: Happening) -> int:
         text = render(rule.kind, locales.get(person) or "en", label, happening.facts)
         if Channel.IN_APP in channels:
             await cur.execute(
-                """INSERT INTO notifications (tenant_id, user_id, event_id, kind, severity, title, body,
+                """INSERT INTO notifications (id, tenant_id, user_id, event_id, kind, severity, title, body,
                        aggregate_type, aggregate_id, created_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id, user_id) DO NOTHING""",
-                (happening.tenant_id, person, happening.event_id, rule.kind, str(rule.severity), text.title,
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id, user_id) DO NOTHING""",
+                (notification_id(happening.event_id, person), happening.tenant_id, person, happening.event_id,
+                 rule.kind, str(rule.severity), text.title,
                  text.body, happening.aggregate_type, happening.aggregate_id, happening.occurred_at),
             )  # fmt: skip
         for channel in (c for c in channels if c is not Channel.IN_APP):

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import time
 from typing import Any
 
@@ -25,6 +26,7 @@ from notifications.rules import Channel
 from sinks.postgres.projection import Projection
 from sinks.postgres.tenancy import USER_SETTING
 
+NOTIFICATION_NAMESPACE = uuid.UUID("0d7b3c55-5e43-4f0c-9d6f-3a1f1f3b6a90")
 OWN_ROWS = f"user_id = current_setting('{USER_SETTING}', true)"
 
 DDL = (
@@ -38,7 +40,7 @@ DDL = (
         PRIMARY KEY (aggregate_type, aggregate_id)
     )""",
     """CREATE TABLE IF NOT EXISTS notifications (
-        id bigserial PRIMARY KEY,
+        id uuid PRIMARY KEY,
         tenant_id text NOT NULL,
         user_id text NOT NULL,
         event_id text NOT NULL,
@@ -105,6 +107,11 @@ NOTIFICATION_PROJECTION = Projection(
 
 async def _nothing() -> None:
     return None
+
+
+def notification_id(event_id: str, user_id: str) -> str:
+    """The inbox row's id: one per event and person, and not guessable from another's."""
+    return str(uuid.uuid5(NOTIFICATION_NAMESPACE, f"{event_id}|{user_id}"))
 
 
 def delivery_message_id(event_id: str, user_id: str, channel: str) -> str:

@@ -22,7 +22,7 @@ from notifications.store import preferences_json
 
 router = APIRouter(tags=["notifications"])
 
-NotificationId = Annotated[int, Path(ge=1, description="the notification's id")]
+NotificationId = Annotated[str, Path(max_length=64, description="the notification's id (a UUID)")]
 
 
 class QuietHoursIn(Strict):

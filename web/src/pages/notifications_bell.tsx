@@ -6,7 +6,7 @@ import { api } from "../api/client";
 import { useI18n } from "../i18n/I18n";
 
 export interface Notification {
-  id: number;
+  id: string;
   kind: string;
   severity: string;
   title: string;
