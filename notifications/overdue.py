@@ -27,7 +27,10 @@ def overdue_event_id(invoice_id: str, due_on: str) -> str:
 
 
 async def check_overdue(conn: AsyncConnection[Any], rules: tuple[Rule, ...] = RULES) -> int:
-    """Notify of every overdue invoice not yet notified for its due date; how many invoices were overdue."""
+    """Notify of every overdue invoice not yet notified for its due date; how many invoices were overdue.
+
+    The finding is recorded in the same transaction as its notifications, so a crash repeats or loses neither.
+    """
     async with conn.transaction(), conn.cursor() as cur:
         await cur.execute(
             """SELECT id, tenant_id, coalesce(number, supplier_invoice_number, ''), due_on, outstanding, currency
@@ -38,8 +41,14 @@ async def check_overdue(conn: AsyncConnection[Any], rules: tuple[Rule, ...] = RU
         for invoice_id, tenant_id, number, due_on, outstanding, currency in overdue:
             facts = {"number": number, "due_on": due_on.isoformat(), "outstanding": str(outstanding),
                      "currency": currency}  # fmt: skip
+            event_id = overdue_event_id(invoice_id, due_on.isoformat())
+            await cur.execute(
+                "INSERT INTO notification_findings VALUES (%s, now()) ON CONFLICT DO NOTHING RETURNING event_id",
+                (event_id,),
+            )
+            if await cur.fetchone() is None:
+                continue  # notified by an earlier check (committed with its notifications)
             for rule in rules_for("invoice.Overdue", facts, rules):
-                event_id = overdue_event_id(invoice_id, due_on.isoformat())
                 happening = Happening(event_id, tenant_id, "invoice", invoice_id, datetime.now(UTC), rule, facts)
                 await notify(cur, happening)
     return len(overdue)

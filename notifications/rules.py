@@ -3,7 +3,7 @@
 A rule names the event (`<domain>.<Event>` as on the topics), an optional condition on one of its fields, who
 hears of it (people related to the aggregate, such as its owner or declarant, and company roles), the channels
 it goes through unless a user's preferences say otherwise, its severity, and whether its emails are batched
-into a digest (noisy events). `notifications.store.recipients` resolves the audience from read models.
+into a digest (noisy events). `notifications.sink.recipients` resolves the audience from read models.
 
 Invoice overdue has no event on the stream (nothing happens when a date passes): the notification worker's
 daily check (`notifications.overdue`) finds overdue invoices and raises `invoice.Overdue` through these rules.

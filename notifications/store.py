@@ -79,6 +79,8 @@ DDL = (
     )""",
     """CREATE INDEX IF NOT EXISTS notification_deliveries_due ON notification_deliveries (due_at)
         WHERE status = 'pending'""",
+    # What a check found (an invoice overdue for a due date), once: the next checks skip it.
+    "CREATE TABLE IF NOT EXISTS notification_findings (event_id text PRIMARY KEY, found_at timestamptz NOT NULL)",
     """CREATE TABLE IF NOT EXISTS notification_preferences (
         user_id text PRIMARY KEY,
         channels jsonb NOT NULL DEFAULT '{}',
