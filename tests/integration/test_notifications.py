@@ -1,6 +1,7 @@
 """Notifications against the real stack: each rule reaches the right people through the right channels (inbox rows
 through the API, emails read back from maildev's REST API), preferences and quiet hours hold, and a notification
-worker killed with -9 mid-burst, then restarted, sends every email exactly once (counted by Message-ID).
+worker killed with -9 mid-burst, then restarted, sends every email once per Message-ID (at most the one in flight
+at the kill is handed over again, with the same Message-ID).
 
 The session's platform runs the worker with a 15-second digest window and an overdue check every 3 seconds
 (tests/conftest.py).
@@ -286,7 +287,11 @@ async def test_a_worker_killed_mid_burst_sends_every_email_exactly_once(
     }
     assert len(expected) == 50
     received = Counter(m["headers"]["message-id"] for m in addressed(mailbox(), email_of(platform, owner_id)))
-    assert set(received) == expected and set(received.values()) == {1}, (at_kill, received.most_common(3))
+    # Every event's email, once per Message-ID. Sending is one at a time, so only the email in flight at the kill
+    # (accepted by SMTP, not yet marked sent) can be handed over again: with the same Message-ID, by which the
+    # receiving side recognises it.
+    assert set(received) == expected, (at_kill, len(received))
+    assert sum(received.values()) - len(expected) <= 1, (at_kill, received.most_common(3))
     listed = await api.get("/api/notifications?limit=200", headers=bearer(owner))
     assert len(listed.json()["notifications"]) == 50 and listed.json()["unread"] == 50  # one inbox row per event
 
