@@ -247,7 +247,7 @@ async def test_each_rule_notifies_the_right_people_through_their_channels(
     assert unread_only.json()["notifications"] == []
 
 
-async def test_a_worker_killed_mid_burst_sends_every_email_exactly_once(
+async def test_a_worker_killed_mid_burst_sends_every_email_once_per_message_id(
     platform: PlatformProcesses, api: httpx.AsyncClient
 ) -> None:
     owner, _ = await company_owner(api, "burst-owner")
