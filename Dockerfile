@@ -5,6 +5,7 @@ COPY pyproject.toml ./
 COPY wellwon wellwon
 COPY streams streams
 COPY sinks sinks
+COPY notifications notifications
 COPY api api
 COPY pipelines pipelines
 COPY dashboards dashboards

@@ -33,6 +33,7 @@ from api.routers import (
     fx,
     invoice,
     ledger,
+    notification,
     payment,
     purchase_order,
     push,
@@ -118,6 +119,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(commands.router)
     app.include_router(push.router)
+    app.include_router(notification.router)
 
     @app.get("/health", tags=["platform"])
     async def health() -> dict[str, str]:

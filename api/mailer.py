@@ -19,6 +19,17 @@ from wellwon.config import Settings
 SENDER = os.environ.get("MAIL_FROM", "no-reply@wellwon.local")
 
 
+def send_smtp(smtp_url: str, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server at `smtp_url` (smtp://, or smtp+starttls:// with user:password@)."""
+    url = urlparse(smtp_url)
+    with smtplib.SMTP(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:
+        if url.scheme == "smtp+starttls":
+            smtp.starttls()
+        if url.username:
+            smtp.login(url.username, url.password or "")
+        smtp.send_message(message)
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
@@ -58,14 +69,7 @@ class Mailer:
         await self.redis.ltrim(self.outbox, -1000, -1)
 
     def _send_smtp(self, to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> None:
-        url = urlparse(self.smtp_url or "")
-        message = mime_message(to, subject, body, attachments)
-        with smtplib.SMTP(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:
-            if url.scheme == "smtp+starttls":
-                smtp.starttls()
-            if url.username:
-                smtp.login(url.username, url.password or "")
-            smtp.send_message(message)
+        send_smtp(self.smtp_url or "", mime_message(to, subject, body, attachments))
 
     async def close(self) -> None:
         await self.redis.aclose()

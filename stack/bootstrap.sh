@@ -62,6 +62,12 @@ if ! ls $LOCAL/s3proxy/lib/s3proxy-*-jar-with-dependencies.jar >/dev/null 2>&1; 
     -DoutputDirectory="$PWD/$LOCAL/s3proxy/lib" -DincludeScope=runtime
 fi
 
+# The local mail catcher (maildev, from npm), exactly as locked.
+if [ ! -d stack/maildev/node_modules ] || [ stack/maildev/package-lock.json -nt stack/maildev/node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing maildev"
+  (cd stack/maildev && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # The console's packages, exactly as locked.
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   echo "bootstrap: installing the console's packages"

@@ -27,7 +27,12 @@ from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
 
 log = logging.getLogger("wellwon.supervisor")
 
-PROCESS_MODULES = {"streams": "streams.worker", "sinks": "sinks.worker", "api": "api.app"}
+PROCESS_MODULES = {
+    "streams": "streams.worker",
+    "sinks": "sinks.worker",
+    "notifications": "notifications.worker",
+    "api": "api.app",
+}
 
 
 def free_port() -> int:

@@ -39,12 +39,15 @@ log = logging.getLogger("wellwon.stack")
 
 PREFERRED_PORTS = {"kafka": 19092, "kafka_controller": 19093, "postgres": 15432, "redis": 16379, "clickhouse": 18123}
 PREFERRED_PORTS["s3proxy"] = 19000
+PREFERRED_PORTS["maildev"] = 11080  # the mail catcher's web inbox and REST API
+PREFERRED_PORTS["maildev_smtp"] = 11025
 URL_VARIABLES = {
     "kafka": "KAFKA_BOOTSTRAP",
     "postgres": "POSTGRES_DSN",
     "redis": "REDIS_URL",
     "clickhouse": "CLICKHOUSE_URL",
     "s3proxy": "S3_URL",
+    "maildev": "SMTP_URL",
 }
 
 
@@ -83,6 +86,8 @@ def write_stack_env(ports: dict[str, int]) -> None:
         f"REDIS_URL=redis://127.0.0.1:{ports['redis']}/0",
         f"CLICKHOUSE_URL=http://default:@127.0.0.1:{ports['clickhouse']}/wellwon",
         f"S3_URL=http://127.0.0.1:{ports['s3proxy']}",
+        f"SMTP_URL=smtp://127.0.0.1:{ports['maildev_smtp']}",
+        f"MAILDEV_URL=http://127.0.0.1:{ports['maildev']}",
     ]
     # What another checkout's stack up remembered (a service this one does not know) is kept.
     values = read_env_file(STACK_ENV_FILE) | dict(line.split("=", 1) for line in lines)
@@ -340,6 +345,24 @@ def _s3proxy(port: int) -> Callable[[], subprocess.Popen[bytes]]:
     return start
 
 
+def _maildev(web_port: int, smtp_port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    """maildev (npm, installed by stack/bootstrap.sh into stack/maildev): SMTP and its web inbox, loopback only."""
+
+    def start() -> subprocess.Popen[bytes]:
+        binary = PROJECT_ROOT / "stack" / "maildev" / "node_modules" / ".bin" / "maildev"
+        if not binary.exists():
+            raise RuntimeError(f"maildev missing at {binary}: run stack/bootstrap.sh (npm ci in stack/maildev)")
+        folder = LOCAL_DIR / "maildev"
+        # Mail kept under .local (not maildev's default /tmp), the oldest dropped past 5000.
+        return _spawn(
+            folder,
+            [str(binary), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--smtp", str(smtp_port),
+             "--web", str(web_port), "--mail-directory", str(folder / "mail"), "--max-emails", "5000", "--silent"],
+        )  # fmt: skip
+
+    return start
+
+
 def services() -> list[Service]:
     ports = choose_ports()
     all_services = [
@@ -348,6 +371,7 @@ def services() -> list[Service]:
         Service("redis", ports["redis"], _redis(ports["redis"])),
         Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
         Service("s3proxy", ports["s3proxy"], _s3proxy(ports["s3proxy"])),
+        Service("maildev", ports["maildev"], _maildev(ports["maildev"], ports["maildev_smtp"])),
     ]
     all_services += _dagster(ports)
     # A service whose URL is set in the environment is somebody else's: leave it alone.

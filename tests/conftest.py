@@ -26,7 +26,9 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     from wellwon.cli import prepare
 
     services.up()
-    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds)})
+    # Notifications: a short digest window and a frequent overdue check, so tests see them within seconds.
+    notify = {"NOTIFY_DIGEST_SECONDS": "15", "NOTIFY_OVERDUE_CHECK_SECONDS": "3"}
+    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds), **notify})
     asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()
     try:

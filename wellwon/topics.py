@@ -33,6 +33,7 @@ SINK_DEAD_LETTER_TOPICS: dict[str, str] = {
     "postgres": "sinks.postgres.deadletter",
     "clickhouse": "sinks.clickhouse.deadletter",
     "push": "sinks.push.deadletter",
+    "notifications": "sinks.notifications.deadletter",
 }
 
 

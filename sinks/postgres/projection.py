@@ -22,3 +22,5 @@ class Projection:
     # Tables with a `tenant_id` column: row-level security shows the API's role only the rows of
     # the tenant its request set (see sinks/postgres/tenancy.py).
     tenant_tables: tuple[str, ...] = ()
+    # Writes the API's role may make beside reading (e.g. "UPDATE (read_at) ON notifications"), under RLS.
+    api_grants: tuple[str, ...] = ()

@@ -1,5 +1,6 @@
 """Every domain's Postgres projection; adding a domain's read model means adding it here."""
 
+from notifications.store import NOTIFICATION_PROJECTION
 from sinks.postgres.audit import AUDIT_PROJECTION
 from sinks.postgres.chat import CHAT_PROJECTION
 from sinks.postgres.company import COMPANY_PROJECTION
@@ -41,4 +42,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     DOCUMENT_TEMPLATE_PROJECTION,
     CHAT_PROJECTION,
     REPORT_SCHEDULE_PROJECTION,
+    NOTIFICATION_PROJECTION,
 )

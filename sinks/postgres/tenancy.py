@@ -77,5 +77,6 @@ def tenancy_statements(settings: Settings, projections: tuple[Projection, ...]) 
             sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
             sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(ident),
             sql.SQL("REVOKE ALL ON sink_offsets FROM {}").format(ident),
+            *(sql.SQL(f"GRANT {grant} TO {{}}").format(ident) for p in projections for grant in p.api_grants),  # type: ignore[arg-type]
         ]
     return statements

@@ -39,11 +39,12 @@ const operations = chunk(() => import("./pages/operations"));
 const purchaseOrders = chunk(() => import("./pages/purchase_orders"));
 const shipments = chunk(() => import("./pages/shipments"));
 const chat = chunk(() => import("./pages/chat"));
+const notifications = chunk(() => import("./pages/notifications"));
 // The page a (re)load opens starts loading at once, alongside the session's refresh, not after it.
 const FIRST_SEGMENT: Record<string, () => Promise<unknown>> = {
   "": shipments, shipments, declarations, edi, invoices, ledger, company, profile: company,
   warehouses: operations, tariff: operations, compliance: operations, audit: operations,
-  "purchase-orders": purchaseOrders, documents, chat, "refund-claims": declarations,
+  "purchase-orders": purchaseOrders, documents, chat, "refund-claims": declarations, notifications,
 };
 void FIRST_SEGMENT[window.location.pathname.split("/")[1] ?? ""]?.();
 const AcceptInvitation = page(company, "AcceptInvitation");
@@ -72,6 +73,8 @@ const PurchaseOrderList = page(purchaseOrders, "PurchaseOrderList");
 const ShipmentDetail = page(shipments, "ShipmentDetail");
 const ShipmentList = page(shipments, "ShipmentList");
 const ChatPage = page(chat, "ChatPage");
+const NotificationInbox = page(notifications, "NotificationInbox");
+const NotificationPreferences = page(notifications, "NotificationPreferences");
 
 const Analytics = lazy(() => import("./pages/analytics"));
 
@@ -123,6 +126,8 @@ export function App() {
         <Route path="/analytics" element={<Analytics />} />
         <Route path="/chat" element={<ChatPage />} />
         <Route path="/chat/:id" element={whenLoaded(<ChatPage />)} />
+        <Route path="/notifications" element={<NotificationInbox />} />
+        <Route path="/notifications/preferences" element={<NotificationPreferences />} />
         <Route path="/company" element={whenLoaded(<CompanyPage />)} />
         <Route path="/invitations/accept" element={whenLoaded(<AcceptInvitation />)} />
         <Route path="/profile" element={whenLoaded(<Profile />)} />

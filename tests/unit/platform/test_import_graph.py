@@ -9,7 +9,9 @@ from __future__ import annotations
 import grimp
 import pytest
 
-PACKAGES = ("wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards", "reports")
+PACKAGES = (
+    "wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards", "reports", "notifications"
+)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import { isLocale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/messages";
 import { connectLive } from "../live/socket";
+import { NotificationBell } from "../pages/notifications_bell";
 import { LanguageSelect } from "./ui";
 
 const NAVIGATION: ReadonlyArray<readonly [string, MessageKey]> = [
@@ -87,6 +88,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </label>
           )}
           <LanguageSelect />
+          <NotificationBell />
           <span className={connected ? "live live-on" : "live"} title={connected ? t("nav.live") : t("nav.offline")}>
             <span aria-hidden="true">●</span>
             <span className="visually-hidden">{connected ? t("nav.live") : t("nav.offline")}</span>

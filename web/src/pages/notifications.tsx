@@ -1,0 +1,189 @@
+// Notifications: the bell's unread count, the inbox (read state, links to what each is about) and the
+// preferences (channels per kind, quiet hours in the user's time zone). Titles and bodies are the platform's
+// text, which may carry a partner's or a colleague's words: React renders them as text, never as HTML.
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { Link } from "react-router";
+import { api } from "../api/client";
+import { Badge, Card, Empty, ErrorNotice, Loading, TextField } from "../components/ui";
+import { useCommand } from "../components/useCommand";
+import { useI18n } from "../i18n/I18n";
+import type { MessageKey } from "../i18n/messages";
+import { INBOX_KEY, type Notification, useInbox } from "./notifications_bell";
+
+interface QuietHours {
+  start: string;
+  end: string;
+  timezone: string;
+}
+
+interface Preferences {
+  channels: Record<string, string[]>;
+  quiet_hours: QuietHours | null;
+  kinds: { kind: string; severity: string; digest: boolean; default_channels: string[] }[];
+  channels_available: string[];
+}
+
+const CHANNELS = ["in_app", "email", "telegram"] as const;
+const TONES: Record<string, string> = { critical: "bad", warning: "warn", info: "info" };
+
+// Where the console shows the aggregate a notification is about.
+const PAGES: Record<string, string> = {
+  shipment: "/shipments",
+  customs_declaration: "/declarations",
+  invoice: "/invoices",
+  edi_partner: "/edi",
+};
+
+export function objectPath(n: Pick<Notification, "aggregate_type" | "aggregate_id">): string | null {
+  const base = PAGES[n.aggregate_type];
+  return base ? `${base}/${encodeURIComponent(n.aggregate_id)}` : null;
+}
+
+function NotificationItem({ item }: { item: Notification }) {
+  const { t, dateTime } = useI18n();
+  const read = useCommand(() => api.post(`/api/notifications/${item.id}/read`), { invalidates: [[...INBOX_KEY]] });
+  const path = objectPath(item);
+  return (
+    <li className={item.read_at ? "notification" : "notification notification-unread"} data-testid="notification">
+      <div>
+        <Badge tone={TONES[item.severity] ?? "neutral"}>{t(`notifications.severity.${item.severity}` as MessageKey)}</Badge>{" "}
+        <strong>{path ? <Link to={path}>{item.title}</Link> : item.title}</strong>
+      </div>
+      <p>{item.body}</p>
+      <small className="muted">{dateTime(item.created_at)}</small>{" "}
+      {!item.read_at && (
+        <button type="button" className="secondary" disabled={read.pending} onClick={() => void read.run(undefined)}
+          aria-label={`${t("notifications.markRead")}: ${item.title}`}>
+          {t("notifications.markRead")}
+        </button>
+      )}
+      <ErrorNotice error={read.error} />
+    </li>
+  );
+}
+
+export function NotificationInbox() {
+  const { t } = useI18n();
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const inbox = useInbox(unreadOnly);
+  const readAll = useCommand(() => api.post("/api/notifications/read-all"), { invalidates: [[...INBOX_KEY]] });
+  return (
+    <Card
+      title={t("notifications.title")}
+      actions={
+        <>
+          <label className="inline">
+            <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />
+            <span>{t("notifications.unreadOnly")}</span>
+          </label>
+          <button type="button" className="secondary" disabled={readAll.pending || !inbox.data?.unread}
+            onClick={() => void readAll.run(undefined)}>
+            {t("notifications.markAllRead")}
+          </button>
+          <Link to="/notifications/preferences">{t("notifications.preferences")}</Link>
+        </>
+      }
+    >
+      <ErrorNotice error={inbox.error ?? readAll.error} />
+      {inbox.isPending ? (
+        <Loading />
+      ) : inbox.data?.notifications.length ? (
+        <ul className="notifications" data-testid="inbox">
+          {inbox.data.notifications.map((n) => (
+            <NotificationItem key={n.id} item={n} />
+          ))}
+        </ul>
+      ) : (
+        <Empty />
+      )}
+    </Card>
+  );
+}
+
+function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+export function NotificationPreferences() {
+  const { t } = useI18n();
+  const saved = useQuery({
+    queryKey: [...INBOX_KEY, "preferences"],
+    queryFn: () => api.get<Preferences>("/api/notifications/preferences"),
+  });
+  const [channels, setChannels] = useState<Record<string, string[]>>({});
+  const [quiet, setQuiet] = useState<QuietHours | null>(null);
+  useEffect(() => {
+    if (!saved.data) return;
+    setChannels(saved.data.channels);
+    setQuiet(saved.data.quiet_hours);
+  }, [saved.data]);
+  const save = useCommand(
+    () => api.put<Preferences>("/api/notifications/preferences", { channels, quiet_hours: quiet }),
+    { invalidates: [[...INBOX_KEY, "preferences"]] },
+  );
+  if (saved.isPending) return <Loading />;
+  if (!saved.data) return <ErrorNotice error={saved.error} />;
+  const available = saved.data.channels_available;
+  const toggle = (kind: string, channel: string, on: boolean) =>
+    setChannels((current) => {
+      const chosen = new Set(current[kind] ?? []);
+      if (on) chosen.add(channel);
+      else chosen.delete(channel);
+      return { ...current, [kind]: CHANNELS.filter((c) => chosen.has(c)) };
+    });
+  return (
+    <Card title={t("notifications.preferences")}>
+      <form aria-label={t("notifications.preferences")} onSubmit={(e) => { e.preventDefault(); void save.run(undefined); }}>
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t("notifications.kind")}</th>
+              {CHANNELS.map((c) => (
+                <th key={c}>{t(`notifications.channel.${c}` as MessageKey)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {saved.data.kinds.map(({ kind, digest }) => (
+              <tr key={kind}>
+                <td>
+                  {t(`notifications.kind.${kind}` as MessageKey)}
+                  {digest && <small className="muted"> ({t("notifications.digest")})</small>}
+                </td>
+                {CHANNELS.map((c) => (
+                  <td key={c}>
+                    <input type="checkbox" disabled={!available.includes(c)}
+                      aria-label={`${t(`notifications.kind.${kind}` as MessageKey)}: ${t(`notifications.channel.${c}` as MessageKey)}`}
+                      checked={(channels[kind] ?? []).includes(c)} onChange={(e) => toggle(kind, c, e.target.checked)} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <fieldset>
+          <legend>{t("notifications.quietHours")}</legend>
+          <label className="inline">
+            <input type="checkbox" checked={quiet !== null}
+              onChange={(e) => setQuiet(e.target.checked ? { start: "22:00", end: "08:00", timezone: browserZone() } : null)} />
+            <span>{t("notifications.quietHoursOn")}</span>
+          </label>
+          {quiet && (
+            <div className="row">
+              <TextField label={t("notifications.quietStart")} name="quiet-start" type="time" value={quiet.start}
+                onChange={(start) => setQuiet({ ...quiet, start })} />
+              <TextField label={t("notifications.quietEnd")} name="quiet-end" type="time" value={quiet.end}
+                onChange={(end) => setQuiet({ ...quiet, end })} />
+              <TextField label={t("notifications.timezone")} name="timezone" value={quiet.timezone}
+                onChange={(timezone) => setQuiet({ ...quiet, timezone })} />
+            </div>
+          )}
+          <small className="hint">{t("notifications.quietHint")}</small>
+        </fieldset>
+        <ErrorNotice error={save.error} />
+        <button type="submit" disabled={save.pending}>{t("common.save")}</button>
+      </form>
+    </Card>
+  );
+}
