@@ -10,7 +10,16 @@ import grimp
 import pytest
 
 PACKAGES = (
-    "wellwon", "streams", "sinks", "api", "stack", "pipelines", "recognition", "dashboards", "reports", "notifications"
+    "wellwon",
+    "streams",
+    "sinks",
+    "api",
+    "stack",
+    "pipelines",
+    "recognition",
+    "dashboards",
+    "reports",
+    "notifications",
 )
 
 
