@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.recognition import RECOGNITION
+from pipelines.sweeper import SWEEPER
 from wellwon.config import Settings
 
-PIPELINES: tuple[Pipeline, ...] = (RECOGNITION,)
+PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, SWEEPER)
 
 defs = definitions_of(PIPELINES, Settings())
