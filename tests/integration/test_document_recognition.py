@@ -1,19 +1,16 @@
 """A document's whole path on the real stack: uploaded to the object store, recognised by a real Dagster run
 (sensor, run storage, the OCR and extraction code), the result back as commands into the read model and
-the tenant's socket, an operator's correction, and a declaration prefilled from the verified invoice (its goods in
-one command). Beside it, an unreadable scan's run ends with a recognition outcome that says why."""
+the tenant's socket, an operator's correction, and a declaration prefilled from the verified invoice."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from recognition.samples import sample
 from stack.dagster import running_daemon
@@ -23,13 +20,6 @@ from tests.integration.observe import PushListener, bearer, company_owner
 from tests.integration.test_customs import full_declaration
 
 CORRECTED = "Men's cotton T-shirts, knitted"
-
-
-def blank_scan() -> bytes:
-    """An A4 page scanned at 150 dpi with nothing on it: a valid image no engine can read a word from."""
-    out = io.BytesIO()
-    Image.new("L", (1240, 1754), 255).save(out, "PNG")
-    return out.getvalue()
 
 
 async def read(api: httpx.AsyncClient, owner: dict[str, str], path: str) -> dict[str, Any]:
@@ -49,16 +39,10 @@ async def test_an_invoice_is_recognised_in_dagster_verified_and_prefills_a_decla
         with running_daemon(dagster_home, platform.settings) as dagster:
             document = await uploaded(api, owner, invoice.data, content_type=invoice.content_type, filename="inv.pdf")
             document_id = document["id"]
-            blank = await uploaded(
-                api, owner, blank_scan(), content_type="image/png", filename="blank.png", document_type="cmr"
-            )
             # Polled in a thread: the socket's listener keeps running on the loop meanwhile.
             run = await asyncio.to_thread(dagster.finished_run, f"{document_id}:v1", 600)
             assert run.status.value == "SUCCESS", dagster.log_tail()
             assert run.tags["dagster/partition"] == f"{document_id}:v1"
-            # An unreadable file is a result, not a failing run: its outcome says why.
-            blank_run = await asyncio.to_thread(dagster.finished_run, f"{blank['id']}:v1", 600)
-            assert blank_run.status.value == "SUCCESS", dagster.log_tail()
         await pushes.wait_until(
             lambda got: any(
                 e["type"] == "document.RecognitionRecorded" and e["aggregate_id"] == document_id for e in got
@@ -76,14 +60,6 @@ async def test_an_invoice_is_recognised_in_dagster_verified_and_prefills_a_decla
         await asyncio.sleep(0.1)
         recognised = await read(api, owner, path)
     assert recognised["recognition_status"] == "recognised", recognised
-    unreadable = await read(api, owner, f"/api/documents/{blank['id']}")
-    for _ in range(100):
-        if unreadable["recognition_status"] != "pending":
-            break
-        await asyncio.sleep(0.1)
-        unreadable = await read(api, owner, f"/api/documents/{blank['id']}")
-    assert unreadable["recognition_status"] == "failed", unreadable
-    assert "no text found" in unreadable["versions"][0]["recognition_reason"], unreadable["versions"]
     fields = {f["name"]: f for f in recognised["fields"]}
     for name in ("number", "date", "currency", "total", "items[0].description", "items[0].quantity"):
         assert fields[name]["value"] == invoice.fields[name], name
