@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -44,10 +47,31 @@ from api.routers import (
 )
 from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
+from streams.customs.classification import default_classifier
 from streams.registry import DOMAINS, codec
 from wellwon.config import MissingSecret, Settings, settings
 from wellwon.envelope import CommandOutcome
 from wellwon.logs import configure_logging
+
+log = logging.getLogger("wellwon.api")
+
+
+def warm_in_background(build: Callable[[], object], what: str) -> threading.Thread:
+    """Build a cached index in a daemon thread: readiness does not wait for it, and the first request needing it
+    mostly finds it built (the HS classifier's ~5 s of indexing would otherwise land on the first suggestion)."""
+
+    def warm() -> None:
+        started = time.perf_counter()
+        try:
+            build()
+        except Exception:  # the first request builds it again and reports the error where it is needed
+            log.exception("warming %s failed", what)
+            return
+        log.info("%s ready in %.1f s", what, time.perf_counter() - started)
+
+    thread = threading.Thread(target=warm, name=f"warm {what}", daemon=True)
+    thread.start()
+    return thread
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
@@ -90,6 +114,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         await bus.start()
         await hub.start()
         app.state.platform = Platform(config, codec(), pool, bus, hub, mailer)
+        warm_in_background(default_classifier, "the HS classifier")
         try:
             yield
         finally:

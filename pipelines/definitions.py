@@ -10,8 +10,9 @@ from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.recognition import RECOGNITION
 from pipelines.reconciliation import RECONCILIATION
 from pipelines.reports import REPORTS
+from pipelines.sweeper import SWEEPER
 from wellwon.config import Settings
 
-PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, RECONCILIATION, REPORTS)
+PIPELINES: tuple[Pipeline, ...] = (RECOGNITION, RECONCILIATION, REPORTS, SWEEPER)
 
 defs = definitions_of(PIPELINES, Settings())

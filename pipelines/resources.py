@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
@@ -113,14 +114,33 @@ class ReadModels(ConfigurableResource):  # type: ignore[type-arg]
             yield conn
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    last_modified: datetime
+
+
 class ObjectStore(ConfigurableResource):  # type: ignore[type-arg]
-    """Documents' files in the S3-compatible store (`wellwon.object_store`), read by key."""
+    """Documents' files in the S3-compatible store (`wellwon.object_store`): read, listed by prefix, deleted."""
+
+    def _store(self) -> Any:
+        # The S3 adapter (boto3), imported when a run first needs it.
+        return importlib.import_module("wellwon.object_store").object_store()
 
     def get(self, key: str) -> bytes:
-        # The S3 adapter (boto3), imported when a run first reads a file.
-        adapter = importlib.import_module("wellwon.object_store")
-        data: bytes = adapter.object_store().get(key)
+        data: bytes = self._store().get(key)
         return data
+
+    def listed(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object under `prefix`, a page at a time (without the folder markers S3Proxy's filesystem lists)."""
+        store = self._store()
+        for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                if not item["Key"].endswith("/"):
+                    yield StoredObject(item["Key"], item["LastModified"])
+
+    def delete(self, key: str) -> None:
+        self._store().delete(key)
 
 
 def platform_resources(settings: Settings) -> dict[str, Any]:

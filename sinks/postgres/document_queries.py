@@ -1,5 +1,6 @@
 """Queries of the documents read model: lists and filters, one document with its versions, expiry, and the
-recognition pipeline's work queue (`pending_recognitions`)."""
+recognition pipeline's work queue (`pending_recognitions`), and the stored objects the sweeper must keep
+(`referenced_objects`)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ def pending_recognitions(conn: Connection[Any], limit: int) -> list[Row]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(PENDING_RECOGNITIONS, (limit,))
         return cur.fetchall()
+
+
+def tenants(conn: Connection[Any]) -> list[str]:
+    """Every tenant of this namespace (its companies'), on the owner's connection: the object store's prefixes."""
+    return [str(row[0]) for row in conn.execute("SELECT DISTINCT tenant_id FROM companies ORDER BY 1")]
+
+
+def referenced_objects(conn: Connection[Any], keys: list[str]) -> set[str]:
+    """Which of these object keys a document version names (the rest no version references)."""
+    rows = conn.execute("SELECT object_key FROM document_versions WHERE object_key = ANY(%s)", (keys,))
+    return {str(row[0]) for row in rows}
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,13 @@ class AddGoodsItem:
 
 
 @dataclass(frozen=True)
+class AddGoodsItems:
+    """Several goods items at once, all or none (e.g. a verified invoice's lines)."""
+
+    items: tuple[GoodsItem, ...]
+
+
+@dataclass(frozen=True)
 class UpdateGoodsItem:
     item: GoodsItem  # replaces the item with the same item_id
 
@@ -181,6 +188,7 @@ DeclarationCommand = (
     | SetCustomsRepresentative
     | UpdateTransport
     | AddGoodsItem
+    | AddGoodsItems
     | UpdateGoodsItem
     | RemoveGoodsItem
     | AttachDocument

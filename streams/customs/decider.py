@@ -33,6 +33,7 @@ from datetime import date
 
 from streams.customs.commands import (
     AddGoodsItem,
+    AddGoodsItems,
     ApplyCorrection,
     AttachDocument,
     CheckCompliance,
@@ -115,6 +116,7 @@ EditCommand = (
     | SetCustomsRepresentative
     | UpdateTransport
     | AddGoodsItem
+    | AddGoodsItems
     | UpdateGoodsItem
     | RemoveGoodsItem
     | AttachDocument
@@ -196,6 +198,17 @@ def _edit_events(state: Declaration, cmd: EditCommand) -> list[DeclarationEvent]
             if len(state.items) >= MAX_ITEMS:
                 return reject(RejectionCode.INVALID, f"at most {MAX_ITEMS} goods items per declaration", "items")
             return [GoodsItemAdded(item)]
+        case AddGoodsItems(items=items):
+            if not items:
+                return reject(RejectionCode.INVALID, "no goods items to add", "items")
+            if _duplicate_ids([item.item_id for item in items]):
+                return reject(RejectionCode.INVALID, "goods item ids must be unique", "items")
+            existing = next((item.item_id for item in items if state.item(item.item_id) is not None), None)
+            if existing is not None:
+                return reject(RejectionCode.CONFLICT, f"goods item {existing} already exists", "items")
+            if len(state.items) + len(items) > MAX_ITEMS:
+                return reject(RejectionCode.INVALID, f"at most {MAX_ITEMS} goods items per declaration", "items")
+            return [GoodsItemAdded(item) for item in items]
         case UpdateGoodsItem(item=item):
             current = state.item(item.item_id)
             if current is None:

@@ -32,6 +32,7 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     await sign_in(page, platform.base_url, owner["email"])
     await page.get_by_role("link", name="Документы").click()
     await expect(page.get_by_role("heading", level=1, name="Документы")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Загрузить документ")).to_have_count(1)  # the card's, once
 
     form = page.get_by_test_id("upload-document")
     await form.get_by_label("Тип документа").select_option("commercial_invoice")
@@ -64,9 +65,12 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     await expect(page.get_by_test_id("document-page").get_by_role("img")).to_be_visible()
     await expect(page.locator(".field-box")).to_have_count(len(INVOICE_LINES))
     await expect(page.locator(".field-box-doubt")).to_have_count(1)  # the total, flagged for verification
-    total = page.get_by_test_id("document-field").filter(has_text="total")
+    # Each field named in words, a line's fields with the line's number.
+    rows = page.get_by_test_id("document-field")
+    await expect(rows.get_by_label("Количество (строка 1)")).to_have_value("500")
+    total = rows.filter(has_text="Итого")
     await expect(total).to_contain_text("62")
-    await total.get_by_label("total").fill("12750.00")
+    await total.get_by_label("Итого").fill("12750.00")
     await total.get_by_role("button", name="Исправить").click()
     await expect(total).to_contain_text("Исправлено")
     await expect(total).to_contain_text("(12749.98)")
@@ -90,6 +94,7 @@ async def test_upload_a_scan_see_it_listed_open_it_and_correct_a_field(
     await page.get_by_test_id("language").select_option("en")
     await expect(page.get_by_test_id("document-type")).to_have_text("Commercial invoice")
     await expect(page.get_by_text("Completed")).to_be_visible()
+    await expect(rows.filter(has_text="Total")).to_contain_text("12750.00")
     await screenshot(page, "document-en")
     use = page.get_by_test_id("invoice-use")
     await use.get_by_label("Country of origin").fill("cn")

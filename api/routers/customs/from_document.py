@@ -1,9 +1,10 @@
 """A declaration's goods prefilled from a verified commercial invoice (documents domain).
 
 The invoice's lines become goods items (codes suggested by the classifier where it is confident) and the
-invoice a supporting document, each by the declaration's own commands, so the broker reviews the usual
-way and the declaration's validation names what is still missing (weights, origin, a code). Applying the
-same invoice again adds nothing: its item ids derive from the document and the line.
+invoice a supporting document, by the declaration's own commands, so the broker reviews the usual way and
+the declaration's validation names what is still missing (weights, origin, a code). The lines go in one
+command (`AddGoodsItems`): the invoice's goods land all or none. Applying the same invoice again adds
+nothing: its item ids derive from the document and the line.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from api.routers.customs.read_models import declaration_json, read_declaration, 
 from sinks.postgres import document_queries
 from streams.company.permissions import Action
 from streams.customs.classification import default_classifier
-from streams.customs.commands import AddGoodsItem, AttachDocument
+from streams.customs.commands import AddGoodsItems, AttachDocument
 from streams.customs.from_invoice import goods_items, invoice_document
 from streams.document.commands import DocumentType
 from streams.document.decider import VerificationStatus
@@ -68,11 +69,11 @@ async def goods_from_document(
     )
     if not items:
         raise NO_LINES
-    for item in items:
-        if declaration.item(item.item_id) is None:
-            answer = await DECLARATIONS.send(found, session, declaration_id, AddGoodsItem(item))
-            if isinstance(answer, JSONResponse):  # pending: the client follows up, applying again is safe
-                return answer
+    new = tuple(item for item in items if declaration.item(item.item_id) is None)
+    if new:
+        answer = await DECLARATIONS.send(found, session, declaration_id, AddGoodsItems(new))
+        if isinstance(answer, JSONResponse):  # pending: the client follows up, applying again is safe
+            return answer
     attached = invoice_document(body.document_id, fields, tuple(item.item_id for item in items))
     if attached is not None and declaration.document(attached.document_id) is None:
         answer = await DECLARATIONS.send(found, session, declaration_id, AttachDocument(attached))

@@ -10,6 +10,7 @@ import pytest
 
 from streams.customs.commands import (
     AddGoodsItem,
+    AddGoodsItems,
     ApplyCorrection,
     AttachDocument,
     RegisterDeclaration,
@@ -137,6 +138,27 @@ def test_an_edit_that_changes_nothing_emits_nothing_and_keeps_the_validation(com
 )
 def test_edit_refusals_name_the_field_and_the_reason(command: Any, expected: Rejection) -> None:
     assert decide(given(created()), command) == expected
+
+
+def test_several_goods_items_land_together_or_not_at_all() -> None:
+    new = (example_item(4), replace(example_item(4), item_id="item-6"))
+    assert decide(given(created()), AddGoodsItems(new))[:2] == [GoodsItemAdded(new[0]), GoodsItemAdded(new[1])]
+    # One line already on the declaration refuses the whole batch: nothing of it is added.
+    assert decide(given(created()), AddGoodsItems((*new, example_item(0)))) == refusal(
+        RejectionCode.CONFLICT, "goods item item-1 already exists", "items"
+    )
+    assert decide(given(created()), AddGoodsItems((new[0], new[0]))) == refusal(
+        RejectionCode.INVALID, "goods item ids must be unique", "items"
+    )
+    assert decide(given(created()), AddGoodsItems(())) == refusal(
+        RejectionCode.INVALID, "no goods items to add", "items"
+    )
+    room = MAX_ITEMS - len(created().items)
+    too_many = tuple(replace(example_item(0), item_id=f"line-{i}") for i in range(room + 1))
+    assert decide(given(created()), AddGoodsItems(too_many)) == refusal(
+        RejectionCode.INVALID, f"at most {MAX_ITEMS} goods items per declaration", "items"
+    )
+    assert len(decide(given(created()), AddGoodsItems(too_many[:room]))) >= room
 
 
 def test_goods_items_stop_at_the_three_digit_item_number() -> None:

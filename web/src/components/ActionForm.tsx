@@ -11,6 +11,8 @@ import { validate, type Validator } from "./validators";
 export interface FieldSpec {
   name: string;
   label: MessageKey;
+  /** Said after the label, when several fields share one (which line). */
+  note?: string;
   rules?: Validator[];
   options?: ReadonlyArray<readonly [string, string]>;
   type?: string;
@@ -47,13 +49,14 @@ export function ActionForm({ spec }: { spec: ActionSpec }) {
     <form onSubmit={submit} aria-label={t(spec.title)} data-testid={spec.testId} className="action-form" noValidate>
       <h3>{t(spec.title)}</h3>
       {spec.fields.map((field) => {
+        const label = field.note ? `${t(field.label)} ${field.note}` : t(field.label);
         const error = problems[field.name] ?? command.fieldErrors[field.apiPath ?? field.name];
         const set = (value: string) => setValues({ ...values, [field.name]: value });
         return field.options ? (
-          <SelectField key={field.name} label={t(field.label)} name={field.name} value={values[field.name] ?? ""}
+          <SelectField key={field.name} label={label} name={field.name} value={values[field.name] ?? ""}
             onChange={set} options={field.options} error={error} />
         ) : (
-          <TextField key={field.name} label={t(field.label)} name={field.name} type={field.type} value={values[field.name] ?? ""}
+          <TextField key={field.name} label={label} name={field.name} type={field.type} value={values[field.name] ?? ""}
             onChange={set} error={error} />
         );
       })}

@@ -13,6 +13,7 @@ import { useCommand } from "../components/useCommand";
 import { useFilters } from "../components/useFilters";
 import { required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
+import { fieldLabel } from "./document_fields";
 
 export const DOCUMENT_TYPES = [
   "commercial_invoice", "packing_list", "cmr", "bill_of_lading", "air_waybill", "contract",
@@ -100,6 +101,7 @@ function UploadForm(props: {
   invalidates: (readonly unknown[])[];
   testId: string;
   title: "documents.upload" | "documents.newVersion";
+  headed?: boolean; // false inside a card that already says what the form is for
 }) {
   const { t, label } = useI18n();
   const [file, setFile] = useState<File | null>(null);
@@ -117,7 +119,7 @@ function UploadForm(props: {
   };
   return (
     <form onSubmit={submit} aria-label={t(props.title)} data-testid={props.testId} className="action-form" noValidate>
-      <h3>{t(props.title)}</h3>
+      {props.headed !== false && <h3>{t(props.title)}</h3>}
       {props.chooseType && (
         <>
           <SelectField label={t("documents.type")} name="document_type" value={documentType} onChange={setDocumentType}
@@ -192,7 +194,8 @@ export function DocumentList() {
           caption={t("documents.title")} />
       )}
       <Card title={t("documents.upload")}>
-        <UploadForm path="/api/documents" chooseType invalidates={[["documents"]]} testId="upload-document" title="documents.upload" />
+        <UploadForm path="/api/documents" chooseType invalidates={[["documents"]]} testId="upload-document" title="documents.upload"
+          headed={false} />
       </Card>
       <Templates />
     </>
@@ -291,7 +294,7 @@ export function DocumentsPanel({ linkedType, linkedId }: { linkedType: string; l
 
 /** A page of a version as an image, the recognised fields drawn over it as boxes. */
 function PageView(props: { documentId: string; version: number; pages: number; fields: DocumentField[]; selected: string }) {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const [page, setPage] = useState(1);
   const image = useQuery({
     queryKey: ["documents", props.documentId, "page", props.version, page],
@@ -310,7 +313,7 @@ function PageView(props: { documentId: string; version: number; pages: number; f
         <div className="document-page" data-testid="document-page">
           <img src={image.data} alt={`${t("documents.page")} ${page}`} />
           {props.fields.filter((f) => f.page === page).map((f) => (
-            <span key={f.name} title={`${f.name}: ${f.value}`}
+            <span key={f.name} title={`${fieldLabel(f.name, label, t("documents.fieldLine"))}: ${f.value}`}
               className={`field-box${f.needs_verification && f.check === "unverified" ? " field-box-doubt" : ""}${f.name === props.selected ? " field-box-selected" : ""}`}
               style={{ left: `${f.x0 * 100}%`, top: `${f.y0 * 100}%`, width: `${(f.x1 - f.x0) * 100}%`, height: `${(f.y1 - f.y0) * 100}%` }} />
           ))}
@@ -328,12 +331,13 @@ function FieldRow({ documentId, field, onSelect, locked }: { documentId: string;
     (input: { name: string; value: string }) => api.post(`/api/documents/${documentId}/fields/verify`, input),
     { invalidates: [["documents", documentId], ["documents"]] },
   );
+  const named = fieldLabel(field.name, label, t("documents.fieldLine"));
   return (
     <tr data-testid="document-field" onClick={onSelect}>
-      <td><code>{field.name}</code></td>
+      <td title={field.name}>{named}</td>
       <td>
         {locked ? field.value : (
-          <input aria-label={field.name} name={field.name} value={value} onChange={(e) => setValue(e.target.value)} />
+          <input aria-label={named} name={field.name} value={value} onChange={(e) => setValue(e.target.value)} />
         )}
         {field.value !== field.recognised_value && <small className="muted"> ({field.recognised_value})</small>}
       </td>

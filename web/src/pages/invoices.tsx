@@ -6,7 +6,7 @@ import { useMemo } from "react";
 import { useParams } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
-import { ActionForm, type ActionSpec } from "../components/ActionForm";
+import { ActionForm, type ActionSpec, type FieldSpec } from "../components/ActionForm";
 import { DataTable } from "../components/DataTable";
 import { useFilters } from "../components/useFilters";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge } from "../components/ui";
@@ -171,24 +171,65 @@ function newReceivable(): ActionSpec {
   };
 }
 
-/** The payable form's values a verified commercial invoice (documents domain) gives: its number, date,
- * seller, currency and first line; the bank details and the order stay for the accountant. */
+// A payable prefilled from a verified commercial invoice (documents domain): its number, date, seller, currency and
+// every line; the bank details and the order stay for the accountant.
+const LINE_FIELD = /^items\[(\d+)\]\.(description|quantity|unit_price)$/;
+const LINE_PARTS = ["description", "quantity", "unit_price"] as const;
+
+/** The form's name of a line's field: the first line's plain ("description"), the next numbered ("description_2"). */
+export const lineField = (part: (typeof LINE_PARTS)[number], index: number) => (index === 0 ? part : `${part}_${index + 1}`);
+
+/** How many lines a payable's form has for this prefill (at least one). */
+export function payableLines(prefill: Record<string, string>): number {
+  let lines = 1;
+  while (LINE_PARTS.some((part) => lineField(part, lines) in prefill)) lines += 1;
+  return lines;
+}
+
+/** A supplier invoice's form values from a verified document's fields: the header and every line, in order. */
 export function payableFromDocument(fields: { name: string; value: string }[]): Record<string, string> {
   const value = (name: string) => fields.find((f) => f.name === name)?.value ?? "";
-  return {
+  const prefill: Record<string, string> = {
     supplier_invoice_number: value("number"),
     issued_on: value("date"),
     name: value("seller"),
     currency: value("currency"),
-    description: value("items[0].description"),
-    quantity: value("items[0].quantity"),
-    unit_price: value("items[0].unit_price"),
   };
+  // The document's line indices, in order and without gaps (a line recognition skipped leaves none).
+  const indices = [...new Set(fields.flatMap((f) => LINE_FIELD.exec(f.name)?.[1] ?? []).map(Number))].sort((a, b) => a - b);
+  if (indices.length === 0) indices.push(0);
+  indices.forEach((index, position) => {
+    for (const part of LINE_PARTS) prefill[lineField(part, position)] = value(`items[${index}].${part}`);
+  });
+  return prefill;
 }
 
-/** A supplier's invoice billing one line of a purchase order (prefilled from a verified document if given). */
+/** The payable's lines from the form's values; `order_line_no` is the order line of the first, the next follow it. */
+export function payableLineBodies(v: Record<string, string>, lines: number) {
+  const firstOrderLine = v.order_line_no ? Number(v.order_line_no) : null;
+  return Array.from({ length: lines }, (_, i) => ({
+    line_no: i + 1,
+    description: v[lineField("description", i)],
+    quantity: decimal(v[lineField("quantity", i)]),
+    unit: "796",
+    unit_price: decimal(v[lineField("unit_price", i)]),
+    order_line_no: firstOrderLine === null ? null : firstOrderLine + i,
+  }));
+}
+
+/** A supplier's invoice billing purchase order lines (prefilled from a verified document if given, every line). */
 function newPayable(prefill: Record<string, string> = {}): ActionSpec {
   const initial = (name: string, otherwise?: string) => prefill[name] || otherwise;
+  const lines = payableLines(prefill);
+  const lineFields = Array.from({ length: lines }, (_, i): FieldSpec[] => {
+    const note = lines > 1 ? `(${i + 1})` : undefined;
+    const at = (part: (typeof LINE_PARTS)[number]) => ({ name: lineField(part, i), apiPath: `content.lines[${i}].${part}`, initial: initial(lineField(part, i)), note });
+    return [
+      { ...at("description"), label: "common.description", rules: [required] },
+      { ...at("quantity"), label: "common.quantity", rules: [positiveDecimal] },
+      { ...at("unit_price"), label: "po.unitPrice", rules: [positiveDecimal] },
+    ];
+  }).flat();
   return {
     title: "invoice.newPayable", testId: "new-payable", invalidates: [["invoices"]],
     fields: [
@@ -201,9 +242,7 @@ function newPayable(prefill: Record<string, string> = {}): ActionSpec {
       { name: "currency", label: "common.currency", rules: [currencyCode], initial: initial("currency", "USD"), apiPath: "content.currency" },
       { name: "purchase_order_id", label: "invoice.purchaseOrder", apiPath: "content.purchase_order_id" },
       { name: "order_line_no", label: "po.line", initial: "1" },
-      { name: "description", label: "common.description", rules: [required], apiPath: "content.lines[0].description", initial: initial("description") },
-      { name: "quantity", label: "common.quantity", rules: [positiveDecimal], apiPath: "content.lines[0].quantity", initial: initial("quantity") },
-      { name: "unit_price", label: "po.unitPrice", rules: [positiveDecimal], apiPath: "content.lines[0].unit_price", initial: initial("unit_price") },
+      ...lineFields,
       { name: "due_on", label: "invoice.dueOn", type: "date", rules: [required], apiPath: "content.due_on" },
     ],
     send: (v, key) =>
@@ -213,8 +252,7 @@ function newPayable(prefill: Record<string, string> = {}): ActionSpec {
         content: {
           counterparty: { name: v.name, country: v.country?.toUpperCase(), account: v.account, bank_bic: v.bic },
           currency: v.currency?.toUpperCase(),
-          lines: [{ line_no: 1, description: v.description, quantity: decimal(v.quantity), unit: "796", unit_price: decimal(v.unit_price),
-                    order_line_no: v.order_line_no ? Number(v.order_line_no) : null }],
+          lines: payableLineBodies(v, lines),
           due_on: v.due_on,
           purchase_order_id: v.purchase_order_id || null,
         },
