@@ -297,10 +297,12 @@ class DomainAgent:
 def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
     _disable_offset_gap_filling()
     app_id = streams_app_id(settings)
+    datadir = LOCAL_DIR / "streams-data" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)  # Faust makes only the last folder
     app = faust.App(
         app_id,
         # Faust keeps a data folder even with the memory store; by default in the working directory.
-        datadir=str(LOCAL_DIR / "streams-data" / app_id),
+        datadir=str(datadir),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         topic_partitions=settings.partitions,

@@ -12,3 +12,4 @@ def test_the_workers_data_folder_is_under_the_local_directory_per_namespace() ->
     datadir = app.conf.datadir
     assert datadir.is_relative_to(LOCAL_DIR / "streams-data")
     assert datadir.name.startswith("tdatadir.")
+    assert datadir.parent.is_dir()  # Faust creates only the last folder itself, at start
