@@ -59,8 +59,14 @@ def html(report: Report) -> str:
 
 
 def pdf(report: Report) -> bytes:
+    from PIL import ImageFile
+
+    loads_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     import weasyprint  # Pango through cffi: loaded when a report is made, not when the pipelines load
 
+    # WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported. Reports hold no raster
+    # images, and the same process (Dagster's code server) checks uploaded scans, which must refuse truncated files.
+    ImageFile.LOAD_TRUNCATED_IMAGES = loads_truncated
     data: bytes = weasyprint.HTML(string=html(report)).write_pdf()
     return data
 

@@ -194,3 +194,11 @@ def test_the_code_location_has_the_hourly_reports_schedule_and_its_partitioned_j
     assert schedule.cron_schedule == "0 * * * *" and schedule.default_status == DefaultScheduleStatus.RUNNING
     job = pipelines.defs.resolve_job_def("compliance_reports_job")
     assert job.partitions_def == REPORT_PERIODS and job.executor_def.name == "in_process"
+
+
+def test_making_a_pdf_leaves_pillows_truncated_image_check_on_for_the_process() -> None:
+    from PIL import ImageFile
+
+    pdf(report())
+    # WeasyPrint's import turns it off process-wide; uploaded scans checked in the same process must still fail.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
