@@ -41,7 +41,12 @@ export function NotificationBell() {
   return (
     <NavLink to="/notifications" className="bell" data-testid="notification-bell"
       aria-label={`${t("notifications.title")}: ${unread} ${t("notifications.unread")}`}>
-      <span aria-hidden="true">🔔</span>
+      {/* Drawn, not an emoji: hosts without an emoji font show an empty box. */}
+      <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+        strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+        <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+      </svg>
       {unread > 0 && <span className="badge badge-bad" data-testid="notification-count">{unread}</span>}
     </NavLink>
   );
