@@ -26,10 +26,11 @@ function AuthFrame({ title, children }: { title: string; children: ReactNode }) 
 export function SignIn() {
   const { t } = useI18n();
   const { signIn } = useSession();
-  const navigate = useNavigate();
   const [values, setValues] = useState({ email: "", password: "" });
   const [local, setLocal] = useState<Record<string, string>>({});
-  const command = useCommand(async (v: typeof values) => signIn(v.email, v.password), { onDone: () => navigate("/") });
+  // No navigation after signing in: the signed-in routes take over at the same address, so a deep link survives
+  // signing in, and a click made the moment the shell appears is not undone by a late redirect to "/".
+  const command = useCommand(async (v: typeof values) => signIn(v.email, v.password));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const problems = validate(values, { email: [required, emailRule], password: [required] });
