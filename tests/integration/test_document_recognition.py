@@ -5,12 +5,14 @@ the tenant's socket, an operator's correction, and a declaration prefilled from 
 from __future__ import annotations
 
 import asyncio
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from recognition.samples import sample
 from stack.dagster import running_daemon
@@ -20,6 +22,13 @@ from tests.integration.observe import PushListener, bearer, company_owner
 from tests.integration.test_customs import full_declaration
 
 CORRECTED = "Men's cotton T-shirts, knitted"
+
+
+def blank_scan() -> bytes:
+    """An A4 page scanned at 150 dpi with nothing on it: the engines find no text."""
+    out = io.BytesIO()
+    Image.new("L", (1240, 1754), 255).save(out, format="PNG")
+    return out.getvalue()
 
 
 async def read(api: httpx.AsyncClient, owner: dict[str, str], path: str) -> dict[str, Any]:
@@ -39,10 +48,14 @@ async def test_an_invoice_is_recognised_in_dagster_verified_and_prefills_a_decla
         with running_daemon(dagster_home, platform.settings) as dagster:
             document = await uploaded(api, owner, invoice.data, content_type=invoice.content_type, filename="inv.pdf")
             document_id = document["id"]
+            blank = await uploaded(api, owner, blank_scan(), content_type="image/png", filename="scan.png")
             # Polled in a thread: the socket's listener keeps running on the loop meanwhile.
             run = await asyncio.to_thread(dagster.finished_run, f"{document_id}:v1", 600)
             assert run.status.value == "SUCCESS", dagster.log_tail()
             assert run.tags["dagster/partition"] == f"{document_id}:v1"
+            # An unreadable scan is a result of its run, not a failure to retry: the run succeeds and says why.
+            unreadable = await asyncio.to_thread(dagster.finished_run, f"{blank['id']}:v1", 600)
+            assert unreadable.status.value == "SUCCESS", dagster.log_tail()
         await pushes.wait_until(
             lambda got: any(
                 e["type"] == "document.RecognitionRecorded" and e["aggregate_id"] == document_id for e in got
@@ -50,6 +63,16 @@ async def test_an_invoice_is_recognised_in_dagster_verified_and_prefills_a_decla
             "the tenant's socket hears the recognition",
             timeout=60,
         )
+
+    # The unreadable scan's version is not left pending: it failed, and the reason is the engine's.
+    failed = await read(api, owner, f"/api/documents/{blank['id']}")
+    for _ in range(100):
+        if failed["versions"][0]["recognition_status"] != "pending":
+            break
+        await asyncio.sleep(0.1)
+        failed = await read(api, owner, f"/api/documents/{blank['id']}")
+    assert failed["versions"][0]["recognition_status"] == "failed", failed
+    assert failed["versions"][0]["recognition_reason"].startswith("no text found"), failed
 
     # The read model holds the fields the run read, each as the rendered document says.
     path = f"/api/documents/{document_id}"
