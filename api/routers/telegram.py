@@ -22,7 +22,6 @@ from typing import Annotated, Any
 import orjson
 from aiogram import Bot
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
-from psycopg import AsyncConnection
 from pydantic import ValidationError
 
 from api.deps import CurrentSession, PlatformDep, Session, tenant_db
@@ -41,7 +40,7 @@ from notifications.telegram import (
     intent_of,
     telegram_config,
 )
-from sinks.postgres import chat_queries
+from sinks.postgres.queries import fetch_all, fetch_one
 
 router = APIRouter(tags=["telegram"])
 log = logging.getLogger("wellwon.telegram")
@@ -196,11 +195,9 @@ async def reply(found: Platform, intent: Reply, language: str) -> tuple[str, str
         )
         if conversation_id is None:
             return language, "no_conversation"
-        company = await member_company(conn, conversation_id, user_id)
-        role = await chat_queries.role_in_company(conn, company, user_id) if company else None
-    if company is None or role is None:
+    session = await member_session(found, conversation_id, user_id)
+    if session is None:
         return language, "refused:you are no longer a member of that conversation"
-    session = Session(user_id, "telegram", "", {}, company, role)
     try:
         await chat.post_message(conversation_id, chat.MessageIn(body=intent.text), session, found)
     except HTTPException as exc:
@@ -210,15 +207,22 @@ async def reply(found: Platform, intent: Reply, language: str) -> tuple[str, str
     return language, ""
 
 
-async def member_company(conn: AsyncConnection[Any], conversation_id: str, user_id: str) -> str | None:
-    """The company through which the person is a member of the conversation."""
-    async with conn.cursor() as cur:
-        await cur.execute(
-            "SELECT company_id FROM chat_members WHERE conversation_id = %s AND user_id = %s",
-            (conversation_id, user_id),
-        )
-        row = await cur.fetchone()
-    return str(row[0]) if row else None
+async def member_session(found: Platform, conversation_id: str, user_id: str) -> Session | None:
+    """The person as a session of the company through which they are a member of the conversation, with their
+    current role there: row-level security shows a conversation's members only to a company taking part."""
+    async with found.pool.connection() as conn:
+        companies = await fetch_all(conn, "SELECT company_id, role FROM companies_of_user(%s)", (user_id,))
+    for company in companies:
+        session = Session(user_id, "telegram", "", {}, str(company["company_id"]), str(company["role"]))
+        async with tenant_db(found, session) as conn:
+            member = await fetch_one(
+                conn,
+                "SELECT 1 AS member FROM chat_members WHERE conversation_id = %s AND user_id = %s AND company_id = %s",
+                (conversation_id, user_id, session.tenant_id),
+            )
+        if member is not None:
+            return session
+    return None
 
 
 async def say(config: TelegramConfig, chat_id: int, text: str) -> None:

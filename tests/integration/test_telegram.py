@@ -138,7 +138,7 @@ async def test_notification_delivered_to_telegram(
 async def test_chat_message_to_telegram_and_reply_back(
     platform: PlatformProcesses, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
-    ann, boris = world["ann"], world["boris"]
+    ann = world["ann"]
     opened = await api.post("/api/chat/conversations", headers=bearer(ann), json={"kind": "channel", "title": "Ops"})
     assert opened.status_code == 201, opened.text
     conversation = opened.json()["id"]
@@ -161,7 +161,10 @@ async def test_chat_message_to_telegram_and_reply_back(
         items = (await api.get(f"{path}/messages", headers=bearer(ann))).json()["items"]
         return [m for m in items if m["body"] == "Yes, released at 14:00"]
 
-    [reply] = await poll(answered, timeout=30)
+    try:
+        [reply] = await poll(answered, timeout=30)
+    except AssertionError as exc:
+        raise AssertionError(f"the bot told Boris: {await texts_to(platform, BORIS_CHAT)}") from exc
     assert reply["author_id"] == world["boris_id"] and reply["company_id"] == world["company_id"]
 
     # ... and reaches Ann's Telegram (she is a linked member); her own question never did.
