@@ -11,7 +11,9 @@ member and their Telegram reply arriving in the conversation (read through the c
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -243,3 +245,43 @@ async def test_forged_webhook_refused_and_declared(
     assert {"401", "403", "413"} <= set(operation["responses"]) and "security" not in operation
     assert "X-Telegram-Bot-Api-Secret-Token" in [p["name"] for p in operation["parameters"]]
     assert {"/api/notifications/telegram", "/api/notifications/telegram/link"} <= set(document["paths"])
+
+
+async def test_a_worker_killed_mid_burst_sends_each_telegram_message_at_most_once_more(
+    platform: PlatformProcesses, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    """Ann is linked again (to the chat of the last test). 20 exceptions go out to her Telegram while the worker is
+    killed with -9 after the first ones: every one arrives, and only the one in flight at the kill (handed to the
+    Bot API, not yet recorded as sent) can arrive twice: Telegram has no idempotency key to dedupe it by."""
+    ann = world["ann"]
+    created = await api.post("/api/shipments", headers=bearer(ann), json={"reference": "TGBURST", "mode": "road"})
+    assert created.status_code == 201, created.text
+    shipment_id = created.json()["id"]
+
+    async def raise_one(n: int) -> None:
+        delay = {"kind": "delay", "reason": f"Burst {n:02d}", "exception_id": f"T{n:03d}"}
+        answer = await api.post(f"/api/shipments/{shipment_id}/exceptions", headers=bearer(ann), json=delay)
+        assert answer.status_code in (200, 202), answer.text
+
+    def sent() -> int:
+        query = """SELECT count(*) FROM notification_deliveries WHERE user_id = %s AND channel = 'telegram'
+                   AND status = 'sent' AND body LIKE '%%Burst%%'"""
+        return int(sql(platform, query, world["ann_id"])[0][0])
+
+    burst = asyncio.gather(*(raise_one(n) for n in range(20)))
+    deadline = asyncio.get_running_loop().time() + 60
+    while (at_kill := sent()) < 2:
+        assert asyncio.get_running_loop().time() < deadline, "no Telegram message went out"
+        await asyncio.sleep(0.02)
+    platform.kill("notifications")
+    platform.start("notifications")
+    await burst
+    assert at_kill < 20, "the burst was over before the kill: nothing was tested"
+
+    async def all_sent() -> int | None:
+        return 20 if sent() == 20 else None
+
+    await poll(all_sent, timeout=80)
+    received = Counter(t.split("Burst ")[1][:2] for t in await texts_to(platform, STRANGER_CHAT) if "Burst " in t)
+    assert set(received) == {f"{n:02d}" for n in range(20)}
+    assert sum(received.values()) - 20 <= 1, received
