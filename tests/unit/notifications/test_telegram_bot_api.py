@@ -8,6 +8,7 @@ header, and a bad token or method answers the Bot API's error shape.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, TelegramUnauthorizedError
 from aiohttp import web
 
-from notifications.telegram import TelegramConfig
+from notifications.telegram import TelegramConfig, receive_updates
 from stack.telegram_bot_api import application
 
 TOKEN = "123456789:" + "a" * 35
@@ -126,3 +127,42 @@ async def test_errors_in_the_bot_api_shape(server: str) -> None:
         assert await other.get_updates(timeout=0) == []  # each token is a bot of its own
     finally:
         await other.session.close()
+
+
+async def test_polling_mode_relays_each_update_to_the_webhook_route_once(server: str) -> None:
+    """The worker's polling: getUpdates, each update handed to the API's webhook route with the secret, confirmed
+    (by the next offset) only once the route took it; a route that fails gets the same update again."""
+    received: list[tuple[str | None, int]] = []
+    failures = [1]  # the first hand-over fails
+
+    async def route(request: web.Request) -> web.Response:
+        update = await request.json()
+        if failures:
+            failures.pop()
+            return web.Response(status=503)
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), update["message"]["message_id"]))
+        return web.Response(text='{"ok": true}', content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/api/telegram/webhook", route)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    stopping = asyncio.Event()
+    relay = asyncio.create_task(receive_updates(config(server), f"http://127.0.0.1:{port}", stopping))
+    try:
+        first = await user_sends(server, 11, "/start one")
+        second = await user_sends(server, 11, "two")
+        expected = [("secret", sent["update"]["message"]["message_id"]) for sent in (first, second)]
+        for _ in range(200):
+            if received == expected:
+                break
+            await asyncio.sleep(0.05)
+        assert received == expected  # in order, the failed one again, none twice
+    finally:
+        stopping.set()
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+        await runner.cleanup()
