@@ -54,18 +54,15 @@ def bot_of(config: TelegramConfig) -> Bot:
     return config.bot()
 
 
-@cache
-def _usernames() -> dict[str, str]:
-    return {}
+USERNAMES: dict[str, str] = {}  # token -> the bot's username
 
 
 async def bot_username(config: TelegramConfig) -> str:
     """The bot's username (getMe, once per process)."""
-    known = _usernames()
-    if config.token not in known:
+    if config.token not in USERNAMES:
         me = await bot_of(config).get_me()
-        known[config.token] = me.username or ""
-    return known[config.token]
+        USERNAMES[config.token] = me.username or ""
+    return USERNAMES[config.token]
 
 
 def enabled_config() -> TelegramConfig:
