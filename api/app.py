@@ -42,6 +42,7 @@ from api.routers import (
     push,
     report,
     shipment,
+    telegram,
     user_account,
     warehouse,
 )
@@ -145,6 +146,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(commands.router)
     app.include_router(push.router)
     app.include_router(notification.router)
+    app.include_router(telegram.router)
 
     @app.get("/health", tags=["platform"])
     async def health() -> dict[str, str]:

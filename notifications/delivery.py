@@ -7,7 +7,8 @@ acceptance and the commit can repeat an email, and the repeat carries the first 
 
 A failed send is retried with a doubling wait (`retry_wait`); after `MAX_ATTEMPTS` the delivery is marked
 failed with the last error. Digest kinds wait until the oldest of a person's pending ones has waited the
-digest window, then go as one email. Each channel has its `Sender`: email by SMTP today; Telegram is one more.
+digest window, then go as one email. Each channel has its `Sender`: email by SMTP, Telegram by the Bot API
+(`notifications.telegram`); what a sender answers (a Telegram message's id) is kept as the delivery's receipt.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class Sender(Protocol):
     async def address(self, conn: AsyncConnection[Any], user_id: str) -> str | None:
         """Where this person is reached on the channel, or None (then the delivery fails at once)."""
 
-    async def send(self, address: str, message: Letter, message_id: str) -> None:
-        """Deliver or raise."""
+    async def send(self, address: str, message: Letter, message_id: str) -> str | None:
+        """Deliver or raise; what the channel answered that identifies the message there (kept as its receipt)."""
 
 
 class EmailSender:
@@ -67,13 +68,14 @@ class EmailSender:
             row = await cur.fetchone()
         return str(row[0]) if row else None
 
-    async def send(self, address: str, message: Letter, message_id: str) -> None:
+    async def send(self, address: str, message: Letter, message_id: str) -> str | None:
         email = EmailMessage()
         email["From"], email["To"], email["Subject"] = SENDER, address, message.subject
         email["Message-ID"], email["Date"] = message_id, formatdate(usegmt=True)
         email.set_content(message.text)
         email.add_alternative(message.html, subtype="html")
         await asyncio.to_thread(send_smtp, self.smtp_url, email)
+        return None
 
 
 async def pause(stopping: asyncio.Event, seconds: float) -> None:
@@ -182,7 +184,7 @@ class Deliveries:
             )
             return
         try:
-            await sender.send(address, message, message_id)
+            receipt = await sender.send(address, message, message_id)
         except Exception as exc:  # any failure to hand it over: the server down, refusing, timing out
             tries = attempts + 1
             failed = tries >= MAX_ATTEMPTS
@@ -199,13 +201,20 @@ class Deliveries:
             )
             return
         await conn.execute(
-            """UPDATE notification_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1
+            """UPDATE notification_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1,
+                   receipt = %s
                WHERE id = ANY(%s)""",
-            (ids,),
+            (receipt, ids),
         )
 
 
 def senders_from_settings() -> dict[Channel, Sender]:
-    """The channels that can send here: email when SMTP_URL is set (the local stack's maildev by default)."""
-    smtp_url = setting("SMTP_URL")
-    return {Channel.EMAIL: EmailSender(smtp_url)} if smtp_url else {}
+    """The channels that can send here: email when SMTP_URL is set (the local stack's maildev by default),
+    Telegram when a bot token is (`notifications.telegram.TelegramConfig`)."""
+    from notifications.telegram import TelegramConfig, TelegramSender
+
+    smtp_url, telegram = setting("SMTP_URL"), TelegramConfig.from_env()
+    senders: dict[Channel, Sender] = {Channel.EMAIL: EmailSender(smtp_url)} if smtp_url else {}
+    if telegram.enabled:
+        senders[Channel.TELEGRAM] = TelegramSender(telegram)
+    return senders

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from notifications.rules import RULES, Channel
 
-# Channels with a sender today; Telegram is a placeholder a user cannot switch on yet.
-DELIVERABLE = (Channel.IN_APP, Channel.EMAIL)
+# Channels with a sender; Telegram is switched on only by a person who linked their chat (the API checks).
+DELIVERABLE = (Channel.IN_APP, Channel.EMAIL, Channel.TELEGRAM)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from streams.company.permissions import Role
 class Channel(StrEnum):
     IN_APP = "in_app"
     EMAIL = "email"
-    TELEGRAM = "telegram"  # no sender yet: a user may not switch it on
+    TELEGRAM = "telegram"  # once the person linked their Telegram chat (notifications.telegram)
 
 
 class Severity(StrEnum):

@@ -120,15 +120,55 @@ async def notify(cur: AsyncCursor[Any], happening: Happening) -> int:
             )  # fmt: skip
         for channel in (c for c in channels if c is not Channel.IN_APP):
             await cur.execute(
-                """INSERT INTO notification_deliveries (event_id, user_id, channel, tenant_id, kind, digest, title,
-                       body, language, message_id, due_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (event_id, user_id, channel) DO NOTHING""",
+                DELIVERY,
                 (happening.event_id, person, str(channel), happening.tenant_id, rule.kind, rule.digest, text.title,
                  text.body, locales.get(person) or "en", delivery_message_id(happening.event_id, person, channel),
-                 preferences[person].email_due(now)),
+                 preferences[person].email_due(now), happening.aggregate_type, happening.aggregate_id),
             )  # fmt: skip
     return len(people)
+
+
+DELIVERY = """INSERT INTO notification_deliveries (event_id, user_id, channel, tenant_id, kind, digest, title, body,
+                  language, message_id, due_at, aggregate_type, aggregate_id)
+              VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+              ON CONFLICT (event_id, user_id, channel) DO NOTHING"""
+CHAT_MESSAGE = "chat.MessagePosted"
+
+
+async def chat_to_telegram(cur: AsyncCursor[Any], record: SinkRecord) -> int:
+    """A chat message, as a Telegram delivery to each other member who linked Telegram; how many.
+
+    Not a rule: every message of a conversation goes to its linked members (their quiet hours hold it back),
+    and a reply to it in Telegram comes back into the conversation (api/routers/telegram.py)."""
+    envelope, message = record.envelope, record.message
+    await cur.execute(
+        """SELECT m.user_id, coalesce(a.locale, 'en') FROM chat_members m
+           JOIN telegram_links l ON l.user_id = m.user_id LEFT JOIN user_accounts a ON a.id::text = m.user_id
+           WHERE m.conversation_id = %s AND m.user_id <> %s ORDER BY m.user_id""",
+        (envelope.aggregate_id, message.author_id),
+    )
+    members = await cur.fetchall()
+    if not members:
+        return 0
+    await cur.execute(
+        """SELECT (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM user_accounts
+                   WHERE id::text = %s),
+                  (SELECT coalesce(nullif(title, ''), owner_name) FROM chat_conversations WHERE id = %s)""",
+        (message.author_id, envelope.aggregate_id),
+    )
+    author, conversation = await cur.fetchone() or (None, None)
+    preferences = await preferences_of(cur.connection, [user for user, _ in members])
+    facts = {"author": author or message.author_id[:8], "conversation": conversation or "", "body": message.body}
+    for user, locale in members:
+        text = render("chat_message", locale, "", facts)
+        await cur.execute(
+            DELIVERY,
+            (envelope.message_id, user, str(Channel.TELEGRAM), envelope.tenant_id or message.company_id,
+             "chat_message", False, text.title, text.body, locale,
+             delivery_message_id(envelope.message_id, user, Channel.TELEGRAM),
+             preferences[user].email_due(datetime.now(UTC)), envelope.aggregate_type, envelope.aggregate_id),
+        )  # fmt: skip
+    return len(members)
 
 
 def happenings(record: SinkRecord, rules: tuple[Rule, ...] = RULES) -> list[Happening]:
@@ -168,6 +208,8 @@ class NotificationSink:
                 if record.envelope.kind != EVENT:
                     continue
                 await note_subject(cur, record)
+                if record.envelope.schema_name == CHAT_MESSAGE:
+                    await chat_to_telegram(cur, record)
                 for happening in happenings(record):
                     await notify(cur, happening)
 

@@ -77,6 +77,12 @@ DDL = (
         sent_at timestamptz,
         UNIQUE (event_id, user_id, channel)
     )""",
+    # What a delivery is about (a chat message's conversation) and the channel's receipt of it (a Telegram
+    # message's `<chat>:<id>`): a reply in Telegram finds its conversation by them.
+    """ALTER TABLE notification_deliveries ADD COLUMN IF NOT EXISTS aggregate_type text,
+        ADD COLUMN IF NOT EXISTS aggregate_id text, ADD COLUMN IF NOT EXISTS receipt text""",
+    """CREATE INDEX IF NOT EXISTS notification_deliveries_receipt ON notification_deliveries (receipt)
+        WHERE receipt IS NOT NULL""",
     """CREATE INDEX IF NOT EXISTS notification_deliveries_due ON notification_deliveries (due_at)
         WHERE status = 'pending'""",
     # What a check found (an invoice overdue for a due date), once: the next checks skip it.
@@ -92,6 +98,22 @@ DDL = (
     "ALTER TABLE notification_preferences ENABLE ROW LEVEL SECURITY",
     "DROP POLICY IF EXISTS own_preferences ON notification_preferences",
     f"CREATE POLICY own_preferences ON notification_preferences USING ({OWN_ROWS}) WITH CHECK ({OWN_ROWS})",
+    # Telegram: a person's linked chat (one chat per person, one person per chat), and the one-time codes
+    # asked for to link it (only their hash kept). The API's webhook links and unlinks without a session, so
+    # no row-level policy: every statement names the person or the chat.
+    """CREATE TABLE IF NOT EXISTS telegram_links (
+        user_id text PRIMARY KEY,
+        chat_id bigint NOT NULL UNIQUE,
+        username text NOT NULL DEFAULT '',
+        linked_at timestamptz NOT NULL DEFAULT now()
+    )""",
+    """CREATE TABLE IF NOT EXISTS telegram_link_codes (
+        code_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+    )""",
+    "CREATE INDEX IF NOT EXISTS telegram_link_codes_user ON telegram_link_codes (user_id)",
 )
 
 # Not a domain's read model (no aggregate is called "notification"): its tables are made with the others,
@@ -103,7 +125,11 @@ NOTIFICATION_PROJECTION = Projection(
     tables=(),
     apply=lambda cur, envelope, event: _nothing(),
     tenant_tables=("notifications",),
-    api_grants=("UPDATE (read_at) ON notifications", "INSERT, UPDATE ON notification_preferences"),
+    api_grants=(
+        "UPDATE (read_at) ON notifications",
+        "INSERT, UPDATE ON notification_preferences",
+        "INSERT, UPDATE, DELETE ON telegram_links, telegram_link_codes",
+    ),
 )
 
 

@@ -36,6 +36,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Сообщение {result_control_reference} от партнёра {subject} не применено: {result_reason}",
         ),
     },
+    # Not a rule's kind: a chat message to a member linked in Telegram (notifications.sink.chat_to_telegram).
+    "chat_message": {
+        "en": ("{author} in {conversation}", "{body}"),
+        "ru": ("{author} в «{conversation}»", "{body}"),
+    },
 }
 DIGEST_SUBJECT = {"en": "{count} notifications: {title}", "ru": "Уведомлений: {count}. {title}"}
 FOOTER = {
@@ -55,6 +60,7 @@ class Letter:
     subject: str
     text: str
     html: str
+    message: str = ""  # the notifications alone, as plain text (no footer): a chat message (Telegram) says this
 
 
 class _Blank(dict[str, str]):
@@ -91,4 +97,4 @@ def letter(language: str, texts: list[Text], title: str | None = None) -> Letter
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>'
         f"<body><ul>{items}</ul><p><small>{html.escape(footer)}</small></p></body></html>"
     )
-    return Letter(subject, plain, page)
+    return Letter(subject, plain, page, "\n\n".join(f"{t.title}\n{t.body}" for t in texts))

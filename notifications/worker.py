@@ -1,8 +1,10 @@
 """Entry point of the notification worker: `python -m notifications.worker` (started by `wellwon run`).
 
-Three loops in one process: the notification sink (events to inbox rows and deliveries, through the sinks'
+Four loops in one process: the notification sink (events to inbox rows and deliveries, through the sinks'
 `SinkRunner`: consumer group, retries, dead letters on `sinks.notifications.deadletter`), the delivery loop
-(emails after the event), and the overdue check.
+(emails and Telegram messages after the event), the overdue check, and, when a Telegram bot is configured,
+receiving its updates (setWebhook in webhook mode; getUpdates relayed to the API's webhook route in polling
+mode: `notifications.telegram.receive_updates`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from psycopg import AsyncConnection
 from notifications.delivery import Deliveries, pause, senders_from_settings
 from notifications.overdue import check_overdue
 from notifications.sink import NotificationSink
+from notifications.telegram import receive_updates, telegram_config
 from sinks.postgres.database import owner_dsn
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
@@ -55,9 +58,14 @@ async def run() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
-    await asyncio.gather(
-        runner.run(), deliveries.run(), overdue_checks(config, number("NOTIFY_OVERDUE_CHECK_SECONDS", 3600), stopping)
-    )
+    loops = [
+        runner.run(),
+        deliveries.run(),
+        overdue_checks(config, number("NOTIFY_OVERDUE_CHECK_SECONDS", 3600), stopping),
+    ]
+    if (telegram := telegram_config()).enabled:
+        loops.append(receive_updates(telegram, f"http://{config.api_host}:{config.api_port}", stopping))
+    await asyncio.gather(*loops)
 
 
 def main() -> None:

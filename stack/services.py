@@ -32,6 +32,7 @@ from wellwon.config import (
     Settings,
     ensure_local_jwt_secret,
     ensure_local_s3_credentials,
+    ensure_local_telegram_token,
     read_env_file,
 )
 
@@ -41,6 +42,7 @@ PREFERRED_PORTS = {"kafka": 19092, "kafka_controller": 19093, "postgres": 15432,
 PREFERRED_PORTS["s3proxy"] = 19000
 PREFERRED_PORTS["maildev"] = 11080  # the mail catcher's web inbox and REST API
 PREFERRED_PORTS["maildev_smtp"] = 11025
+PREFERRED_PORTS["telegram_bot_api"] = 18081  # our own Bot API server (stack/telegram_bot_api.py)
 URL_VARIABLES = {
     "kafka": "KAFKA_BOOTSTRAP",
     "postgres": "POSTGRES_DSN",
@@ -48,6 +50,7 @@ URL_VARIABLES = {
     "clickhouse": "CLICKHOUSE_URL",
     "s3proxy": "S3_URL",
     "maildev": "SMTP_URL",
+    "telegram_bot_api": "TELEGRAM_API_URL",
 }
 
 
@@ -88,6 +91,7 @@ def write_stack_env(ports: dict[str, int]) -> None:
         f"S3_URL=http://127.0.0.1:{ports['s3proxy']}",
         f"SMTP_URL=smtp://127.0.0.1:{ports['maildev_smtp']}",
         f"MAILDEV_URL=http://127.0.0.1:{ports['maildev']}",
+        f"TELEGRAM_API_URL=http://127.0.0.1:{ports['telegram_bot_api']}",
     ]
     # What another checkout's stack up remembered (a service this one does not know) is kept.
     values = read_env_file(STACK_ENV_FILE) | dict(line.split("=", 1) for line in lines)
@@ -363,6 +367,16 @@ def _maildev(web_port: int, smtp_port: int) -> Callable[[], subprocess.Popen[byt
     return start
 
 
+def _telegram_bot_api(port: int) -> Callable[[], subprocess.Popen[bytes]]:
+    """Our own Telegram Bot API server on loopback; the local bot's token is generated once (`up`)."""
+
+    def start() -> subprocess.Popen[bytes]:
+        argv = [sys.executable, "-m", "stack.telegram_bot_api", "--port", str(port)]
+        return _spawn(LOCAL_DIR / "telegram_bot_api", argv)
+
+    return start
+
+
 def services() -> list[Service]:
     ports = choose_ports()
     all_services = [
@@ -372,6 +386,7 @@ def services() -> list[Service]:
         Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
         Service("s3proxy", ports["s3proxy"], _s3proxy(ports["s3proxy"])),
         Service("maildev", ports["maildev"], _maildev(ports["maildev"], ports["maildev_smtp"])),
+        Service("telegram_bot_api", ports["telegram_bot_api"], _telegram_bot_api(ports["telegram_bot_api"])),
     ]
     all_services += _dagster(ports)
     # A service whose URL is set in the environment is somebody else's: leave it alone.
@@ -383,6 +398,7 @@ def up(timeout: float = 120.0) -> None:
     write_stack_env(ports)
     ensure_local_jwt_secret()  # the local stack's own signing secret; production must set JWT_SECRET
     ensure_local_s3_credentials()  # the local S3Proxy's; a real store's come from S3_ACCESS_KEY/S3_SECRET_KEY
+    ensure_local_telegram_token()  # the local Bot API server's bot; the real one's comes from TELEGRAM_BOT_TOKEN
     os.environ.setdefault("PYTHONPATH", str(PROJECT_ROOT))
     pending: list[Service] = []
     for service in services():

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from stack.processes import PlatformProcesses
-from wellwon.config import Settings
+from stack.processes import PlatformProcesses, free_port
+from wellwon.config import Settings, setting
 
 log = logging.getLogger("wellwon.tests")
 
@@ -28,7 +28,9 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     services.up()
     # Notifications: a short digest window and a frequent overdue check, so tests see them within seconds.
     notify = {"NOTIFY_DIGEST_SECONDS": "15", "NOTIFY_OVERDUE_CHECK_SECONDS": "3"}
-    processes = PlatformProcesses(extra_env={"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds), **notify})
+    api_port = free_port()
+    env = {"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds), **notify, **telegram_env(api_port)}
+    processes = PlatformProcesses(api_port=api_port, extra_env=env)
     asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()
     try:
@@ -38,6 +40,19 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     finally:
         processes.stop_all()
         asyncio.run(delete_namespace_topics(processes.settings))
+
+
+def telegram_env(api_port: int) -> dict[str, str]:
+    """A bot of the session's own on the local stack's Bot API server (each token is a bot there), in webhook
+    mode towards this session's API; nothing when that server is not the local one (never the real Telegram)."""
+    if not setting("TELEGRAM_API_URL").startswith("http://127.0.0.1"):
+        return {}
+    return {
+        "TELEGRAM_BOT_TOKEN": f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(30)}",
+        "TELEGRAM_MODE": "webhook",
+        "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{api_port}/api/telegram/webhook",
+    }
 
 
 async def delete_namespace_topics(settings: Settings) -> list[str]:

@@ -28,6 +28,8 @@ STACK_ENV_FILE = LOCAL_DIR / "stack.env"
 JWT_SECRET_FILE = LOCAL_DIR / "secrets" / "jwt_secret"
 S3_ACCESS_KEY_FILE = LOCAL_DIR / "secrets" / "s3_access_key"
 S3_SECRET_KEY_FILE = LOCAL_DIR / "secrets" / "s3_secret_key"
+# The local Bot API server's bot (stack/telegram_bot_api.py): its token, generated once like the others.
+TELEGRAM_BOT_TOKEN_FILE = LOCAL_DIR / "secrets" / "telegram_bot_token"
 # Names read from the environment that have no default: they must be given (or, locally, generated).
 SECRETS = ("JWT_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY")
 
@@ -51,6 +53,9 @@ DEFAULTS = {
     "S3_REGION": "us-east-1",
     # Documents: the largest file an upload may bring (enforced while streaming it to the store).
     "DOCUMENT_MAX_BYTES": str(20 * 1024 * 1024),
+    # Telegram: the Bot API's base URL (the local stack writes its own server's), and how updates come in.
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "TELEGRAM_MODE": "polling",
 }
 
 
@@ -75,6 +80,13 @@ def ensure_local_s3_credentials() -> None:
     """Generate the local S3Proxy's access key and secret once (mode 0600)."""
     ensure_local_secret(S3_ACCESS_KEY_FILE, lambda: "wellwon" + secrets.token_hex(8))
     ensure_local_secret(S3_SECRET_KEY_FILE, lambda: secrets.token_urlsafe(30))
+
+
+def ensure_local_telegram_token() -> None:
+    """Generate the local Bot API server's bot token once (`<bot id>:<secret>`, as Telegram's look)."""
+    ensure_local_secret(
+        TELEGRAM_BOT_TOKEN_FILE, lambda: f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(26)}"
+    )
 
 
 def local_secret(name: str, path: Path) -> str:

@@ -2,7 +2,8 @@
 
 The inbox is the caller's own notifications in the active company (row-level security), newest first, with
 the unread count the console's bell shows. Preferences are the caller's own, across companies: channels per
-kind (in-app and email; Telegram is not available yet) and quiet hours in their time zone.
+kind (in-app, email, and Telegram once they linked their chat: api/routers/telegram.py) and quiet hours in
+their time zone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import Field, field_validator
 
 from api.deps import CurrentSession, Offset, PlatformDep, Strict, page_size, tenant_db
-from notifications import queries
+from api.outcomes import invalid_field
+from notifications import queries, telegram_links
 from notifications.preferences import DELIVERABLE, Preferences, QuietHours
 from notifications.rules import KINDS, RULES, Channel, Severity
 from notifications.store import preferences_json
@@ -89,7 +91,8 @@ async def read_one(notification_id: NotificationId, session: CurrentSession, fou
 async def get_preferences(session: CurrentSession, found: PlatformDep) -> dict[str, Any]:
     async with tenant_db(found, session) as conn:
         saved = await queries.preferences(conn)
-    return described(saved)
+        linked = await telegram_links.link_of(conn, session.account_id) is not None
+    return described(saved, linked)
 
 
 @router.put("/api/notifications/preferences")
@@ -100,11 +103,14 @@ async def put_preferences(body: PreferencesIn, session: CurrentSession, found: P
         quiet = QuietHours(start, end, body.quiet_hours.timezone)
     chosen = Preferences({kind: tuple(dict.fromkeys(channels)) for kind, channels in body.channels.items()}, quiet)
     async with tenant_db(found, session) as conn:
+        linked = await telegram_links.link_of(conn, session.account_id) is not None
+        if not linked and (kind := next((k for k, c in chosen.channels.items() if Channel.TELEGRAM in c), None)):
+            raise invalid_field(["channels", kind], "link your Telegram first: POST /api/notifications/telegram/link")
         await queries.save_preferences(conn, session.account_id, chosen)
-    return described(chosen)
+    return described(chosen, linked)
 
 
-def described(preferences: Preferences) -> dict[str, Any]:
+def described(preferences: Preferences, telegram_linked: bool) -> dict[str, Any]:
     """The preferences, every kind listed (with its rule's severity and default channels), for the console's form."""
     kinds = [
         {
@@ -115,5 +121,6 @@ def described(preferences: Preferences) -> dict[str, Any]:
         }
         for r in RULES
     ]
-    return {**preferences_json(preferences, KINDS), "kinds": kinds, "channels_available": [str(c) for c in DELIVERABLE],
-            "severities": [str(s) for s in Severity]}  # fmt: skip
+    available = [str(c) for c in DELIVERABLE if telegram_linked or c is not Channel.TELEGRAM]
+    return {**preferences_json(preferences, KINDS), "kinds": kinds, "channels_available": available,
+            "telegram_linked": telegram_linked, "severities": [str(s) for s in Severity]}  # fmt: skip

@@ -172,7 +172,7 @@ async def test_each_rule_notifies_the_right_people_through_their_channels(
     held = await put_preferences(api, operator, {"quiet_hours": quiet})
     assert held.status_code == 200 and held.json()["quiet_hours"] == quiet, held.text
     telegram = await put_preferences(api, operator, {"channels": {"edi_dead_letter": ["telegram"]}})
-    assert telegram.status_code == 422, telegram.text  # not available yet
+    assert telegram.status_code == 422, telegram.text  # not linked to Telegram
     mars = await put_preferences(
         api, operator, {"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Mars/X"}}
     )

@@ -36,8 +36,8 @@ def test_quiet_hours_end_at_the_local_wall_clock_across_a_dst_change() -> None:
     assert quiet.held_until(night) == datetime(2026, 3, 29, 6, tzinfo=UTC)  # 08:00 CEST
 
 
-def test_channels_per_kind_default_to_the_rule_and_telegram_is_not_delivered_yet() -> None:
+def test_channels_per_kind_default_to_the_rule_and_telegram_is_kept_when_chosen() -> None:
     preferences = Preferences({"edi_dead_letter": (Channel.IN_APP, Channel.TELEGRAM)})
-    assert preferences.channels_for("edi_dead_letter") == (Channel.IN_APP,)
+    assert preferences.channels_for("edi_dead_letter") == (Channel.IN_APP, Channel.TELEGRAM)
     assert preferences.channels_for("shipment_exception") == (Channel.IN_APP, Channel.EMAIL)
     assert Preferences().email_due(datetime(2026, 1, 1, tzinfo=UTC)) == datetime(2026, 1, 1, tzinfo=UTC)

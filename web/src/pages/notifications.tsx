@@ -22,7 +22,24 @@ interface Preferences {
   quiet_hours: QuietHours | null;
   kinds: { kind: string; severity: string; digest: boolean; default_channels: string[] }[];
   channels_available: string[];
+  telegram_linked: boolean;
 }
+
+interface TelegramState {
+  available: boolean;
+  linked: boolean;
+  username: string | null;
+  linked_at: string | null;
+}
+
+interface TelegramCode {
+  code: string;
+  deep_link: string;
+  bot_username: string;
+  expires_at: string;
+}
+
+const TELEGRAM_KEY = [...INBOX_KEY, "telegram"] as const;
 
 const CHANNELS = ["in_app", "email", "telegram"] as const;
 const TONES: Record<string, string> = { critical: "bad", warning: "warn", info: "info" };
@@ -105,6 +122,62 @@ function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+// Linking Telegram: a one-time code opened as the bot's deep link (`/start <code>`), the link's state, unlinking.
+// The preferences' Telegram column is enabled once linked (the server says so in `channels_available`).
+export function TelegramLink() {
+  const { t, dateTime } = useI18n();
+  const state = useQuery({ queryKey: [...TELEGRAM_KEY], queryFn: () => api.get<TelegramState>("/api/notifications/telegram") });
+  const [code, setCode] = useState<TelegramCode | null>(null);
+  const ask = useCommand(async () => setCode(await api.post<TelegramCode>("/api/notifications/telegram/link")), {
+    invalidates: [[...TELEGRAM_KEY]],
+  });
+  const unlink = useCommand(async () => {
+    await api.delete("/api/notifications/telegram");
+    setCode(null);
+  }, { invalidates: [[...INBOX_KEY]] });
+  if (state.isPending) return <Loading />;
+  if (!state.data) return <ErrorNotice error={state.error} />;
+  const linked = state.data;
+  return (
+    <Card title={t("telegram.title")}
+      actions={
+        <button type="button" className="secondary" disabled={state.isFetching}
+          onClick={() => void state.refetch()}>{t("telegram.refresh")}</button>
+      }>
+      <div data-testid="telegram-link">
+        {!linked.available ? (
+          <p className="muted">{t("telegram.unavailable")}</p>
+        ) : linked.linked ? (
+          <>
+            <p>
+              <Badge tone="good">{t("telegram.linked")}</Badge>{" "}
+              {linked.username}{linked.linked_at && <small className="muted"> ({dateTime(linked.linked_at)})</small>}
+            </p>
+            <button type="button" className="secondary" disabled={unlink.pending} onClick={() => void unlink.run(undefined)}>
+              {t("telegram.unlink")}
+            </button>
+          </>
+        ) : (
+          <>
+            <p><Badge tone="neutral">{t("telegram.notLinked")}</Badge> {t("telegram.how")}</p>
+            {code && (
+              <p>
+                <a href={code.deep_link} target="_blank" rel="noreferrer">{code.deep_link}</a><br />
+                <small className="muted">{t("telegram.orSend")} <code>/start {code.code}</code> @{code.bot_username}.{" "}
+                  {t("telegram.expires")} {dateTime(code.expires_at)}</small>
+              </p>
+            )}
+            <button type="button" disabled={ask.pending} onClick={() => void ask.run(undefined)}>
+              {t(code ? "telegram.newCode" : "telegram.link")}
+            </button>
+          </>
+        )}
+        <ErrorNotice error={ask.error ?? unlink.error} />
+      </div>
+    </Card>
+  );
+}
+
 export function NotificationPreferences() {
   const { t } = useI18n();
   const saved = useQuery({
@@ -133,6 +206,8 @@ export function NotificationPreferences() {
       return { ...current, [kind]: CHANNELS.filter((c) => chosen.has(c)) };
     });
   return (
+    <>
+    <TelegramLink />
     <Card title={t("notifications.preferences")}>
       <form aria-label={t("notifications.preferences")} onSubmit={(e) => { e.preventDefault(); void save.run(undefined); }}>
         <table className="table">
@@ -185,5 +260,6 @@ export function NotificationPreferences() {
         <button type="submit" disabled={save.pending}>{t("common.save")}</button>
       </form>
     </Card>
+    </>
   );
 }
