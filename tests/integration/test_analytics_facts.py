@@ -52,7 +52,7 @@ def plans(prefix: str, lanes: tuple[tuple[str, str, str], ...], count: int) -> l
             f"{prefix}-{n:03d}",
             *lanes[n % len(lanes)],
             reached=(n % 8) - 1 if n % 8 != 7 else 6,
-            exception=("delay", "damage", None)[n % 3] if n % 8 >= 4 else None,
+            exception=("delay", "damage", None)[n % 3] if 4 <= n % 8 <= 6 else None,
             cancelled=n % 8 == 0,
         )
         for n in range(count)
