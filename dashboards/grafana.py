@@ -1,7 +1,9 @@
 """The dashboards as Grafana dashboard JSON for the ClickHouse data source (`grafana-clickhouse-datasource`).
 
 Same definitions as the console's: each panel's SQL, scoped to one company by a dashboard variable
-`tenant` (Grafana quotes and escapes it with `${tenant:sqlstring}`) instead of the API's session. The data
+`tenant` (Grafana quotes and escapes it with `${tenant:sqlstring}`) instead of the API's session. The
+dashboard's parameters become Grafana's: the period is the dashboard's time range (the plugin's
+`$__fromTime`/`$__toTime`), every other parameter a textbox variable quoted the same way ("" for all). The data
 source is an `__inputs` entry, so an import asks which ClickHouse to use. Whoever runs Grafana sees every
 company they type in: give its ClickHouse user read access only, and row policies if it serves tenants.
 
@@ -10,9 +12,10 @@ company they type in: give its ClickHouse user read access only, and row policie
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from dashboards.definitions import TENANT_TABLES, Chart, Dashboard, Panel
+from dashboards.definitions import SINCE, TENANT_TABLES, UNTIL, Chart, Dashboard, Panel
 
 PLUGIN = "grafana-clickhouse-datasource"
 DATASOURCE_INPUT = "DS_CLICKHOUSE"
@@ -24,13 +27,33 @@ VISUALISATION = {Chart.LINE: "timeseries", Chart.BAR: "barchart", Chart.TABLE: "
 PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 12, 8, 2
 
 
+PERIOD = {SINCE.name: "toDate($__fromTime)", UNTIL.name: "toDate($__toTime)"}
+PARAMETER = re.compile(r"\{(\w+):\w+\}")
+
+
+def grafana_parameters(sql: str) -> str:
+    """Server-side parameters `{name:Type}` as Grafana's: the time range, or the variable quoted as a string."""
+    return PARAMETER.sub(lambda m: PERIOD.get(m.group(1), f"${{{m.group(1)}:sqlstring}}"), sql)
+
+
 def grafana_sql(database: str, panel: Panel) -> str:
     """The panel's SQL with its tenant tables bound to the dashboard's `tenant` variable."""
     scoped = ", ".join(
-        f"{name} AS (SELECT * FROM `{database}`.{table} FINAL WHERE tenant_id = ${{tenant:sqlstring}})"
-        for name, table in TENANT_TABLES
+        f"{name} AS (SELECT {reads} FROM `{database}`.{table} FINAL WHERE tenant_id = ${{tenant:sqlstring}})"
+        for name, table, reads in TENANT_TABLES
     )
-    return f"WITH {scoped} {panel.sql}"
+    return f"WITH {scoped} {grafana_parameters(panel.sql)}"
+
+
+def grafana_variable(name: str, label: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "label": label,
+        "type": "textbox",
+        "query": "",
+        "current": {"text": "", "value": ""},
+        "hide": 0,
+    }
 
 
 def grafana_target(database: str, panel: Panel) -> dict[str, Any]:
@@ -81,17 +104,11 @@ def grafana_dashboard(dashboard: Dashboard, database: str) -> dict[str, Any]:
         "schemaVersion": 39,
         "version": 1,
         "editable": True,
-        "time": {"from": "now-30d", "to": "now"},
+        "time": {"from": f"now-{SINCE.default_days_ago}d", "to": "now"},
         "templating": {
             "list": [
-                {
-                    "name": "tenant",
-                    "label": "Company id",
-                    "type": "textbox",
-                    "query": "",
-                    "current": {"text": "", "value": ""},
-                    "hide": 0,
-                }
+                grafana_variable("tenant", "Company id"),
+                *(grafana_variable(p.name, p.label) for p in dashboard.parameters if p.name not in PERIOD),
             ]
         },
         "panels": [grafana_panel(database, panel, index) for index, panel in enumerate(dashboard.panels)],

@@ -42,6 +42,8 @@ EVENT_COLUMNS = (
     "offset",
 )
 
+ANALYTICS_TABLES = ("events", *(facts.table for facts in FACTS))
+
 
 def analytics_database(settings: Settings) -> str:
     base = urlparse(settings.clickhouse_url).path.strip("/") or "wellwon"

@@ -18,7 +18,13 @@ from collections.abc import AsyncIterator
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from psycopg import AsyncConnection
 
-from sinks.clickhouse import ClickHouseSink, analytics_client, analytics_database, migrate_analytics
+from sinks.clickhouse import (
+    ANALYTICS_TABLES,
+    ClickHouseSink,
+    analytics_client,
+    analytics_database,
+    migrate_analytics,
+)
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
 from sinks.postgres.sink import PostgresSink, drop_read_models, schema_statements
@@ -129,7 +135,8 @@ async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: lis
     def drop() -> None:
         client = analytics_client(settings, database=None)
         try:
-            client.command(f"DROP TABLE IF EXISTS `{analytics_database(settings)}`.events")
+            for table in ANALYTICS_TABLES:  # the events and every fact table, rebuilt from the topics
+                client.command(f"DROP TABLE IF EXISTS `{analytics_database(settings)}`.{table}")
         finally:
             client.close()
 
