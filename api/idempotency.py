@@ -26,6 +26,8 @@ import base64
 import hashlib
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +82,17 @@ class KeyedRequest:
 
 
 _current: ContextVar[KeyedRequest | None] = ContextVar("keyed_request", default=None)
+
+
+@contextmanager
+def keyed(scope: str, key: str) -> Iterator[None]:
+    """Commands sent inside take ids derived from (scope, key), as in a keyed HTTP request: for callers whose
+    retries carry their own key (a Telegram update's id), so a redelivered update sends no second command."""
+    token = _current.set(KeyedRequest(scope, key))
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def command_id_for(explicit: str | None) -> str | None:

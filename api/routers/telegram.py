@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from aiogram import Bot
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from pydantic import ValidationError
 
+from api import idempotency
 from api.deps import CurrentSession, PlatformDep, Session, tenant_db
 from api.platform import Platform
 from api.routers import chat
@@ -165,7 +167,13 @@ async def handle_update(found: Platform, config: TelegramConfig, update: dict[st
     sender = (update.get("message") or {}).get("from") or {}
     language = str(sender.get("language_code") or "en")[:2]
     if isinstance(intent, Reply):
-        language, key = await reply(found, intent, language)
+        # The Bot API redelivers an update it got no 2xx for: its id keys the message's command, so a
+        # redelivered reply is answered from the recorded outcome instead of posted twice.
+        update_id = update.get("update_id")
+        scope = f"telegram:{config.token.partition(':')[0]}"
+        keyed = idempotency.keyed(scope, f"update:{update_id}") if isinstance(update_id, int) else nullcontext()
+        with keyed:
+            language, key = await reply(found, intent, language)
     else:
         async with found.pool.connection() as conn, conn.transaction():
             if isinstance(intent, Link):

@@ -13,6 +13,7 @@ from stack.processes import PlatformProcesses
 from tests.browser.conftest import screenshot
 from tests.browser.test_console import owner_with_company, sign_in
 from tests.integration.observe import bearer
+from tests.integration.test_telegram import writes
 
 MARKUP = '<img src=x onerror="document.body.dataset.pwned=1">'
 
@@ -62,3 +63,33 @@ async def test_the_bell_counts_the_inbox_lists_and_marks_read(
     ] != ["in_app"]:
         assert time.monotonic() < deadline, "the preferences were not saved"
         await asyncio.sleep(0.3)
+
+
+async def test_telegram_is_linked_and_unlinked_from_the_preferences_page(
+    platform: PlatformProcesses, api: httpx.AsyncClient, context: BrowserContext
+) -> None:
+    """The console asks for a code, the person sends `/start <code>` to the bot (our Bot API server on loopback),
+    the page shows the chat linked, and unlinks it."""
+    owner = await owner_with_company(api, "tglink")
+    page = await context.new_page()
+    await sign_in(page, platform.base_url, owner["email"])
+    await page.get_by_test_id("notification-bell").click()
+    await page.get_by_role("link", name="Настройки уведомлений").click()
+    section = page.get_by_test_id("telegram-link")
+    await expect(section).to_contain_text("Не привязан")
+    await section.get_by_role("button", name="Привязать Telegram").click()
+    command = section.locator("code")
+    await expect(command).to_contain_text("/start ")
+    code = (await command.inner_text()).removeprefix("/start ").strip()
+    assert code and (await section.get_by_role("link").get_attribute("href") or "").endswith(f"?start={code}")
+
+    await writes(platform, 7_100_001, f"/start {code}")
+    await page.get_by_role("button", name="Обновить").click()
+    await expect(section).to_contain_text("Привязан")
+    await expect(section).not_to_contain_text("Не привязан")
+    assert (await api.get("/api/notifications/telegram", headers=bearer(owner["tokens"]))).json()["linked"]
+    await screenshot(page, "telegram-linked-ru")
+
+    await section.get_by_role("button", name="Отвязать").click()
+    await expect(section).to_contain_text("Не привязан")
+    assert not (await api.get("/api/notifications/telegram", headers=bearer(owner["tokens"]))).json()["linked"]

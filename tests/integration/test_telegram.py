@@ -157,7 +157,7 @@ async def test_chat_message_to_telegram_and_reply_back(
     assert question["text"].splitlines()[0] == "Ada Byron in Ops", question  # the author, the conversation
 
     # Boris answers it in Telegram: the reply is a chat message of his, in that conversation.
-    await writes(platform, BORIS_CHAT, "Yes, released at 14:00", reply_to_message_id=question["message_id"])
+    wrote = await writes(platform, BORIS_CHAT, "Yes, released at 14:00", reply_to_message_id=question["message_id"])
 
     async def answered() -> list[dict[str, Any]]:
         items = (await api.get(f"{path}/messages", headers=bearer(ann))).json()["items"]
@@ -169,11 +169,31 @@ async def test_chat_message_to_telegram_and_reply_back(
         raise AssertionError(f"the bot told Boris: {await texts_to(platform, BORIS_CHAT)}") from exc
     assert reply["author_id"] == world["boris_id"] and reply["company_id"] == world["company_id"]
 
+    # The Bot API redelivers an update it saw no 2xx for (our answer lost on the way): the same update again
+    # is taken and posts nothing more, since its update_id keys the message's command.
+    secret = {"X-Telegram-Bot-Api-Secret-Token": platform.extra_env["TELEGRAM_WEBHOOK_SECRET"]}
+    again = await api.post(WEBHOOK, json=wrote["update"], headers=secret)
+    assert again.status_code == 200, again.text
+    # A later reply of his in the same conversation (one aggregate, in order): once it shows, a doubled one would.
+    await writes(platform, BORIS_CHAT, "Papers follow", reply_to_message_id=question["message_id"])
+
+    async def later() -> list[dict[str, Any]]:
+        items = (await api.get(f"{path}/messages", headers=bearer(ann))).json()["items"]
+        return [m for m in items if m["body"] == "Papers follow"]
+
+    await poll(later, timeout=30)
+    assert len(await answered()) == 1
+
     # ... and reaches Ann's Telegram (she is a linked member); her own question never did.
     async def to_ann() -> list[str]:
         return [t for t in await texts_to(platform, ANN_CHAT) if "Yes, released at 14:00" in t]
 
     await poll(to_ann, timeout=60)
+
+    async def papers_to_ann() -> list[str]:  # settled before the next test unlinks her
+        return [t for t in await texts_to(platform, ANN_CHAT) if "Papers follow" in t]
+
+    await poll(papers_to_ann, timeout=60)
     assert not [t for t in await texts_to(platform, ANN_CHAT) if "Is the container cleared?" in t]
     world["conversation"] = path
 
