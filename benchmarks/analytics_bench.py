@@ -348,19 +348,16 @@ def main() -> None:
         for name, key in (("raw client.insert of the built rows", "raw"), ("the sink (ClickHouseSink.apply)", "sink")):
             seconds = ingested[key]
             print(f"{name:44} {ingested['events'] / seconds:10,.0f} {ingested['fact_rows'] / seconds:12,.0f} "
-                  f"{ingested['raw'] / seconds:8.2f}")  # fmt: skip
+                  f"{ingested['raw'] / seconds:8.2f}", flush=True)  # fmt: skip
 
         per_copy = load_template(client)
         tenant, today, copies = "bench-tenant-0", datetime.now(UTC).date(), 0
-        results = []
         for size in sizes:
             started = time.perf_counter()
             copies = generate(client, size, per_copy, args.tenants, copies)
             generated = time.perf_counter() - started
             events, mine, facts = counts(client, tenant)
-            results.append((events, mine, facts, generated, dashboards(client, database, tenant, today)))
-
-        for events, mine, facts, generated, figures in results:
+            figures = dashboards(client, database, tenant, today)
             base = figures["baseline"]
             print(f"\ndashboards at {events:,} events ({facts:,} fact rows, {args.tenants} companies, generated in "
                   f"{generated:.1f} s), for one company ({mine:,} events); seconds, median of 3")  # fmt: skip
@@ -370,7 +367,7 @@ def main() -> None:
                 total = sum(panels.values())
                 slowest = max(panels, key=panels.__getitem__)
                 print(f"{dashboard_id:16} {len(panels):6} {total:8.3f} {total / base:9.1f}  "
-                      f"{slowest} {panels[slowest]:.3f} s")  # fmt: skip
+                      f"{slowest} {panels[slowest]:.3f} s", flush=True)  # fmt: skip
     finally:
         client.command(f"DROP DATABASE IF EXISTS `{database}`")
         client.close()
@@ -379,6 +376,7 @@ def main() -> None:
         print("\nreconciliation asset, 100,000 declarations: `python -m benchmarks.reconciliation_bench`")
     else:
         print("\nreconciliation asset, 100,000 declarations (python -m benchmarks.reconciliation_bench):")
+        sys.stdout.flush()
         subprocess.run([sys.executable, "-m", "benchmarks.reconciliation_bench"], check=True)
 
 
