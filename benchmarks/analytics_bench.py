@@ -1,7 +1,8 @@
 """Analytics benchmark: fact ingestion through the ClickHouse sink, and every dashboard at 1M and 10M events.
 
 Run: `python -m benchmarks.analytics_bench [--events 1000000,10000000] [--quick] [--tenants 8]` against the
-local ClickHouse (`wellwon stack up`); about five minutes with the defaults, `--quick` (100k and 1M) about one.
+local ClickHouse (`wellwon stack up`); ten to fifteen minutes with the defaults on two busy cores, `--quick`
+(100k and 1M) about five.
 Everything happens in a fresh database, `bench_analytics_<random>`, dropped at the end.
 
 The workload is one trade episode of a company, built from the domains' own event dataclasses and encoded by the
