@@ -88,9 +88,14 @@ RULES: tuple[Rule, ...] = (
         audience=Audience(relations=(Relation.DECLARANT,)),
         severity=Severity.WARNING,
         digest=True,  # the daily reconciliation records a day's findings at once: one email for them
-        facts=("finding.payment_code", "finding.difference_class", "finding.difference", "finding.assessed",
-               "finding.paid"),
-    ),  # fmt: skip
+        facts=(
+            "finding.payment_code",
+            "finding.difference_class",
+            "finding.difference",
+            "finding.assessed",
+            "finding.paid",
+        ),
+    ),
     Rule(
         kind="invoice_overdue",
         event="invoice.Overdue",
