@@ -83,6 +83,20 @@ RULES: tuple[Rule, ...] = (
         facts=("reason",),
     ),
     Rule(
+        kind="reconciliation_finding",
+        event="customs_declaration.ReconciliationFindingRecorded",
+        audience=Audience(relations=(Relation.DECLARANT,)),
+        severity=Severity.WARNING,
+        digest=True,  # the daily reconciliation records a day's findings at once: one email for them
+        facts=(
+            "finding.payment_code",
+            "finding.difference_class",
+            "finding.difference",
+            "finding.assessed",
+            "finding.paid",
+        ),
+    ),
+    Rule(
         kind="invoice_overdue",
         event="invoice.Overdue",
         audience=Audience(roles=(Role.ACCOUNTANT,)),

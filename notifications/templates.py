@@ -22,6 +22,20 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Declaration {subject} rejected", "Customs rejected declaration {subject}: {reason}"),
         "ru": ("Декларация {subject} отклонена", "Таможня отклонила декларацию {subject}: {reason}"),
     },
+    "reconciliation_finding": {
+        "en": (
+            "Declaration {subject}: duty reconciliation finding",
+            "Duty reconciliation of declaration {subject}, payment type {finding_payment_code}: "
+            "{finding_difference_class}, difference {finding_difference} RUB "
+            "(assessed {finding_assessed}, paid {finding_paid}).",
+        ),
+        "ru": (
+            "Декларация {subject}: расхождение сверки",
+            "Сверка платежей по декларации {subject}, вид платежа {finding_payment_code}: "
+            "{finding_difference_class}, разница {finding_difference} руб. "
+            "(начислено {finding_assessed}, уплачено {finding_paid}).",
+        ),
+    },
     "invoice_overdue": {
         "en": ("Invoice {number} is overdue", "Invoice {number} was due on {due_on}: {outstanding} {currency} unpaid."),
         "ru": ("Счёт {number} просрочен", "Срок оплаты счёта {number}: {due_on}; долг {outstanding} {currency}."),

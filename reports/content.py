@@ -1,8 +1,9 @@
-"""A compliance report's content, assembled from read-model rows (pure): a summary and four sections of rows.
+"""A compliance report's content, assembled from read-model rows (pure): a summary and five sections of rows.
 
 Every section is a table (`Section`): the PDF shows it and the XLSX has it as a sheet, from the same values,
 so the two cannot disagree. Titles and headers are in the tenant's language; values are the read models' own
-(codes, references, ISO dates, exact amounts). The duty reconciliation's findings are not part of it yet.
+(codes, references, ISO dates, exact amounts). The duty reconciliation's findings are those recorded in the
+period; an overpayment among them is a refund claim (as /api/customs/refund-claims lists them), its amount shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from reports.periods import Period
+from streams.customs.reconciliation import DifferenceClass
 
 Cell = str | int | Decimal | None
 Row = Mapping[str, Any]
@@ -34,7 +36,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Section:
-    key: str  # declarations, compliance, edi_dead_letters, overdue_invoices
+    key: str  # declarations, compliance, reconciliation, edi_dead_letters, overdue_invoices
     title: str
     columns: tuple[Column, ...]
     headers: tuple[str, ...]
@@ -51,6 +53,7 @@ class Report:
     generated_at: datetime  # the period's end: a re-run of the period gives the same report
     summary: tuple[tuple[str, int], ...]  # (label, count) per section
     sections: tuple[Section, ...]
+    refund_claims: Decimal  # the total of the period's overpayments, roubles
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ReadModelRows:
     declarations: Sequence[Row]
     findings: Sequence[Row]  # open declarations' missing or expiring documents
     documents_expiring: Sequence[Row]  # stored documents expired or expiring soon after the period
+    reconciliation: Sequence[Row]  # the duty reconciliation's findings recorded in the period
     edi_dead_letters: Sequence[Row]
     overdue_invoices: Sequence[Row]
 
@@ -70,6 +74,7 @@ WORDS: dict[str, dict[str, str]] = {
         "title": "Compliance report",
         "declarations": "Declarations",
         "compliance": "Open compliance items",
+        "reconciliation": "Reconciliation findings",
         "edi_dead_letters": "EDI dead letters",
         "overdue_invoices": "Overdue invoices",
         "reference": "Reference", "registration_number": "Registration No.", "procedure": "Procedure",
@@ -80,12 +85,20 @@ WORDS: dict[str, dict[str, str]] = {
         "currency": "Currency", "outstanding": "Outstanding", "due_on": "Due on", "days_overdue": "Days overdue",
         "missing": "missing", "expiring": "expiring", "expired": "expired",
         "paid": "paid", "due": "due", "refused": "refused", "none": "none",
+        "declaration": "Declaration", "reconciled_on": "Reconciled", "payment_code": "Payment type",
+        "difference_class": "Class", "calculated": "Calculated", "declared": "Declared", "assessed": "Assessed",
+        "amount_paid": "Paid", "difference": "Difference, RUB", "refund_claim": "Refund claim, RUB",
+        "rate_changed": "rate changed", "fx_date": "exchange rate date", "rounding": "rounding",
+        "manual_correction": "manual correction", "missing_payment": "underpaid",
+        "overpayment": "overpaid: refund claim", "unexplained": "unexplained",
+        "refund_claims": "Refund claims, RUB",
         "period": "Period", "company": "Company", "generated": "As of", "none_found": "Nothing in this period.",
     },
     "ru": {
         "title": "Отчёт о соблюдении требований",
         "declarations": "Декларации",
         "compliance": "Открытые требования",
+        "reconciliation": "Расхождения сверки",
         "edi_dead_letters": "Необработанные сообщения EDI",
         "overdue_invoices": "Просроченные счета",
         "reference": "Номер", "registration_number": "Рег. номер", "procedure": "Процедура",
@@ -96,6 +109,13 @@ WORDS: dict[str, dict[str, str]] = {
         "currency": "Валюта", "outstanding": "К оплате", "due_on": "Срок оплаты", "days_overdue": "Дней просрочки",
         "missing": "отсутствует", "expiring": "истекает", "expired": "истёк",
         "paid": "оплачена", "due": "к оплате", "refused": "отказ", "none": "нет",
+        "declaration": "Декларация", "reconciled_on": "Дата сверки", "payment_code": "Вид платежа",
+        "difference_class": "Расхождение", "calculated": "Рассчитано", "declared": "Заявлено", "assessed": "Начислено",
+        "amount_paid": "Уплачено", "difference": "Разница, руб.", "refund_claim": "К возврату, руб.",
+        "rate_changed": "изменена ставка", "fx_date": "дата курса", "rounding": "округление",
+        "manual_correction": "ручная корректировка", "missing_payment": "недоплата",
+        "overpayment": "переплата: заявление на возврат", "unexplained": "не объяснено",
+        "refund_claims": "Заявления на возврат, руб.",
         "period": "Период", "company": "Компания", "generated": "По состоянию на", "none_found": "За период нет.",
     },
 }  # fmt: skip
@@ -118,6 +138,11 @@ def duty_status(row: Row) -> str:
     if row.get("duty_problem"):
         return "refused"
     return "due" if _amount(row.get("payments_due")) else "none"
+
+
+def refund_claim(finding: Row) -> Decimal | None:
+    """What an overpayment asks back (paid over assessed); other findings claim nothing."""
+    return _amount(finding["difference"]) if finding["difference_class"] == DifferenceClass.OVERPAYMENT else None
 
 
 def _section(
@@ -156,6 +181,21 @@ def assemble(tenant_id: str, period: Period, language: str, rows: ReadModelRows)
         compliance_rows,
         words,
     )
+    reconciliation = _section(
+        "reconciliation",
+        (Column("declaration"), Column("registration_number"), Column("reconciled_on"), Column("payment_code"),
+         Column("difference_class"), Column("calculated", Kind.AMOUNT), Column("declared", Kind.AMOUNT),
+         Column("assessed", Kind.AMOUNT), Column("amount_paid", Kind.AMOUNT), Column("difference", Kind.AMOUNT),
+         Column("refund_claim", Kind.AMOUNT)),
+        [
+            (r.get("reference") or r["declaration_id"], r.get("registration_number"), _date(r["reconciled_on"]),
+             r["payment_code"], words.get(r["difference_class"], r["difference_class"]), _amount(r["calculated"]),
+             _amount(r["declared"]), _amount(r["assessed"]), _amount(r["paid"]), _amount(r["difference"]),
+             refund_claim(r))
+            for r in rows.reconciliation
+        ],
+        words,
+    )  # fmt: skip
     dead_letters = _section(
         "edi_dead_letters",
         (Column("received_at"), Column("partner"), Column("control_reference"), Column("reason")),
@@ -176,10 +216,11 @@ def assemble(tenant_id: str, period: Period, language: str, rows: ReadModelRows)
         ],
         words,
     )  # fmt: skip
-    sections = (declarations, compliance, dead_letters, overdue)
+    sections = (declarations, compliance, reconciliation, dead_letters, overdue)
+    refund_claims = sum((claim for r in rows.reconciliation if (claim := refund_claim(r)) is not None), Decimal(0))
     return Report(
         tenant_id, rows.company, period, language, words["title"], period.ends_at,
-        tuple((s.title, len(s.rows)) for s in sections), sections,
+        tuple((s.title, len(s.rows)) for s in sections), sections, refund_claims,
     )  # fmt: skip
 
 

@@ -26,6 +26,13 @@ DECLARATIONS = """
            state->>'payments_due' AS payments_due, state->>'duty_paid' AS duty_paid,
            state->>'duty_problem' AS duty_problem
     FROM customs_declarations WHERE created_at >= %s AND created_at < %s ORDER BY created_at, id"""
+# Findings recorded in the period: each is in exactly one period's report, and a period over gets no new ones.
+RECONCILIATION_FINDINGS = """
+    SELECT f.declaration_id, d.reference, d.registration_number, f.reconciled_on, f.payment_code,
+           f.difference_class, f.calculated, f.declared, f.assessed, f.paid, f.difference
+    FROM customs_reconciliation_findings f JOIN customs_declarations d ON d.id = f.declaration_id
+    WHERE f.recorded_at >= %s AND f.recorded_at < %s
+    ORDER BY f.reconciled_on, d.reference, f.declaration_id, f.payment_code, f.finding_id"""
 DEAD_LETTERS = """
     SELECT message_id, received_at, partner_id, control_reference, reason FROM edi_messages
     WHERE status = 'dead_lettered' AND received_at >= %s AND received_at < %s ORDER BY received_at, message_id"""
@@ -56,6 +63,7 @@ async def _rows(conn: psycopg.AsyncConnection[Any], tenant_id: str, period: Peri
         declarations=await all_of(DECLARATIONS, (period.starts_at, period.ends_at)),
         findings=findings,
         documents_expiring=[d for d in documents if d["document_type"] != "compliance_report"],
+        reconciliation=await all_of(RECONCILIATION_FINDINGS, (period.starts_at, period.ends_at)),
         edi_dead_letters=await all_of(DEAD_LETTERS, (period.starts_at, period.ends_at)),
         overdue_invoices=await all_of(OVERDUE_INVOICES, (list(OWING), period.last_day)),
     )

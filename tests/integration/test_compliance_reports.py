@@ -111,10 +111,14 @@ async def report_a_tenant(
     declaration = {**full_declaration(), "header": header, "documents": [DOCUMENTS["invoice"], short_contract]}
     declaration_id = await create(api, headers, declaration)
     today = date.today()
+    now_there = datetime.now(UTC).astimezone(ZoneInfo(timezone))
+    period_key = f"{now_there.year}-{now_there.month:02d}"
+    # Expiring after the period's end (within the report's 30 days), whatever day of the month the test runs.
+    permit_expires = period_of(period_key, timezone).last_day + timedelta(days=10)
     permit = await uploaded(api, owner, pdf_bytes(1, "permit"), document_type="permit", filename="permit.pdf",
                             title="Разрешение на ввоз")  # fmt: skip
     expiry = await api.put(f"/api/documents/{permit['id']}/expiry", headers=headers,
-                           json={"expires_on": (today + timedelta(days=10)).isoformat()})  # fmt: skip
+                           json={"expires_on": permit_expires.isoformat()})  # fmt: skip
     assert expiry.status_code in (200, 202), expiry.text
     due_on = (today - timedelta(days=3)).isoformat()
     invoice_id = await _draft(api, owner, {"content": receivable("4321.00", due_on=due_on)})
@@ -123,8 +127,6 @@ async def report_a_tenant(
         read=f"/api/invoices/{invoice_id}",
     )  # fmt: skip
 
-    now_there = datetime.now(UTC).astimezone(ZoneInfo(timezone))
-    period_key = f"{now_there.year}-{now_there.month:02d}"
     await eventually_json(api, owner, "/api/reports/schedule", lambda s: s["configured"])
     instance = DagsterInstance.ephemeral()
     first = await asyncio.to_thread(run_now, company, period_key, platform.settings, instance)

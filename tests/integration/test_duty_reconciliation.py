@@ -1,7 +1,8 @@
 """Duty reconciliation on the real stack: declarations through the API, the engine and the duty process to payment
 and release; the day's partition materialised against the namespace's Postgres and Kafka, its run recorded in a
 Dagster instance on the namespace's own database; the findings arrive as commands, show on the declarations and
-as refund claims, and a re-run of the day records none twice.
+as refund claims, and a re-run of the day records none twice. The declarant hears of each finding (inbox, and one
+digest email), and the company's compliance report for the month lists them, the overpayment as a refund claim.
 
 Three declarations of one company, the same goods (tests/integration/test_customs.py): one assessed and paid
 exactly as declared (no finding); one whose duty the authority assessed at another rate (100.00 RUB more) and
@@ -12,23 +13,29 @@ one paid 50.00 RUB short (a missing payment).
 from __future__ import annotations
 
 import asyncio
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
+import polars as pl
+import pypdfium2 as pdfium
 from dagster import AssetKey, DagsterInstance, RunsFilter, materialize
 
 from pipelines.reconciliation import PIPELINE, duty_reconciliation
+from pipelines.reports import run_now
 from pipelines.resources import pipeline_command_id, platform_resources
 from stack.dagster import prepare_home
 from stack.processes import PlatformProcesses
 from streams.customs.reconciliation import DifferenceClass, finding_key
 from tests.integration.gateway_steps import gateway, gateway_key
 from tests.integration.logistics_steps import poll
-from tests.integration.observe import bearer, company_owner, sql
+from tests.integration.observe import bearer, company_member, company_owner, sql
+from tests.integration.test_compliance_reports import eventually_json, materialized
 from tests.integration.test_customs import load_tariff
 from tests.integration.test_customs_gateway import submitted_declaration
+from tests.integration.test_notifications import addressed, email_of, inbox_kinds, mailbox, until_inbox, user_id_of
 from tests.integration.test_sagas import REGISTRATION, open_rouble_account
 from wellwon.envelope import now
 
@@ -88,6 +95,7 @@ async def test_a_day_s_releases_are_reconciled_into_findings_and_refund_claims_o
     platform: PlatformProcesses, api: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     owner, company_id = await company_owner(api, "reconciliation")
+    colleague, _ = await company_member(api, owner, company_id, "admin", "reconciliation-colleague")
     await load_tariff(api, bearer(owner))
     await open_rouble_account(api, owner, "100000000.00")
     key = await gateway_key(platform, company_id)
@@ -149,6 +157,89 @@ async def test_a_day_s_releases_are_reconciled_into_findings_and_refund_claims_o
     stranger, _ = await company_owner(api, "reconciliation-stranger")
     theirs = (await api.get("/api/customs/refund-claims", headers=bearer(stranger))).json()
     assert theirs == {"claims": [], "total": "0"}
+
+    recorded = {d: await recorded_findings(api, owner, d) for d in (over, short)}
+    await declarant_is_told(platform, api, owner, colleague, recorded)
+    await report_lists(platform, api, owner, company_id, recorded)
+
+
+async def recorded_findings(api: httpx.AsyncClient, owner: dict[str, str], declaration_id: str) -> dict[str, Any]:
+    """The declaration's reference, registration number and findings (in payment type order), as the API answers."""
+    body = (await api.get(f"/api/declarations/{declaration_id}", headers=bearer(owner))).json()
+    findings = sorted(body["reconciliation_findings"], key=lambda f: (f["payment_code"], f["finding_id"]))
+    return {"reference": body["header"]["reference"], "registration_number": body["registration_number"],
+            "findings": findings}  # fmt: skip
+
+
+async def declarant_is_told(
+    platform: PlatformProcesses, api: httpx.AsyncClient, declarant: dict[str, str], colleague: dict[str, str],
+    recorded: dict[str, dict[str, Any]],
+) -> None:  # fmt: skip
+    """Each finding in the declarant's inbox with its figures, and by email (a digest); not in a colleague's."""
+    expected = [(d, f) for d, r in recorded.items() for f in r["findings"]]
+    inbox = await until_inbox(api, declarant, ["reconciliation_finding"] * len(expected))
+    for declaration_id, finding in expected:
+        registration = recorded[declaration_id]["registration_number"]
+        told = [n for n in inbox if n["aggregate_id"] == declaration_id
+                and f"{finding['payment_code']}: {finding['difference_class']}" in n["body"]]  # fmt: skip
+        assert len(told) == 1, (finding, inbox)
+        assert registration in told[0]["title"] and told[0]["severity"] == "warning"
+        assert f"{finding['difference']} " in told[0]["body"] and f"{finding['paid']})" in told[0]["body"]
+    address = email_of(platform, await user_id_of(api, declarant))
+
+    async def mailed() -> list[dict[str, Any]] | None:
+        mails = addressed(mailbox(), address)
+        return mails if sum(m["html"].count("<li>") for m in mails) >= len(expected) else None
+
+    mails = await poll(mailed, timeout=90)
+    assert sum(m["html"].count("<li>") for m in mails) == len(expected)
+    text = "\n".join(m["text"] for m in mails)
+    assert all(f"{f['payment_code']}: {f['difference_class']}" in text for _, f in expected), text
+    assert await inbox_kinds(api, colleague) == []  # a member of the company, not the declarant
+
+
+CLASS_WORDS = {"rate_changed": "изменена ставка", "missing_payment": "недоплата",
+               "overpayment": "переплата: заявление на возврат"}  # fmt: skip
+
+
+async def report_lists(
+    platform: PlatformProcesses, api: httpx.AsyncClient, owner: dict[str, str], company_id: str,
+    recorded: dict[str, dict[str, Any]],
+) -> None:  # fmt: skip
+    """The month's report (Russian, the tenant has no schedule): a sheet of the findings equal to them, in order,
+    the overpayment's refund claim and the total in the PDF; a re-run gives the same files."""
+    declarations = list(recorded)
+    [(period_key,)] = sql(platform, """SELECT DISTINCT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM')
+                                       FROM customs_reconciliation_findings WHERE declaration_id = ANY(%s)""",
+                          declarations)  # fmt: skip
+    instance = DagsterInstance.ephemeral()
+    first = materialized(await asyncio.to_thread(run_now, company_id, period_key, platform.settings, instance))
+    assert first["sections"]["reconciliation"] == sum(len(r["findings"]) for r in recorded.values())
+    listed = await eventually_json(api, owner, "/api/reports", lambda body: body["total"] == 2)
+    files = {i["filename"].rsplit(".", 1)[1]: (await api.get(i["download"], headers=bearer(owner))).content
+             for i in listed["items"]}  # fmt: skip
+
+    def amount(value: str) -> float:
+        return float(Decimal(value))
+
+    expected = [
+        (r["reference"], r["registration_number"], f["reconciled_on"], f["payment_code"],
+         CLASS_WORDS[f["difference_class"]], amount(f["calculated"]), amount(f["declared"]), amount(f["assessed"]),
+         amount(f["paid"]), amount(f["difference"]),
+         amount(f["difference"]) if f["difference_class"] == "overpayment" else None)
+        for d, r in sorted(recorded.items(), key=lambda item: (item[1]["reference"], item[0])) for f in r["findings"]
+    ]  # fmt: skip
+    sheet = pl.read_excel(io.BytesIO(files["xlsx"]), sheet_name="Расхождения сверки")
+    assert sheet.rows() == expected
+    assert sheet.columns[-1] == "К возврату, руб." and sheet.columns[4] == "Расхождение"
+
+    text = "".join(page.get_textpage().get_text_bounded() for page in pdfium.PdfDocument(files["pdf"]))
+    assert "Расхождения сверки" in text and "переплата:" in text and "недоплата" in text
+    assert f"Заявления на возврат, руб. {OVER:.2f}" in text, text
+    assert recorded[declarations[0]]["registration_number"] in text
+
+    again = materialized(await asyncio.to_thread(run_now, company_id, period_key, platform.settings, instance))
+    assert {k: again[k]["sha256"] for k in ("pdf", "xlsx")} == {k: first[k]["sha256"] for k in ("pdf", "xlsx")}
 
 
 async def _findings_are(

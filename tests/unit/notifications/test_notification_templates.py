@@ -17,6 +17,20 @@ def test_russian_and_english_texts() -> None:
     assert en.title == "Declaration 10702010 rejected" and en.body.endswith("wrong code")
 
 
+def test_a_reconciliation_finding_in_russian_and_english() -> None:
+    facts = {"finding.payment_code": "5010", "finding.difference_class": "overpayment", "finding.difference": "250.00",
+             "finding.assessed": "100.00", "finding.paid": "350.00"}  # fmt: skip
+    ru = render("reconciliation_finding", "ru", "10702010/301126/0001", facts)
+    assert ru.title == "Декларация 10702010/301126/0001: расхождение сверки"
+    assert ru.body == (
+        "Сверка платежей по декларации 10702010/301126/0001, вид платежа 5010: overpayment, разница 250.00 руб. "
+        "(начислено 100.00, уплачено 350.00)."
+    )
+    en = render("reconciliation_finding", "en", "10702010/301126/0001", facts)
+    assert en.title == "Declaration 10702010/301126/0001: duty reconciliation finding"
+    assert "payment type 5010: overpayment, difference 250.00 RUB (assessed 100.00, paid 350.00)" in en.body
+
+
 def test_values_are_escaped_in_html_and_kept_in_plain_text() -> None:
     text = render("shipment_exception", "en", "SHP-<1>", {"kind": "damage", "reason": "<script>alert(1)</script>"})
     mail = letter("en", [text])

@@ -41,6 +41,20 @@ def rows(company: str = "ООО «Ромашка»") -> ReadModelRows:
              "expires_on": "2026-12-10"},
             {"id": "doc-2", "title": "Разрешение", "document_type": "permit", "expires_on": "2026-11-15"},
         ],
+        reconciliation=[
+            {"declaration_id": "d1", "reference": "ДТ-1", "registration_number": "10702010/301126/0001",
+             "reconciled_on": date(2026, 11, 4), "payment_code": "2010", "difference_class": "rate_changed",
+             "calculated": Decimal("500.00"), "declared": Decimal("500.00"), "assessed": Decimal("600.00"),
+             "paid": Decimal("850.00"), "difference": Decimal("100.00")},
+            {"declaration_id": "d1", "reference": "ДТ-1", "registration_number": "10702010/301126/0001",
+             "reconciled_on": date(2026, 11, 4), "payment_code": "5010", "difference_class": "overpayment",
+             "calculated": Decimal("734.50"), "declared": Decimal("734.50"), "assessed": Decimal("734.50"),
+             "paid": Decimal("984.50"), "difference": Decimal("250.00")},
+            {"declaration_id": "d3", "reference": "", "registration_number": None,
+             "reconciled_on": date(2026, 11, 6), "payment_code": "5010", "difference_class": "missing_payment",
+             "calculated": Decimal("10.00"), "declared": Decimal("10.00"), "assessed": Decimal("10.00"),
+             "paid": Decimal("9.50"), "difference": Decimal("-0.50")},
+        ],
         edi_dead_letters=[{"received_at": datetime(2026, 11, 5, 10, 0, tzinfo=UTC), "partner_id": "p1",
                            "control_reference": "CR1", "reason": "UNH missing"}],
         overdue_invoices=[{"id": "i1", "number": "INV-7", "supplier_invoice_number": None, "counterparty": "ACME",
@@ -111,11 +125,13 @@ def test_the_schedule_is_set_checked_and_setting_it_again_changes_nothing() -> N
 
 def test_the_content_is_assembled_from_the_rows_in_the_tenants_language() -> None:
     ru, en = report("ru"), report("en")
-    assert [s.key for s in ru.sections] == ["declarations", "compliance", "edi_dead_letters", "overdue_invoices"]
-    assert [s.title for s in en.sections] == [
-        "Declarations", "Open compliance items", "EDI dead letters", "Overdue invoices",
+    assert [s.key for s in ru.sections] == [
+        "declarations", "compliance", "reconciliation", "edi_dead_letters", "overdue_invoices",
     ]  # fmt: skip
-    declarations, compliance, dead_letters, overdue = ru.sections
+    assert [s.title for s in en.sections] == [
+        "Declarations", "Open compliance items", "Reconciliation findings", "EDI dead letters", "Overdue invoices",
+    ]  # fmt: skip
+    declarations, compliance, reconciliation, dead_letters, overdue = ru.sections
     assert declarations.rows == (
         ("ДТ-1 <script>alert(1)</script>", "10702010/301126/0001", "40", "released", "2026-11-03", Decimal("1234.50"),
          "оплачена"),
@@ -126,11 +142,25 @@ def test_the_content_is_assembled_from_the_rows_in_the_tenants_language() -> Non
         ("отсутствует", "d2", None), ("истекает", "Сертификат соответствия", "2026-12-10"),
         ("истёк", "Разрешение", "2026-11-15"),
     ]  # fmt: skip
+    # Every finding with its figures; the overpayment is a refund claim of what was paid over.
+    assert reconciliation.headers == (
+        "Декларация", "Рег. номер", "Дата сверки", "Вид платежа", "Расхождение", "Рассчитано", "Заявлено",
+        "Начислено", "Уплачено", "Разница, руб.", "К возврату, руб.",
+    )  # fmt: skip
+    assert reconciliation.rows == (
+        ("ДТ-1", "10702010/301126/0001", "2026-11-04", "2010", "изменена ставка", Decimal("500.00"),
+         Decimal("500.00"), Decimal("600.00"), Decimal("850.00"), Decimal("100.00"), None),
+        ("ДТ-1", "10702010/301126/0001", "2026-11-04", "5010", "переплата: заявление на возврат", Decimal("734.50"),
+         Decimal("734.50"), Decimal("734.50"), Decimal("984.50"), Decimal("250.00"), Decimal("250.00")),
+        ("d3", None, "2026-11-06", "5010", "недоплата", Decimal("10.00"), Decimal("10.00"), Decimal("10.00"),
+         Decimal("9.50"), Decimal("-0.50"), None),
+    )  # fmt: skip
+    assert ru.refund_claims == Decimal("250.00") and en.sections[2].rows[1][4] == "overpaid: refund claim"
     assert dead_letters.rows == (("2026-11-05 13:00", "p1", "CR1", "UNH missing"),)  # Moscow time
     assert overdue.rows == (("INV-7", "ACME", "EUR", Decimal("100.00"), "2026-11-20", 11),)  # to 1 December
     assert ru.generated_at == datetime(2026, 11, 30, 21, tzinfo=UTC)
-    assert ru.summary == (("Декларации", 2), ("Открытые требования", 3), ("Необработанные сообщения EDI", 1),
-                          ("Просроченные счета", 1))  # fmt: skip
+    assert ru.summary == (("Декларации", 2), ("Открытые требования", 3), ("Расхождения сверки", 3),
+                          ("Необработанные сообщения EDI", 1), ("Просроченные счета", 1))  # fmt: skip
     assert ru == report("ru")  # the same rows, the same report
 
 
@@ -150,6 +180,10 @@ def test_the_xlsx_reads_back_equal_to_the_sections() -> None:
         assert back.rows() == expected.rows()
     amounts = pl.read_excel(io.BytesIO(data), sheet_name="Декларации")["Платежи, руб."].to_list()
     assert amounts == [1234.5, None]
+    findings = pl.read_excel(io.BytesIO(data), sheet_name="Расхождения сверки")
+    assert findings["Вид платежа"].to_list() == ["2010", "5010", "5010"]
+    assert findings["К возврату, руб."].to_list() == [None, 250.0, None]
+    assert findings["Разница, руб."].to_list() == [100.0, 250.0, -0.5]
 
 
 def test_the_pdf_has_every_section_in_cyrillic_and_both_files_are_the_same_bytes_again() -> None:
@@ -161,6 +195,9 @@ def test_the_pdf_has_every_section_in_cyrillic_and_both_files_are_the_same_bytes
         "ООО «Ромашка»",
         "Декларации",
         "Открытые требования",
+        "Расхождения сверки",
+        "переплата:",
+        "Заявления на возврат, руб.",
         "Необработанные сообщения EDI",
         "Просроченные счета",
         "Сертификат соответствия",
