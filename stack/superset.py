@@ -113,6 +113,7 @@ def configure() -> None:
     """Config and secrets (generated once); once per set of requirements, the metadata database's schema, the
     roles and the admin (with the password generated, or again if its file was removed)."""
     HOME.mkdir(parents=True, exist_ok=True)
+    HOME.chmod(0o700)  # the metadata database holds the connection's credentials and the admin's hash
     ensure_local_secret(SECRET_KEY_FILE, lambda: secrets.token_urlsafe(48))
     fresh_password = not ADMIN_PASSWORD_FILE.exists()
     ensure_local_secret(ADMIN_PASSWORD_FILE, lambda: secrets.token_urlsafe(24))
@@ -204,7 +205,8 @@ class SupersetApi:
     """Superset's REST API as its admin: a bearer token from the login, and the CSRF token its writes require."""
 
     def __init__(self, base_url: str, password: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=120, headers={"Referer": base_url})
+        # Generous: each write may test the connection or read the dataset's columns from a loaded ClickHouse.
+        self.http = httpx.Client(base_url=base_url, timeout=600, headers={"Referer": base_url})
         login = self.http.post(
             "/api/v1/security/login", json={"username": ADMIN, "password": password, "provider": "db"}
         )
