@@ -4,6 +4,7 @@ appear in panel SQL as ClickHouse server-side parameters, `{name:Type}`, and are
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -19,6 +20,10 @@ TENANT_TABLES: tuple[tuple[str, str, str], ...] = (
     ("tenant_events", "events", "*"),
     *((f"tenant_{facts.table}", facts.table, facts.reads) for facts in FACTS),
 )
+
+
+# How a parameter appears in panel SQL: `{name:Type}`, a ClickHouse server-side parameter.
+SERVER_PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
 
 class ParameterKind(StrEnum):

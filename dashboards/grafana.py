@@ -12,10 +12,9 @@ company they type in: give its ClickHouse user read access only, and row policie
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from dashboards.definitions import SINCE, TENANT_TABLES, UNTIL, Chart, Dashboard, Panel
+from dashboards.definitions import SERVER_PARAMETER, SINCE, TENANT_TABLES, UNTIL, Chart, Dashboard, Panel
 
 PLUGIN = "grafana-clickhouse-datasource"
 DATASOURCE_INPUT = "DS_CLICKHOUSE"
@@ -28,12 +27,11 @@ PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 12, 8, 2
 
 
 PERIOD = {SINCE.name: "toDate($__fromTime)", UNTIL.name: "toDate($__toTime)"}
-PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
 
 def grafana_parameters(sql: str) -> str:
     """Server-side parameters `{name:Type}` as Grafana's: the time range, or the variable quoted as a string."""
-    return PARAMETER.sub(lambda m: PERIOD.get(m.group(1), f"${{{m.group(1)}:sqlstring}}"), sql)
+    return SERVER_PARAMETER.sub(lambda m: PERIOD.get(m.group(1), f"${{{m.group(1)}:sqlstring}}"), sql)
 
 
 def grafana_sql(database: str, panel: Panel) -> str:

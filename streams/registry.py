@@ -7,6 +7,7 @@ domain; the entry points (stream worker, sinks, API, the `wellwon` command) take
 from __future__ import annotations
 
 from dashboards.grafana import add_dashboard_commands
+from stack.superset import add_superset_commands
 from streams.chat.domain import CHAT
 from streams.company.domain import COMPANY
 from streams.customs.domain import CUSTOMS_DECLARATION
@@ -61,7 +62,7 @@ PROCESSES: tuple[Process, ...] = (PAYMENT_MONEY, CUSTOMS_DUTY, TRADE, FX_DEALS)
 
 
 # Subcommands a domain adds to `wellwon` (operators' tools that have no API route).
-CLI_COMMANDS = (add_gateway_commands, add_dashboard_commands)
+CLI_COMMANDS = (add_gateway_commands, add_dashboard_commands, add_superset_commands)
 
 
 def domain_named(name: str) -> Domain:
