@@ -94,10 +94,12 @@ export default function Analytics() {
         {dashboard.data?.panels.map((panel) => {
           const title = label("analytics.panels", panel.id) === panel.id ? panel.title : label("analytics.panels", panel.id);
           const heading = (column: string) => label("analytics.columns", column);
+          // A number over nothing (a rate of no shipments) comes as one row holding NULL: nothing to show either.
+          const empty = panel.rows.length === 0 || (panel.chart === "number" && (panel.rows[0]?.[0] ?? null) === null);
           return (
             <Card key={panel.id} title={title} className={panel.chart === "table" ? "wide" : ""}>
-              <div data-testid={`panel-${panel.id}`} data-rows={panel.rows.length}>
-                {panel.rows.length === 0 ? (
+              <div data-testid={`panel-${panel.id}`} data-empty={empty}>
+                {empty ? (
                   <p className="muted">{t("analytics.noData")}</p>
                 ) : panel.chart === "number" ? (
                   <p className="big-number">{number(panel.rows[0]?.[0] as number | undefined)}</p>
