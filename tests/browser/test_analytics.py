@@ -18,12 +18,12 @@ from tests.browser.test_console import sign_in
 from tests.integration.test_demo import demo_owner
 from wellwon.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 
-# What the demo month does not do (no ledger, payments, currency deals, recognised documents or refused
-# declarations), so these panels rightly say "no data" for it.
+# What the demo month does not do (no ledger, payments, currency deals, recognised documents, refused
+# declarations, duty payments in the facts), so these panels rightly say "no data" for it.
 NOT_IN_THE_DEMO = {
     "finance": {p.id for p in DASHBOARDS["finance"].panels},
     "documents_edi": {"document_activity", "recognitions_by_type", "verification_corrections"},
-    "customs": {"rejection_reasons"},
+    "customs": {"rejection_reasons", "duties_by_month", "duties_by_chapter"},
 }
 
 
