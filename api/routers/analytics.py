@@ -23,6 +23,7 @@ def described(parameter: Parameter, today: date) -> dict[str, Any]:
         "label": parameter.label,
         "kind": str(parameter.kind),
         "choices": list(parameter.choices),
+        "pattern": parameter.pattern,
         "default": parameter.default(today),
     }
 
