@@ -41,6 +41,7 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from benchmarks.timing import timed
 from dashboards.definitions import DASHBOARDS, Panel
 from dashboards.query import bind, run_panel
 from sinks.clickhouse import (
@@ -288,17 +289,6 @@ def load_template(client: Client) -> int:
         if rows := [row for r in records for row in facts.rows(r)]:
             client.insert(f"template_{facts.table}", rows, column_names=facts.columns)
     return len(records)
-
-
-def timed(run: Callable[[], Any], repeats: int = 3) -> float:
-    """The median of `repeats` timings of `run()`, after one warm-up."""
-    run()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def panel_run(

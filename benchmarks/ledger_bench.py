@@ -31,6 +31,7 @@ import orjson
 import psycopg
 
 from benchmarks.engine_bench import throughput
+from benchmarks.timing import timed
 from sinks.clickhouse import analytics_client
 from sinks.postgres import ledger_queries
 from sinks.postgres.database import owner_dsn
@@ -141,17 +142,6 @@ CH_LOAD = """INSERT INTO ledger_entries (tenant_id, ledger_id, position, transfe
 
 def first_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=29)
-
-
-def timed(run: Any, repeats: int = 3) -> float:
-    """The median of `repeats` timings of `run()`, after one warm-up."""
-    run()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 async def postgres_trial_balance(settings: Settings, transfers: int, tenant: str, day: date) -> dict[str, float]:
