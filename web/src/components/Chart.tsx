@@ -23,11 +23,18 @@ export function Chart({ kind, labels, values, name, valueName }: ChartProps) {
     const across = kind === "bar" && labels.some((label) => label.length > 12);
     const chart = echarts.init(element.current, undefined, { renderer: "canvas" });
     chart.setOption({
+      // Drawn at once: an operator (and a screenshot) sees the figures, not a chart growing into them.
+      animation: false,
       grid: { left: 56, right: 16, top: 32, bottom: 32, containLabel: true },
       tooltip: { trigger: "axis" },
       // Bars named in words (event names, counterparties) lie across, so every name can be read.
       ...(across
-        ? { yAxis: { type: "category", data: labels, inverse: true }, xAxis: { type: "value" } }
+        ? {
+            // Names cut to at most ~40% of the panel (the tooltip gives them whole), so the bars keep their room.
+            yAxis: { type: "category", data: labels, inverse: true,
+              axisLabel: { width: Math.round(element.current.clientWidth * 0.4), overflow: "truncate" } },
+            xAxis: { type: "value", axisLabel: { hideOverlap: true } },
+          }
         : {
             xAxis: { type: "category", data: labels },
             yAxis: { type: "value", name: valueName, nameTextStyle: { align: "left" } },
