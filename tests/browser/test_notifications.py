@@ -87,9 +87,12 @@ async def test_telegram_is_linked_and_unlinked_from_the_preferences_page(
     await page.get_by_role("button", name="Обновить").click()
     await expect(section).to_contain_text("Привязан")
     await expect(section).not_to_contain_text("Не привязан")
+    telegram_channel = page.get_by_label("Исключение по перевозке: Telegram")
+    await expect(telegram_channel).to_be_enabled()  # the preferences learn of the link without a reload
     assert (await api.get("/api/notifications/telegram", headers=bearer(owner["tokens"]))).json()["linked"]
     await screenshot(page, "telegram-linked-ru")
 
     await section.get_by_role("button", name="Отвязать").click()
     await expect(section).to_contain_text("Не привязан")
+    await expect(telegram_channel).to_be_disabled()
     assert not (await api.get("/api/notifications/telegram", headers=bearer(owner["tokens"]))).json()["linked"]

@@ -1,7 +1,7 @@
 // Notifications: the bell's unread count, the inbox (read state, links to what each is about) and the
 // preferences (channels per kind, quiet hours in the user's time zone). Titles and bodies are the platform's
 // text, which may carry a partner's or a colleague's words: React renders them as text, never as HTML.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../api/client";
@@ -128,6 +128,12 @@ export function TelegramLink() {
   const { t, dateTime } = useI18n();
   const state = useQuery({ queryKey: [...TELEGRAM_KEY], queryFn: () => api.get<TelegramState>("/api/notifications/telegram") });
   const [code, setCode] = useState<TelegramCode | null>(null);
+  const queries = useQueryClient();
+  const linkedNow = state.data?.linked;
+  // The preferences' Telegram column depends on the link: asked again whenever the link's state changes.
+  useEffect(() => {
+    if (linkedNow !== undefined) void queries.invalidateQueries({ queryKey: [...INBOX_KEY, "preferences"] });
+  }, [linkedNow, queries]);
   const ask = useCommand(async () => setCode(await api.post<TelegramCode>("/api/notifications/telegram/link")), {
     invalidates: [[...TELEGRAM_KEY]],
   });
