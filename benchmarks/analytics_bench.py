@@ -78,6 +78,7 @@ from wellwon.config import Settings
 from wellwon.envelope import EVENT
 
 SPREAD_SECONDS = 180 * 86_400  # generated episodes start anywhere in the last 180 days
+GENERATE_CHUNK = 1_000_000  # events per INSERT ... SELECT when generating
 
 
 def episode(tenant: str, n: int, start: datetime) -> list[SinkRecord]:
@@ -259,10 +260,19 @@ def copy_expression(column: str, kind: str, id_column: str, tenants: int) -> str
 
 
 def generate(client: Client, events: int, per_copy: int, tenants: int, first_copy: int) -> int:
-    """Copies of the template numbered from `first_copy` until the tables hold `events` events; the next number."""
-    copies = events // per_copy - first_copy
-    if copies <= 0:
-        return first_copy
+    """Copies of the template numbered from `first_copy` until the tables hold `events` events; the next number.
+
+    In chunks of GENERATE_CHUNK events: one INSERT ... SELECT of 10M events held the local engine for minutes
+    past the client's read timeout, and the run hung on a query the server had long finished.
+    """
+    last = events // per_copy
+    chunk = max(1, GENERATE_CHUNK // per_copy)
+    for start in range(first_copy, last, chunk):
+        copy_range(client, start, min(chunk, last - start), tenants)
+    return max(first_copy, last)
+
+
+def copy_range(client: Client, first_copy: int, copies: int, tenants: int) -> None:
     for table in ANALYTICS_TABLES:
         columns = client.query(
             "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String}"
@@ -276,7 +286,6 @@ def generate(client: Client, events: int, per_copy: int, tenants: int, first_cop
             f"INSERT INTO {table} ({names}) SELECT {values}"
             f" FROM (SELECT number AS u FROM numbers({first_copy}, {copies})) AS n CROSS JOIN template_{table}"
         )
-    return first_copy + copies
 
 
 def load_template(client: Client) -> int:

@@ -11,6 +11,7 @@ POSTGRES_DSN, REDIS_URL, CLICKHOUSE_URL, S3_URL) skips the local instance.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import logging
 import os
@@ -394,6 +395,15 @@ def services() -> list[Service]:
 
 
 def up(timeout: float = 120.0) -> None:
+    # One starter at a time: two `stack up`s racing both saw Kafka down, both started it, and the loser's
+    # pid overwrote the winner's in the pid file, so the stack looked down while Kafka ran.
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCAL_DIR / "stack.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _up(timeout)
+
+
+def _up(timeout: float) -> None:
     ports = choose_ports()
     write_stack_env(ports)
     ensure_local_jwt_secret()  # the local stack's own signing secret; production must set JWT_SECRET
