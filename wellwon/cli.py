@@ -210,7 +210,10 @@ def _run(args: argparse.Namespace) -> None:
         if args.demo:
             from wellwon.demo import load_demo_data
 
-            asyncio.run(load_demo_data(config))
+            # In a thread of its own: it waits for the stack's Dagster to recognise the demo's invoice, and Ctrl-C
+            # must not wait for that.
+            demo = lambda: asyncio.run(load_demo_data(config, recognition_wait=300))  # noqa: E731
+            threading.Thread(target=demo, name="demo", daemon=True).start()
         stopping.wait()
     finally:
         stopping.set()

@@ -16,6 +16,7 @@ import httpx
 from wellwon.config import Settings
 from wellwon.demo_customs import load_demo_customs
 from wellwon.demo_month import load_demo_month
+from wellwon.demo_trade import load_demo_trade
 
 log = logging.getLogger("wellwon.demo")
 
@@ -36,7 +37,9 @@ DEMO_COMPANY: dict[str, Any] = {
 }
 
 
-async def load_demo_data(settings: Settings) -> None:
+async def load_demo_data(settings: Settings, recognition_wait: float = 0) -> None:
+    """Everything through the API; `recognition_wait`: seconds to wait for the demo invoice's recognition (by
+    the stack's Dagster) before an operator verifies it (0: verify it only if it was read by an earlier run)."""
     base = f"http://{settings.api_host}:{settings.api_port}"
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for _ in range(120):  # the API is starting alongside
@@ -73,4 +76,6 @@ async def load_demo_data(settings: Settings) -> None:
         switched = (await client.post(f"/api/companies/{company['id']}/switch", headers=headers)).json()
         in_company = {"Authorization": f"Bearer {switched['access_token']}"}
         await load_demo_month(client, in_company)
-        await load_demo_customs(client, in_company, settings, company["id"], datetime.now(UTC).date())
+        today = datetime.now(UTC).date()
+        await load_demo_customs(client, in_company, settings, company["id"], today)
+        await load_demo_trade(client, in_company, today, recognition_wait)

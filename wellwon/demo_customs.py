@@ -86,7 +86,7 @@ class DemoGoods:
 @dataclass(frozen=True)
 class DemoDeclaration:
     reference: str
-    target: str  # draft | validated | submitted | registered | released
+    target: str  # draft | validated | submitted | registered | released | rejected
     shipment: str | None  # the demo shipment's reference the declaration is for
     office: str
     dispatch: str
@@ -245,9 +245,35 @@ DECLARATIONS = (
         1,
         broken={"item": "towels", "commodity_code": "63026"},
     ),
+    DemoDeclaration(
+        "ДТ-2611-009",
+        "rejected",
+        None,
+        "10216170",
+        "VN",
+        "FOB",
+        "Ho Chi Minh City",
+        SAIGON,
+        (
+            DemoGoods(
+                "sneakers",
+                "Кроссовки с верхом из текстиля на резиновой подошве",
+                "VN",
+                "1800",
+                "796",
+                "900",
+                "16200.00",
+                "USD",
+            ),
+        ),
+        12,
+    ),
 )
 TRANSPORT_CODES = {"SEA": "10", "RAIL": "20", "ROAD": "30", "AIR": "40"}  # box 25, modes of transport
 STAGES = ("draft", "validated", "submitted", "registered", "released")
+REJECTION = (
+    "Код ТН ВЭД не соответствует описанию товара: обувь с верхом из текстильных материалов — товарная позиция 6404"
+)
 
 
 async def _classified(client: httpx.AsyncClient, headers: dict[str, str], goods: DemoGoods) -> str:
@@ -330,7 +356,8 @@ class _Gateway:
             env = {**os.environ, "WELLWON_NAMESPACE": self.settings.namespace, "API_PORT": str(self.settings.api_port)}
             issue = ("gateways", "issue", "--name", GATEWAY_NAME, "--tenant", self.company_id)
             operator = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "wellwon.cli", *issue, "--scope", "register", "--scope", "release",
+                sys.executable, "-m", "wellwon.cli", *issue,
+                "--scope", "register", "--scope", "release", "--scope", "reject",
                 env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             )  # fmt: skip
             out, err = await operator.communicate()
@@ -350,7 +377,8 @@ async def _advance(
         if d.broken and not (await client.get(path, headers=headers)).json().get("validation_errors"):
             await client.post(f"{path}/validate", headers=headers)  # the errors stay for the operator to see
         return
-    steps = STAGES[STAGES.index(status) + 1 : STAGES.index(d.target) + 1] if status in STAGES else ()
+    final = "submitted" if d.target == "rejected" else d.target  # refused by the authority once submitted
+    steps = STAGES[STAGES.index(status) + 1 : STAGES.index(final) + 1] if status in STAGES else ()
     for step in steps:
         if step == "validated":
             answer = await client.post(f"{path}/validate", headers=headers)
@@ -370,10 +398,21 @@ async def _advance(
                 json={"registration_number": number, "registered_on": on.isoformat()},
             )
         else:
-            answer = await client.post(f"{path}/release", headers=await gateway.headers())
+            assessed = await _assessed(client, headers, path)
+            answer = await client.post(f"{path}/release", headers=await gateway.headers(), json={"assessed": assessed})
         if answer.status_code >= 400:
             log.warning("demo declaration %s, %s: %s", d.reference, step, answer.text)
             return
+    if d.target == "rejected" and status != "rejected":
+        answer = await client.post(f"{path}/reject", headers=await gateway.headers(), json={"reason": REJECTION})
+        if answer.status_code >= 400:
+            log.warning("demo declaration %s, rejected: %s", d.reference, answer.text)
+
+
+async def _assessed(client: httpx.AsyncClient, headers: dict[str, str], path: str) -> list[dict[str, str]]:
+    """What the authority assessed on release: here, the platform's own calculation per payment type."""
+    calculation = (await client.get(f"{path}/calculation", headers=headers)).json()
+    return [{"payment_code": code, "amount": str(amount)} for code, amount in calculation.get("totals", {}).items()]
 
 
 async def load_demo_customs(

@@ -15,7 +15,8 @@ from wellwon.demo_month import EDIFACT
 COUNTED = (
     "companies", "company_participants", "shipments", "warehouses", "warehouse_stock", "warehouse_movements",
     "edi_partners", "edi_api_keys", "edi_messages", "customs_declarations", "customs_tariff_tables",
-    "customs_gateway_credentials",
+    "customs_gateway_credentials", "ledger_accounts", "ledger_transfers", "invoices", "payments", "fx_deals",
+    "documents", "document_versions",
 )  # fmt: skip
 
 
@@ -63,7 +64,9 @@ async def test_the_demo_month_is_complete_and_a_second_run_doubles_nothing(
 
     declarations = (await api.get("/api/declarations", headers=headers)).json()
     statuses = sorted(d["status"] for d in declarations)
-    assert statuses == ["draft", "draft", "draft", "registered", "released", "released", "submitted", "validated"]
+    assert statuses == [
+        "draft", "draft", "draft", "registered", "rejected", "released", "released", "submitted", "validated"
+    ]  # fmt: skip
     drafts = [await declaration(api, headers, d["id"]) for d in declarations if d["status"] == "draft"]
     assert all(d["items"] for d in drafts) and all("А" <= d["items"][0]["description"][0] <= "я" for d in drafts)
     broken = [d for d in drafts if d["validation_errors"]]
@@ -82,6 +85,27 @@ async def test_the_demo_month_is_complete_and_a_second_run_doubles_nothing(
     messages = (await api.get("/api/edi/messages", headers=headers)).json()
     assert sorted(m["status"] for m in messages) == ["applied", "dead_lettered", "dead_lettered"]
     assert all(m["reason"] for m in messages if m["status"] == "dead_lettered")
+
+    # The authority's side: the released ones with the payments it assessed, one refused with its reason.
+    for row in declarations:
+        if row["status"] in ("released", "rejected"):
+            full = await declaration(api, headers, row["id"])
+            if row["status"] == "released":
+                assert {a["payment_code"] for a in full["assessed"]} >= {"1010", "2010", "5010"}, full["assessed"]
+            else:
+                assert full["rejection_reason"].startswith("Код ТН ВЭД не соответствует"), full
+
+    # The money: payments requested, deals agreed on the rate table, the books balanced in each currency.
+    payments = (await api.get("/api/payments", headers=headers)).json()
+    assert sorted((p["currency"], p["amount"], p["status"]) for p in payments) == [
+        ("EUR", "6250.00", "requested"), ("RUB", "450000.00", "requested")
+    ]  # fmt: skip
+    deals = (await api.get("/api/fx/deals", headers=headers)).json()
+    assert sorted((d["sell_currency"], d["buy_currency"]) for d in deals) == [("RUB", "CNY"), ("RUB", "EUR")]
+    assert {d["status"] for d in deals} <= {"agreed", "settled"}, deals  # the FX process settles agreed deals
+    for currency in ("RUB", "EUR"):
+        balance = (await api.get("/api/ledger/trial-balance", headers=headers, params={"currency": currency})).json()
+        assert balance["balanced"] and balance["accounts"], balance
 
 
 async def declaration(api: httpx.AsyncClient, headers: dict[str, str], declaration_id: str) -> dict[str, Any]:

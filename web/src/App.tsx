@@ -1,6 +1,6 @@
 // Routes: the pages anyone may open, and the signed-in console.
-import { lazy, Suspense, useState, type ComponentType, type ReactNode } from "react";
-import { Navigate, Route, Routes } from "react-router";
+import { lazy, Suspense, useEffect, useState, type ComponentType, type ReactNode } from "react";
+import { Navigate, Route, Routes, useNavigate } from "react-router";
 import { useSession } from "./api/session";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
@@ -78,6 +78,17 @@ const NotificationPreferences = page(notifications, "NotificationPreferences");
 
 const Analytics = lazy(() => import("./pages/analytics"));
 
+/** "/" sends the user to their start page once the session has loaded, unless they have already gone elsewhere:
+ * a link clicked meanwhile changes the address at once, while its page (still loading, in a transition) leaves
+ * this route on screen, and a plain <Navigate> here would then take the user back. */
+function Home({ to }: { to: string }) {
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (window.location.pathname === "/") void navigate(to, { replace: true });
+  }, [navigate, to]);
+  return <Loading />;
+}
+
 export function App() {
   const { ready, signedIn, loaded, company } = useSession();
   if (!ready) return <Loading />;
@@ -99,7 +110,7 @@ export function App() {
     <Layout>
       <Suspense fallback={<Loading />}>
       <Routes>
-        <Route path="/" element={whenLoaded(<Navigate to={company ? "/shipments" : "/company"} replace />)} />
+        <Route path="/" element={whenLoaded(<Home to={company ? "/shipments" : "/company"} />)} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="/shipments" element={<ShipmentList />} />
         <Route path="/shipments/:id" element={<ShipmentDetail />} />

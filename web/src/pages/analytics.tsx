@@ -107,12 +107,12 @@ export default function Analytics() {
                   <div className="table-scroll">
                     <table className="data-table compact">
                       <thead><tr>{panel.columns.map((c) => <th key={c} scope="col">{heading(c)}</th>)}</tr></thead>
-                      <tbody>{panel.rows.map((r, i) => <tr key={i}>{r.map((v, j) => <td key={j}>{cell(i18n, panel.columns[j] ?? "", v)}</td>)}</tr>)}</tbody>
+                      <tbody>{panel.rows.map((r, i) => <tr key={i}>{r.map((v, j) => <td key={j}>{cell(i18n, panel.columns[j] ?? "", v, panel.id)}</td>)}</tr>)}</tbody>
                     </table>
                   </div>
                 ) : (
                   <Chart kind={panel.chart} name={title} valueName={heading(panel.columns[1] ?? "")}
-                    labels={panel.rows.map((r) => cell(i18n, panel.columns[0] ?? "", r[0]))} values={panel.rows.map((r) => Number(r[1]))} />
+                    labels={panel.rows.map((r) => cell(i18n, panel.columns[0] ?? "", r[0], panel.id))} values={panel.rows.map((r) => Number(r[1]))} />
                 )}
               </div>
             </Card>

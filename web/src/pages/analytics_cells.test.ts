@@ -19,4 +19,21 @@ describe("dashboard cells", () => {
     expect(cell(en, "amount", null)).toBe("—");
     expect(cell(en, "x", { a: 1 })).toBe('{"a":1}');
   });
+
+  it("read ClickHouse's decimals as numbers and a panel's codes in words, by what the panel shows", () => {
+    expect(cell(en, "owed", "12500.000000")).toBe("12,500");
+    expect(cell(ru, "owed", "-9547.200000")).toBe(formatNumber(-9547.2, "ru"));
+    expect(cell(ru, "mode", "sea")).toBe("Море");
+    expect(cell(en, "status", "settled", "fx_deals")).toBe("Settled");
+    expect(cell(ru, "status", "released", "declarations_by_status")).toBe("Выпуск разрешён");
+    expect(cell(ru, "status", "released", "shipments_by_status")).toBe("Выпущена");
+    // One column name, two meanings: an invoice's kind on the ageing panel, an exception's kind on logistics.
+    expect(cell(ru, "kind", "payable", "payables_ageing")).toBe("Поставщику");
+    expect(cell(en, "kind", "delay", "exceptions_by_kind")).toBe("Delay");
+    expect(cell(ru, "overdue_days", "not due", "payables_ageing")).toBe("Срок не наступил");
+    expect(cell(en, "activity", "field_verified", "document_activity")).toBe("Field verified");
+    // A code with no name, or a column that is not a code, stays as it came.
+    expect(cell(en, "status", "someday", "fx_deals")).toBe("someday");
+    expect(cell(en, "counterparty", "sea")).toBe("sea");
+  });
 });
