@@ -6,12 +6,13 @@ The API answers a refusal with its reason and the field at fault (422 naming it)
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import replace
 
 from streams.decider import CommandContext, Rejection, RejectionCode
 from streams.edi.partners import StatusMeaning
 from streams.edi_partner.commands import ChangePartnerSettings, IssueApiKey, RecordInterchange, RevokeApiKey
-from streams.edi_partner.decider import MAX_KEYS, edi_partner_decider, partner_id_for
+from streams.edi_partner.decider import MAX_KEYS, PARTNER_NAMESPACE, edi_partner_decider, partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import (
     ApiKeyIssued,
@@ -21,7 +22,7 @@ from streams.edi_partner.events import (
     PartnerSettingsChanged,
 )
 from streams.shipment.decider import EDI_PARTNER_CLAIM
-from tests.unit.logistics.logistics_scenarios import NOW, TENANT
+from tests.unit.logistics.logistics_scenarios import NOW, OTHER_TENANT, TENANT
 from tests.unit.logistics.test_edi_partner_decider import result
 
 PARTNER = partner_id_for(TENANT, "MAEU")
@@ -111,3 +112,10 @@ def test_only_the_partner_s_own_agent_records_its_results() -> None:
     other_agent = CommandContext("cmd-2", NOW, "edi:x", TENANT, ((EDI_PARTNER_CLAIM, "another-partner"),))
     assert decided([REGISTERED], RecordInterchange(result(PARTNER)), manager()) == forbidden
     assert decided([REGISTERED], RecordInterchange(result(PARTNER)), other_agent) == forbidden
+
+
+def test_a_partner_id_is_the_uuid5_of_tenant_and_upper_case_code_so_ids_already_issued_stay_valid() -> None:
+    # The id is in URLs, Kafka keys and read models: the derivation is a stored contract, not a detail.
+    expected = str(uuid.uuid5(PARTNER_NAMESPACE, f"{TENANT}\nMAEU"))
+    assert partner_id_for(TENANT, " maeu ") == partner_id_for(TENANT, "MAEU") == expected
+    assert partner_id_for(OTHER_TENANT, "MAEU") != expected
