@@ -41,6 +41,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import Jsonb
 
 from sinks.clickhouse import (
     ANALYTICS_TABLES,
@@ -73,6 +74,7 @@ from wellwon.envelope import EVENT, Envelope
 from wellwon.topics import create_topics, partitions_of, platform_topics
 
 EVENTS_PER_SHIPMENT = 10
+JSONB_OID = 3802
 PARTITIONS = 6
 
 
@@ -205,12 +207,15 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
 
         sink_times = [await through_sink() for _ in range(rounds + 1)][1:]
         # The rows the projection left: the COPY baseline writes exactly these.
-        written: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+        written: dict[str, tuple[list[str], list[list[Any]]]] = {}
         for table in tables:
             cur = await conn.execute(f"SELECT * FROM {table}")
-            rows = await cur.fetchall()
+            rows = [list(row) for row in await cur.fetchall()]
             if rows:
                 assert cur.description is not None
+                json_columns = [i for i, c in enumerate(cur.description) if c.type_code == JSONB_OID]
+                for row in rows if json_columns else []:
+                    row[:] = [Jsonb(v) if i in json_columns else v for i, v in enumerate(row)]
                 written[table] = ([c.name for c in cur.description], rows)
         await conn.execute("CREATE SCHEMA raw")
         await conn.execute("SET search_path TO raw")
