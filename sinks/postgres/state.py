@@ -17,12 +17,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
 from sinks.postgres.projection import Projection, insert_rows
-from sinks.records import public_payload
+from sinks.records import public_json
 from streams.domain import Domain
 from wellwon.envelope import Envelope
 
@@ -166,7 +165,7 @@ class StateProjection:
             event_type,
             envelope.actor_id,
             envelope.occurred_at,
-            orjson.dumps(public_payload(event)).decode(),
+            public_json(event).decode(),
             *(extra.get(name) for name, _ in history.extra_columns),
         ]
 
