@@ -380,43 +380,51 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=40)
     parser.add_argument("--wave", type=int, default=1_000, help="shipments started together")
     parser.add_argument("--replay", type=int, default=1_000_000, help="events to replay; 0 skips the replay")
+    parser.add_argument("--parts", default="postgres,clickhouse,replay", help="which of the three to run")
+    # (`rp['all']` below is the sum of the two replays: `wellwon replay all` runs them one after the other.)
     args = parser.parse_args()
 
     settings = Settings(namespace=f"bench_proj_{uuid.uuid4().hex[:8]}")
     print(f"WellWon projection benchmark: namespace {settings.namespace}, load {os.getloadavg()[0]:.2f}", flush=True)
-    records = [record for record, _ in generate(args.events, args.tenants, args.wave)]
+    parts = set(args.parts.split(","))
+    records = [record for record, _ in generate(args.events, args.tenants, args.wave)] if parts - {"replay"} else []
     try:
         asyncio.run(recreate_database(settings))
-        pg = asyncio.run(postgres_figures(settings, records, args.batch, args.rounds))
-        copied = sum(pg["rows"].values())
-        print(f"\nPostgres: {len(records):,} shipment events in batches of {args.batch:,}, {args.tenants} companies; "
-              f"{copied:,} rows written ({', '.join(f'{t} {n:,}' for t, n in pg['rows'].items())}); "
-              f"median of {args.rounds}")  # fmt: skip
-        print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs COPY':>8}")
-        for name, key in (("raw COPY of the same rows", "copy"), ("the projection (PostgresSink.apply)", "sink")):
-            seconds = pg[key]
-            print(f"{name:46} {seconds:8.2f} {len(records) / seconds:10,.0f} {copied / seconds:10,.0f} "
-                  f"{pg['copy'] / seconds:8.2f}", flush=True)  # fmt: skip
+        if "postgres" in parts:
+            pg = asyncio.run(postgres_figures(settings, records, args.batch, args.rounds))
+            copied = sum(pg["rows"].values())
+            print(f"\nPostgres: {len(records):,} shipment events in batches of {args.batch:,}, {args.tenants} "
+                  f"companies; {copied:,} rows written ({', '.join(f'{t} {n:,}' for t, n in pg['rows'].items())}); "
+                  f"median of {args.rounds}")  # fmt: skip
+            print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs COPY':>8}")
+            for name, key in (("raw COPY of the same rows", "copy"), ("the projection (PostgresSink.apply)", "sink")):
+                seconds = pg[key]
+                print(f"{name:46} {seconds:8.2f} {len(records) / seconds:10,.0f} {copied / seconds:10,.0f} "
+                      f"{pg['copy'] / seconds:8.2f}", flush=True)  # fmt: skip
 
-        ch = clickhouse_figures(settings, records, args.ch_batch, args.rounds)
-        print(f"\nClickHouse: the same events in batches of {args.ch_batch:,}, {ch['rows']:,} rows (events and facts); "
-              f"median of {args.rounds}")  # fmt: skip
-        print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs raw':>8}")
-        for name, key in (("raw client.insert of the built rows", "raw"), ("the sink (ClickHouseSink.apply)", "sink")):
-            seconds = ch[key]
-            print(f"{name:46} {seconds:8.2f} {len(records) / seconds:10,.0f} {ch['rows'] / seconds:10,.0f} "
-                  f"{ch['raw'] / seconds:8.2f}", flush=True)  # fmt: skip
+        if "clickhouse" in parts:
+            ch = clickhouse_figures(settings, records, args.ch_batch, args.rounds)
+            print(f"\nClickHouse: the same events in batches of {args.ch_batch:,}, {ch['rows']:,} rows (events and "
+                  f"facts); median of {args.rounds}")  # fmt: skip
+            print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs raw':>8}")
+            paths = (("raw client.insert of the built rows", "raw"), ("the sink (ClickHouseSink.apply)", "sink"))
+            for name, key in paths:
+                seconds = ch[key]
+                print(f"{name:46} {seconds:8.2f} {len(records) / seconds:10,.0f} {ch['rows'] / seconds:10,.0f} "
+                      f"{ch['raw'] / seconds:8.2f}", flush=True)  # fmt: skip
 
-        if args.replay:
+        if "replay" in parts and args.replay:
             del records
             rp = asyncio.run(replay_figures(settings, args.replay, args.tenants, args.wave))
             print(f"\nreplay: {rp['events']:,} events on the namespace's topics (generated and produced in "
                   f"{rp['produced']:.0f} s, not counted); one run each, load {os.getloadavg()[0]:.2f}")  # fmt: skip
             print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'vs raw':>8}")
+            rp["all"] = rp["postgres"] + rp["clickhouse"]
             for name, key in (
                 ("raw aiokafka read of the same records", "raw"),
                 ("wellwon replay postgres", "postgres"),
                 ("wellwon replay clickhouse", "clickhouse"),
+                ("wellwon replay all (the two, one after the other)", "all"),
             ):
                 seconds = rp[key]
                 print(f"{name:46} {seconds:8.1f} {rp['events'] / seconds:10,.0f} {rp['raw'] / seconds:8.2f}")
