@@ -7,6 +7,8 @@ cannot be applied does not stop the replay: as in the live sink, it (and the lat
 aggregate) goes to the Postgres sink's dead-letter topic with the reason; so does a record that cannot be
 decoded at all.
 ClickHouse: drop and recreate the events table, then insert every event again.
+Both read the next batch while the store applies this one, and report (records read, records in all)
+to a progress callback: `wellwon replay` shows a bar with rate and ETA (`sinks.progress`).
 """
 
 from __future__ import annotations

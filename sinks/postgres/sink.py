@@ -7,6 +7,12 @@ replay or a duplicate record (same event re-emitted after a stream-worker crash)
 After commit, the sink announces the applied versions on Redis so the API can answer a command
 only once its effects are readable.
 
+A batch costs a few statements per table, not several per event: the positions of all its aggregates
+are locked and read at once and the events they admit decided in memory (`sinks.postgres.batch`);
+each projection gets its events together (a state projection reads each aggregate's state once,
+folds its events, writes one row per aggregate and all history rows in one multi-row insert; the
+audit trail likewise); outcomes and positions are one statement each.
+
 An event that cannot be applied (e.g. text Postgres refuses) parks its aggregate: the event and
 every later one of that aggregate go to the sink's dead-letter topic (a fold must not skip an
 event), all other aggregates flow on. Replaying the letters applies the parked event first, which
