@@ -101,7 +101,7 @@ class StateProjection:
         await cur.execute(f"SELECT id, state::text FROM {self.table} WHERE id = ANY(%s)", (ids,))
         stored = {aggregate_id: state for aggregate_id, state in await cur.fetchall()}
         states: dict[str, Any] = {}
-        first: dict[str, dict[str, Any]] = {}  # the kept columns, from an aggregate's first stored event here
+        first: dict[str, dict[str, Any]] = {}  # a new aggregate's kept columns, from its first event here
         last: dict[str, tuple[Envelope, Any, Any, str]] = {}  # (envelope, event, state, tenant) of its last one
         history: list[list[Any]] = []
         for envelope, event in events:
@@ -117,7 +117,7 @@ class StateProjection:
             if tenant_id is None:
                 continue  # an event of an aggregate never created cannot exist: nothing to fold onto
             states[aggregate_id] = state
-            if aggregate_id not in first:
+            if aggregate_id not in first and aggregate_id not in stored:  # a stored row keeps its own
                 first[aggregate_id] = self._row(envelope, event, state, tenant_id)
             last[aggregate_id] = (envelope, event, state, tenant_id)
             if self.also is not None:
@@ -126,7 +126,8 @@ class StateProjection:
         rows = []
         for aggregate_id, (envelope, event, state, tenant_id) in last.items():
             values = self._row(envelope, event, state, tenant_id)
-            values.update((name, first[aggregate_id][name]) for name in KEPT_ON_UPDATE if name in values)
+            if aggregate_id in first:
+                values.update((name, first[aggregate_id][name]) for name in KEPT_ON_UPDATE if name in values)
             values["state"] = self.adapter.dump_json(state).decode()
             rows.append(values)
         if rows:

@@ -74,14 +74,18 @@ def _shown(value: Any) -> str:
 
 
 # Per dataclass type: its fields' names and whether each is secret (the audit trail flattens every event).
-_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
 
 
 def _fields_of(value: Any) -> tuple[tuple[str, bool], ...] | None:
+    """The dataclass's fields, or None for any other value (both remembered per type)."""
     kind = type(value)
-    fields = _FIELDS.get(kind)
-    if fields is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = _FIELDS[kind] = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(value))
+    if kind in _FIELDS:
+        return _FIELDS[kind]
+    fields = None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(value))
+    _FIELDS[kind] = fields
     return fields
 
 
