@@ -13,13 +13,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import clickhouse_connect
-import orjson
 from aiokafka import TopicPartition
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import OperationalError
 
 from sinks.clickhouse_facts import FACTS
-from sinks.records import SinkRecord, public_payload
+from sinks.records import SinkRecord, public_json
 from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
 from wellwon.envelope import EVENT
@@ -109,7 +108,7 @@ def event_row(record: SinkRecord) -> list[Any]:
         envelope.correlation_id,
         envelope.causation_id or "",
         envelope.occurred_at,
-        orjson.dumps(public_payload(record.message), default=str).decode(),
+        public_json(record.message, anything_as_text=True).decode(),
         record.topic,
         record.partition,
         record.offset,
@@ -136,13 +135,29 @@ class ClickHouseSink:
         return None  # the consumer group's commits; inserts are idempotent
 
     async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
-        rows = [event_row(r) for r in records if r.envelope.kind == EVENT]
-        if rows and self.client is not None:
-            await asyncio.to_thread(self.client.insert, "events", rows, column_names=EVENT_COLUMNS)
-        for facts in FACTS:
-            fact_rows = [row for r in records if r.envelope.kind == EVENT for row in facts.rows(r)]
-            if fact_rows and self.client is not None:
-                await asyncio.to_thread(self.client.insert, facts.table, fact_rows, column_names=facts.columns)
+        """One insert per table, each sent while the next table's rows are built (the server inserts while
+        Python builds); the events table last, as its rows take longest to build."""
+        events = [r for r in records if r.envelope.kind == EVENT]
+        client = self.client
+        if not events or client is None:
+            return
+        tables = [(facts.table, facts.columns, facts.rows) for facts in FACTS]
+        tables.append(("events", EVENT_COLUMNS, lambda record: [event_row(record)]))
+        sending: asyncio.Task[Any] | None = None
+        try:
+            for table, columns, rows_of in tables:
+                rows = [row for record in events for row in rows_of(record)]
+                if sending is not None:
+                    await sending
+                    sending = None
+                if rows:
+                    sending = asyncio.create_task(asyncio.to_thread(client.insert, table, rows, column_names=columns))
+            if sending is not None:
+                await sending
+                sending = None
+        finally:
+            if sending is not None:  # building a later table failed: the one in flight finishes first
+                await asyncio.gather(sending, return_exceptions=True)
 
     async def apply_isolating(
         self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int], dead_letter: DeadLetters

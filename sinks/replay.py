@@ -7,13 +7,17 @@ cannot be applied does not stop the replay: as in the live sink, it (and the lat
 aggregate) goes to the Postgres sink's dead-letter topic with the reason; so does a record that cannot be
 decoded at all.
 ClickHouse: drop and recreate the events table, then insert every event again.
+Both read the next batch while the store applies this one, and report (records read, records in all)
+to a progress callback: `wellwon replay` shows a bar with rate and ETA (`sinks.progress`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from psycopg import AsyncConnection
@@ -36,27 +40,41 @@ from wellwon.topics import partitions_of, sink_dead_letter_topic
 
 log = logging.getLogger("wellwon.replay")
 
+BATCH_RECORDS = 5_000  # records per apply: one savepoint in Postgres, one insert per table in ClickHouse
+T = TypeVar("T")
+
 
 async def read_all(
-    settings: Settings, codec: MessageCodec, topics: list[str], dead_letter: DeadLetters
+    settings: Settings,
+    codec: MessageCodec,
+    topics: list[str],
+    dead_letter: DeadLetters,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AsyncIterator[tuple[list[SinkRecord], dict[TopicPartition, int]]]:
     """Every readable record of the topics up to their current ends, in batches, with the next offsets.
 
     A record that cannot be decoded goes to `dead_letter` with the reason (as in the live sinks), and the
-    replay goes on past it."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    replay goes on past it. `progress` hears (records read, records in all) after each batch."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
     await consumer.start()
     try:
         partitions = await partitions_of(consumer, topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        remaining = {tp for tp in partitions if ends[tp] > 0}
+        beginnings = await consumer.beginning_offsets(partitions)
+        total, done = sum(ends[tp] - beginnings[tp] for tp in partitions), 0
+        remaining = {tp for tp in partitions if ends[tp] > beginnings[tp]}
         for tp in partitions:
-            if ends[tp] == 0:
+            if tp not in remaining:
                 consumer.pause(tp)
         while remaining:
-            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+            batches = await consumer.getmany(timeout_ms=500, max_records=BATCH_RECORDS)
             records = []
             next_offsets: dict[TopicPartition, int] = {}
             for tp, part in batches.items():
@@ -70,13 +88,46 @@ async def read_all(
             readable, unreadable = decode_records(codec, records)
             if unreadable:
                 await dead_letter(list(unreadable))
+            done += len(records)
             yield readable, next_offsets
+            if progress is not None:
+                progress(done, total)
     finally:
         await consumer.stop()
 
 
+async def read_ahead(batches: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T]:
+    """The same batches, fetched and decoded up to `depth` ahead in a task of their own: the next batch is read
+    while the stores work on this one."""
+    queue: asyncio.Queue[tuple[T] | BaseException | None] = asyncio.Queue(maxsize=depth)
+
+    async def fill() -> None:
+        try:
+            async for batch in batches:
+                await queue.put((batch,))
+            await queue.put(None)
+        except BaseException as exc:  # handed to the reader, which raises it
+            await queue.put(exc)
+
+    task = asyncio.create_task(fill())
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item[0]
+        await task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 async def replay_postgres(
-    settings: Settings, codec: MessageCodec, projections: tuple[Projection, ...], topics: list[str]
+    settings: Settings,
+    codec: MessageCodec,
+    projections: tuple[Projection, ...],
+    topics: list[str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     await ensure_database(settings)
     sink = PostgresSink(settings, projections)
@@ -88,7 +139,7 @@ async def replay_postgres(
         await send_dead_letters(producer, codec, sink_dead_letter_topic(settings, sink.name), sink.name, failed)
 
     try:
-        applied = await _replay_postgres(settings, codec, projections, topics, sink, dead_letter)
+        applied = await _replay_postgres(settings, codec, projections, topics, sink, dead_letter, progress)
     finally:
         await producer.stop()
     log.info("postgres read models rebuilt", extra={"records": applied})
@@ -115,6 +166,7 @@ async def _replay_postgres(
     topics: list[str],
     sink: PostgresSink,
     dead_letter: DeadLetters,
+    progress: Callable[[int, int], None] | None,
 ) -> int:
     applied = 0
     async with await AsyncConnection.connect(owner_dsn(settings)) as conn:
@@ -124,14 +176,16 @@ async def _replay_postgres(
             await drop_read_models(cur, projections)
             for statement in schema_statements(settings, projections):
                 await cur.execute(statement)
-            async for records, next_offsets in read_all(settings, codec, topics, dead_letter):
+            async for records, next_offsets in read_ahead(read_all(settings, codec, topics, dead_letter, progress)):
                 await apply_or_isolate(sink, records, next_offsets, dead_letter)  # savepoints inside the replay
                 applied += len(records)
         sink.conn = None
     return applied
 
 
-async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: list[str]) -> int:
+async def replay_clickhouse(
+    settings: Settings, codec: MessageCodec, topics: list[str], progress: Callable[[int, int], None] | None = None
+) -> int:
     def drop() -> None:
         client = analytics_client(settings, database=None)
         try:
@@ -152,7 +206,7 @@ async def replay_clickhouse(settings: Settings, codec: MessageCodec, topics: lis
 
     applied = 0
     try:
-        async for records, next_offsets in read_all(settings, codec, topics, dead_letter):
+        async for records, next_offsets in read_ahead(read_all(settings, codec, topics, dead_letter, progress)):
             await apply_or_isolate(sink, records, next_offsets, dead_letter)
             applied += len(records)
     finally:

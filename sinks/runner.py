@@ -7,10 +7,10 @@ after a successful apply (at-least-once; the sink's writes are idempotent).
 No record may stop a sink. A failed apply is told apart by the sink: its store is unavailable
 (connection lost, deadlock...): retried from the last recorded position with backoff, for as long
 as it takes, since nothing is wrong with the records; or something in the batch cannot be applied:
-retried a few times with backoff, then applied in isolation (aggregate by aggregate, then record
-by record), and each record that still fails goes to the sink's dead-letter topic with the reason
-before progress is recorded, while every other aggregate flows on. `wellwon deadletters replay
-<topic>` sends the letters back to their topic once the cause is fixed.
+retried a few times with backoff, then applied in isolation (halving the batch's aggregates until the
+bad ones are found, then record by record), and each record that still fails goes to the sink's
+dead-letter topic with the reason before progress is recorded, while every other aggregate flows on.
+`wellwon deadletters replay <topic>` sends the letters back to their topic once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -103,26 +103,43 @@ async def isolate(
     attempt: Callable[[list[SinkRecord]], Awaitable[None]],
     unavailable: Callable[[BaseException], bool],
 ) -> list[Failed]:
-    """Apply aggregate by aggregate, then a failing aggregate record by record; return what still failed.
+    """Apply what can be applied and return the records that still fail, with the reason.
 
-    `attempt` must leave nothing behind when it raises (a savepoint, or writes that are idempotent).
-    An unavailable store is no record's fault: that error propagates and the batch is retried whole.
+    The aggregates are halved until each half applies (a few attempts find a bad aggregate among thousands),
+    then a failing aggregate is applied record by record. `attempt` must leave nothing behind when it raises
+    (a savepoint, or writes that are idempotent). An unavailable store is no record's fault: that error
+    propagates and the batch is retried whole.
     """
     failed: list[Failed] = []
-    for group in by_aggregate(records):
+
+    async def applied(group: list[SinkRecord]) -> bool:
         try:
             await attempt(group)
-            continue
+            return True
         except Exception as exc:
             if unavailable(exc):
                 raise
-        for record in group:
+            return False
+
+    async def settle(groups: list[list[SinkRecord]]) -> None:
+        if len(groups) > 1:
+            half = len(groups) // 2
+            for part in (groups[:half], groups[half:]):
+                if not await applied([r for group in part for r in group]):
+                    await settle(part)
+            return
+        for record in groups[0]:
             try:
                 await attempt([record])
             except Exception as exc:
                 if unavailable(exc):
                     raise
                 failed.append((record, fault_reason(record, exc)))
+
+    groups = by_aggregate(records)
+    # The whole batch was tried by the caller; one aggregate's records are tried together once more.
+    if len(groups) > 1 or (groups and (len(groups[0]) == 1 or not await applied(groups[0]))):
+        await settle(groups)
     return failed
 
 

@@ -66,6 +66,7 @@ def _migrate(args: argparse.Namespace) -> None:
 
 def _replay(args: argparse.Namespace) -> None:
     from sinks.postgres.projections import PROJECTIONS
+    from sinks.progress import Progress
     from sinks.replay import replay_clickhouse, replay_postgres
     from wellwon.envelope import codec_for
 
@@ -74,10 +75,14 @@ def _replay(args: argparse.Namespace) -> None:
     events = [config.name(d.events_topic) for d in domains]
     if args.target in ("postgres", "all"):
         results = [config.name(d.results_topic) for d in domains]
-        count = asyncio.run(replay_postgres(config, codec, PROJECTIONS, events + results))
+        progress = Progress("postgres")
+        count = asyncio.run(replay_postgres(config, codec, PROJECTIONS, events + results, progress))
+        progress.finish()
         print(f"postgres: rebuilt from {count} records")
     if args.target in ("clickhouse", "all"):
-        count = asyncio.run(replay_clickhouse(config, codec, events))
+        progress = Progress("clickhouse")
+        count = asyncio.run(replay_clickhouse(config, codec, events, progress))
+        progress.finish()
         print(f"clickhouse: rebuilt from {count} records")
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from psycopg import AsyncCursor
 
-from sinks.postgres.projection import Projection
+from sinks.postgres.projection import Projection, insert_rows
 from streams.company.audit import audit_entry
 from wellwon.envelope import Envelope
 
@@ -29,19 +30,32 @@ DDL = (
 )
 
 
-async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
+COLUMNS = (
+    "event_id", "tenant_id", "actor_id", "occurred_at", "aggregate_type", "aggregate_id", "aggregate_version",
+    "event_type", "command_id", "summary", "changes",
+)  # fmt: skip
+
+
+def row(envelope: Envelope, event: Any) -> list[Any] | None:
+    """The event's audit row, or None for an event that belongs to no tenant."""
     if envelope.tenant_id is None:
-        return
+        return None
     entry = audit_entry(envelope, event)
-    await cur.execute(
-        """INSERT INTO audit_log (event_id, tenant_id, actor_id, occurred_at, aggregate_type, aggregate_id,
-               aggregate_version, event_type, command_id, summary, changes)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING""",
-        (entry.event_id, entry.tenant_id, entry.actor_id, entry.occurred_at, entry.aggregate_type,
-         entry.aggregate_id, entry.aggregate_version, entry.event_type, entry.command_id, entry.summary,
-         orjson.dumps(entry.changes).decode()),
-    )  # fmt: skip
+    return [entry.event_id, entry.tenant_id, entry.actor_id, entry.occurred_at, entry.aggregate_type,
+            entry.aggregate_id, entry.aggregate_version, entry.event_type, entry.command_id, entry.summary,
+            orjson.dumps(entry.changes).decode()]  # fmt: skip
+
+
+async def apply_batch(cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
+    rows = [r for envelope, event in events if (r := row(envelope, event)) is not None]
+    await insert_rows(cur, "audit_log", COLUMNS, rows, "ON CONFLICT (event_id) DO NOTHING")
+
+
+async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
+    await apply_batch(cur, [(envelope, event)])
 
 
 # Not a domain's projection: the sink applies it to every event after the domain's own.
-AUDIT_PROJECTION = Projection(domain="*", ddl=DDL, tables=("audit_log",), apply=apply, tenant_tables=("audit_log",))
+AUDIT_PROJECTION = Projection(
+    domain="*", ddl=DDL, tables=("audit_log",), apply=apply, tenant_tables=("audit_log",), apply_batch=apply_batch
+)

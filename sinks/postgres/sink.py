@@ -7,6 +7,12 @@ replay or a duplicate record (same event re-emitted after a stream-worker crash)
 After commit, the sink announces the applied versions on Redis so the API can answer a command
 only once its effects are readable.
 
+A batch costs a few statements per table, not several per event: the positions of all its aggregates
+are locked and read at once and the events they admit decided in memory (`sinks.postgres.batch`);
+each projection gets its events together (a state projection reads each aggregate's state once,
+folds its events, writes one row per aggregate and all history rows in one multi-row insert; the
+audit trail likewise); outcomes and positions are one statement each.
+
 An event that cannot be applied (e.g. text Postgres refuses) parks its aggregate: the event and
 every later one of that aggregate go to the sink's dead-letter topic (a fold must not skip an
 event), all other aggregates flow on. Replaying the letters applies the parked event first, which
@@ -24,11 +30,12 @@ import redis.asyncio as redis
 from aiokafka import TopicPartition
 from psycopg import AsyncConnection, AsyncCursor
 
+from sinks.postgres.batch import AggregateKey, Position, admit, aggregate_key, per_projection
 from sinks.postgres.database import ensure_database, owner_dsn
-from sinks.postgres.projection import Projection
+from sinks.postgres.projection import Projection, insert_rows
 from sinks.postgres.tenancy import tenancy_statements
 from sinks.records import SinkRecord
-from sinks.runner import DeadLetters, RecordFault, isolate
+from sinks.runner import DeadLetters, isolate
 from wellwon.config import Settings
 from wellwon.envelope import EVENT, OUTCOME, CommandOutcome
 
@@ -59,6 +66,10 @@ PLATFORM_DDL = (
         recorded_at timestamptz NOT NULL DEFAULT now())""",
 )
 PLATFORM_TABLES = ("sink_offsets", "aggregate_positions", "command_outcomes")
+OUTCOME_COLUMNS = (
+    "command_id", "correlation_id", "aggregate_type", "aggregate_id", "tenant_id", "actor_id", "status", "code",
+    "reason", "field", "event_ids", "aggregate_version",
+)  # fmt: skip
 
 
 def projected_channel(settings: Settings) -> str:
@@ -86,10 +97,6 @@ async def migrate(settings: Settings, projections: tuple[Projection, ...]) -> No
 async def drop_read_models(cur: AsyncCursor[Any], projections: tuple[Projection, ...]) -> None:
     for table in (*PLATFORM_TABLES, *(t for p in projections for t in p.tables)):
         await cur.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-
-
-class ParkedAggregate(RecordFault):
-    """An event of an aggregate waiting for an earlier event of its own that could not be applied."""
 
 
 class PostgresSink:
@@ -163,12 +170,46 @@ class PostgresSink:
     async def _apply_records(
         self, cur: AsyncCursor[Any], records: list[SinkRecord], applied: list[tuple[str, int]]
     ) -> None:
-        for record in records:
-            if record.envelope.kind == EVENT and await self._apply_event(cur, record):
-                applied.append((record.envelope.aggregate_id, record.envelope.aggregate_version))
-            elif record.envelope.kind == OUTCOME:
-                await self._record_outcome(cur, record)
-                applied.append((record.envelope.aggregate_id, 0))
+        """The batch in a few statements per table: positions, each projection's rows, outcomes."""
+        events = [r for r in records if r.envelope.kind == EVENT]
+        outcomes = [r for r in records if r.envelope.kind == OUTCOME]
+        if events:
+            admitted, versions = admit(await self._lock_positions(cur, events), events)
+            for projection, its_events in per_projection(admitted, self.projections, self.for_every_event):
+                await projection.apply_all(cur, its_events)
+            await cur.execute(
+                """UPDATE aggregate_positions p SET version = n.version, parked_at = NULL
+                   FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS n(aggregate_type, aggregate_id, version)
+                   WHERE p.aggregate_type = n.aggregate_type AND p.aggregate_id = n.aggregate_id""",
+                ([t for t, _ in versions], [i for _, i in versions], list(versions.values())),
+            )
+            applied += [(r.envelope.aggregate_id, r.envelope.aggregate_version) for r in admitted]
+        if outcomes:
+            await self._record_outcomes(cur, outcomes)
+            applied += [(r.envelope.aggregate_id, 0) for r in outcomes]
+
+    async def _lock_positions(self, cur: AsyncCursor[Any], events: list[SinkRecord]) -> dict[AggregateKey, Position]:
+        """The stored positions of the batch's aggregates, each row locked until commit (a new aggregate gets a
+        row at version 0 first, so that a concurrent sink, e.g. during a rebalance, waits for this one)."""
+        keys = sorted({aggregate_key(r) for r in events})
+        types, ids = [t for t, _ in keys], [i for _, i in keys]
+        await cur.execute(
+            """INSERT INTO aggregate_positions (aggregate_type, aggregate_id, version)
+               SELECT aggregate_type, aggregate_id, 0
+               FROM unnest(%s::text[], %s::text[]) AS k(aggregate_type, aggregate_id)
+               ON CONFLICT DO NOTHING""",
+            (types, ids),
+        )
+        await cur.execute(
+            """SELECT p.aggregate_type, p.aggregate_id, p.version, p.parked_at
+               FROM aggregate_positions p JOIN unnest(%s::text[], %s::text[]) AS k(aggregate_type, aggregate_id)
+               USING (aggregate_type, aggregate_id)
+               ORDER BY p.aggregate_type, p.aggregate_id FOR UPDATE OF p""",
+            (types, ids),
+        )
+        found = {(t, i): Position(v, parked) for t, i, v, parked in await cur.fetchall()}
+        # A version-0 row is one made just now (no event has version 0): nothing applied yet, as if absent.
+        return {key: p for key, p in found.items() if p.version > 0 or p.parked_at is not None}
 
     async def _store_positions(self, cur: AsyncCursor[Any], next_offsets: dict[TopicPartition, int]) -> None:
         await cur.executemany(
@@ -193,63 +234,14 @@ class PostgresSink:
             (envelope.aggregate_type, envelope.aggregate_id, envelope.aggregate_version),
         )
 
-    async def _apply_event(self, cur: AsyncCursor[Any], record: SinkRecord) -> bool:
-        envelope = record.envelope
-        key = (envelope.aggregate_type, envelope.aggregate_id)
-        await cur.execute(
-            """INSERT INTO aggregate_positions (aggregate_type, aggregate_id, version) VALUES (%s, %s, %s)
-               ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET version = EXCLUDED.version
-               WHERE aggregate_positions.version < EXCLUDED.version AND aggregate_positions.parked_at IS NULL
-               RETURNING version""",
-            (*key, envelope.aggregate_version),
-        )
-        if await cur.fetchone() is None:
-            await cur.execute(
-                "SELECT version, parked_at FROM aggregate_positions WHERE aggregate_type = %s AND aggregate_id = %s",
-                key,
-            )
-            row = await cur.fetchone()
-            assert row is not None
-            version, parked_at = row
-            if parked_at is None or envelope.aggregate_version <= version:
-                return False  # already applied
-            if envelope.aggregate_version != parked_at:
-                raise ParkedAggregate(
-                    f"{envelope.aggregate_type} {envelope.aggregate_id} waits for its event v{parked_at}, "
-                    "which could not be applied (see the earlier dead letter)"
-                )
-            # The parked event again (a replayed dead letter): apply it and let the aggregate go on.
-            await cur.execute(
-                """UPDATE aggregate_positions SET version = %s, parked_at = NULL
-                   WHERE aggregate_type = %s AND aggregate_id = %s""",
-                (envelope.aggregate_version, *key),
-            )
-        projection = self.projections.get(envelope.aggregate_type)
-        if projection is not None:
-            await projection.apply(cur, envelope, record.message)
-        for every in self.for_every_event:
-            await every.apply(cur, envelope, record.message)
-        return True
-
-    async def _record_outcome(self, cur: AsyncCursor[Any], record: SinkRecord) -> None:
-        envelope, outcome = record.envelope, record.message
-        assert isinstance(outcome, CommandOutcome)
-        await cur.execute(
-            """INSERT INTO command_outcomes (command_id, correlation_id, aggregate_type, aggregate_id, tenant_id,
-                   actor_id, status, code, reason, field, event_ids, aggregate_version)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (command_id) DO NOTHING""",
-            (
-                outcome.command_id,
-                envelope.correlation_id,
-                envelope.aggregate_type,
-                envelope.aggregate_id,
-                envelope.tenant_id,
-                envelope.actor_id,
-                outcome.status,
-                outcome.code,
-                outcome.reason,
-                outcome.field,
-                list(outcome.event_ids),
-                outcome.aggregate_version,
-            ),
-        )
+    async def _record_outcomes(self, cur: AsyncCursor[Any], records: list[SinkRecord]) -> None:
+        rows = []
+        for record in records:
+            envelope, outcome = record.envelope, record.message
+            assert isinstance(outcome, CommandOutcome)
+            rows.append([
+                outcome.command_id, envelope.correlation_id, envelope.aggregate_type, envelope.aggregate_id,
+                envelope.tenant_id, envelope.actor_id, outcome.status, outcome.code, outcome.reason, outcome.field,
+                list(outcome.event_ids), outcome.aggregate_version,
+            ])  # fmt: skip
+        await insert_rows(cur, "command_outcomes", OUTCOME_COLUMNS, rows, "ON CONFLICT (command_id) DO NOTHING")

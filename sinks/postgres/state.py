@@ -13,16 +13,15 @@ row, and appends one history row in the one history format:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
-from sinks.postgres.projection import Projection
-from sinks.records import public_payload
+from sinks.postgres.projection import Projection, insert_rows
+from sinks.records import public_json
 from streams.domain import Domain
 from wellwon.envelope import Envelope
 
@@ -85,52 +84,91 @@ class StateProjection:
         return _adapter(self.domain.state_type)
 
     async def apply(self, cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
-        assert self.domain.tenancy is not None
-        aggregate_id = envelope.aggregate_id
-        await cur.execute(f"SELECT state FROM {self.table} WHERE id = %s", (aggregate_id,))
-        row = await cur.fetchone()
-        current = self.adapter.validate_python(row[0]) if row else self.domain.decider.initial_state
-        state = self.domain.decider.evolve(current, event)
-        tenant_id = self.domain.tenancy.tenant_of(state)
-        if tenant_id is None:
-            return  # an event of an aggregate never created cannot exist: nothing to fold onto
-        values = {
-            "id": aggregate_id,
+        await self.apply_batch(cur, [(envelope, event)])
+
+    async def apply_batch(self, cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
+        """Fold a batch's events per aggregate in memory, then one upsert of the states and one insert of history.
+
+        The same rows as applying them one by one: each aggregate's stored state is read once and folded in
+        record order; its row gets the last event's values but keeps the first event's `KEPT_ON_UPDATE` ones
+        (the upsert keeps a stored row's); an event that leaves no tenant stores nothing.
+        """
+        tenancy = self.domain.tenancy
+        assert tenancy is not None
+        evolve, initial = self.domain.decider.evolve, self.domain.decider.initial_state
+        ids = list(dict.fromkeys(envelope.aggregate_id for envelope, _ in events))
+        # As text, parsed by pydantic itself: a quarter of the cost of psycopg's json.loads and then validating.
+        await cur.execute(f"SELECT id, state::text FROM {self.table} WHERE id = ANY(%s)", (ids,))
+        stored = {aggregate_id: state for aggregate_id, state in await cur.fetchall()}
+        states: dict[str, Any] = {}
+        first: dict[str, dict[str, Any]] = {}  # a new aggregate's kept columns, from its first event here
+        last: dict[str, tuple[Envelope, Any, Any, str]] = {}  # (envelope, event, state, tenant) of its last one
+        history: list[list[Any]] = []
+        for envelope, event in events:
+            aggregate_id = envelope.aggregate_id
+            if aggregate_id in states:
+                current = states[aggregate_id]
+            elif aggregate_id in stored:
+                current = self.adapter.validate_json(stored[aggregate_id])
+            else:
+                current = initial
+            state = evolve(current, event)
+            tenant_id = tenancy.tenant_of(state)
+            if tenant_id is None:
+                continue  # an event of an aggregate never created cannot exist: nothing to fold onto
+            states[aggregate_id] = state
+            if aggregate_id not in first and aggregate_id not in stored:  # a stored row keeps its own
+                first[aggregate_id] = self._row(envelope, event, state, tenant_id)
+            last[aggregate_id] = (envelope, event, state, tenant_id)
+            if self.also is not None:
+                await self.also(cur, envelope, state, event)
+            history.append(self._history_row(envelope, state, event, tenant_id))
+        rows = []
+        for aggregate_id, (envelope, event, state, tenant_id) in last.items():
+            values = self._row(envelope, event, state, tenant_id)
+            if aggregate_id in first:
+                values.update((name, first[aggregate_id][name]) for name in KEPT_ON_UPDATE if name in values)
+            values["state"] = self.adapter.dump_json(state).decode()
+            rows.append(values)
+        if rows:
+            names = list(rows[0])
+            updated = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEPT_ON_UPDATE)
+            await insert_rows(
+                cur, self.table, names, [list(r.values()) for r in rows], f"ON CONFLICT (id) DO UPDATE SET {updated}"
+            )
+        await insert_rows(cur, self.history.table, self._history_columns, history, "ON CONFLICT DO NOTHING")
+
+    def _row(self, envelope: Envelope, event: Any, state: Any, tenant_id: str) -> dict[str, Any]:
+        """The state row's values but the state itself (dumped once per aggregate and batch)."""
+        return {
+            "id": envelope.aggregate_id,
             "tenant_id": tenant_id,
-            "state": orjson.dumps(self.adapter.dump_python(state, mode="json")).decode(),
+            "state": None,
             "updated_at": envelope.occurred_at,
             "version": envelope.aggregate_version,
             **self.columns(state, envelope, event),
         }
-        names = list(values)
-        updated = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEPT_ON_UPDATE)
-        await cur.execute(
-            f"""INSERT INTO {self.table} ({", ".join(names)}) VALUES ({", ".join(["%s"] * len(names))})
-                ON CONFLICT (id) DO UPDATE SET {updated}""",
-            list(values.values()),
-        )
-        if self.also is not None:
-            await self.also(cur, envelope, state, event)
-        await self._log(cur, envelope, state, event, tenant_id)
 
-    async def _log(self, cur: AsyncCursor[Any], envelope: Envelope, state: Any, event: Any, tenant_id: str) -> None:
+    @property
+    def _history_columns(self) -> list[str]:
+        history = self.history
+        base = ["tenant_id", history.id_column, "version", "event_type", "actor_id", "occurred_at", "payload"]
+        return base + [name for name, _ in history.extra_columns]
+
+    def _history_row(self, envelope: Envelope, state: Any, event: Any, tenant_id: str) -> list[Any]:
         history = self.history
         event_type = history.event_type(envelope, event) if history.event_type else envelope.schema_name
-        values = {
-            "tenant_id": tenant_id,
-            history.id_column: envelope.aggregate_id,
-            "version": envelope.aggregate_version,
-            "event_type": event_type,
-            "actor_id": envelope.actor_id,
-            "occurred_at": envelope.occurred_at,
-            "payload": orjson.dumps(public_payload(event)).decode(),
-            **(history.extra(state, envelope, event) if history.extra else {}),
-        }
-        await cur.execute(
-            f"""INSERT INTO {history.table} ({", ".join(values)}) VALUES ({", ".join(["%s"] * len(values))})
-                ON CONFLICT DO NOTHING""",
-            list(values.values()),
-        )
+        extra = history.extra(state, envelope, event) if history.extra else {}
+        return [
+            tenant_id,
+            envelope.aggregate_id,
+            envelope.aggregate_version,
+            event_type,
+            envelope.actor_id,
+            envelope.occurred_at,
+            public_json(event).decode(),
+            *(extra.get(name) for name, _ in history.extra_columns),
+        ]
 
     def projection(self) -> Projection:
         tables = (self.table, *self.also_tables, self.history.table)
@@ -140,6 +178,7 @@ class StateProjection:
             tables=tables,
             apply=self.apply,
             tenant_tables=tables,
+            apply_batch=self.apply_batch,
         )
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Protocol
 
 from streams.company.permissions import ROLE_CLAIM
@@ -72,17 +73,33 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+# Per dataclass type: its fields' names and whether each is secret (the audit trail flattens every event).
+_FIELDS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
+
+
+def _fields_of(value: Any) -> tuple[tuple[str, bool], ...] | None:
+    """The dataclass's fields, or None for any other value (both remembered per type)."""
+    kind = type(value)
+    if kind in _FIELDS:
+        return _FIELDS[kind]
+    fields = None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(value))
+    _FIELDS[kind] = fields
+    return fields
+
+
 def _flatten(value: Any, path: str, into: dict[str, str]) -> None:
     if value is None:
         return
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for item in dataclasses.fields(value):
-            item_path = f"{path}.{item.name}" if path else item.name
-            if item.metadata.get("secret"):
-                if getattr(value, item.name) is not None:
+    if (fields := _fields_of(value)) is not None:
+        for name, secret in fields:
+            item_path = f"{path}.{name}" if path else name
+            if secret:
+                if getattr(value, name) is not None:
                     into[item_path] = REDACTED
             else:
-                _flatten(getattr(value, item.name), item_path, into)
+                _flatten(getattr(value, name), item_path, into)
     elif isinstance(value, tuple | list):
         for index, element in enumerate(value):
             _flatten(element, f"{path}[{index}]", into)
@@ -102,6 +119,7 @@ def redacted_changes(event: object) -> dict[str, str]:
     return changes
 
 
+@lru_cache(maxsize=1024)
 def _what_happened(schema_name: str) -> str:
     """ "company.ParticipantRoleChanged" -> "participant role changed"."""
     type_name = schema_name.rsplit(".", 1)[-1]

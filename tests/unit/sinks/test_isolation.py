@@ -57,3 +57,26 @@ async def test_only_the_failing_record_is_left_out_and_named() -> None:
 async def test_an_unavailable_store_is_no_record_s_fault() -> None:
     with pytest.raises(Unavailable):
         await isolate(RECORDS, Store(bad=set(), down=True).attempt, lambda e: isinstance(e, Unavailable))
+
+
+async def test_a_bad_aggregate_among_many_is_found_by_halving_not_one_attempt_per_aggregate() -> None:
+    many = [record(f"agg-{n}", 1, n) for n in range(1024)]
+    store = Store(bad={700})
+    attempts = 0
+
+    async def counted(group: list[SinkRecord]) -> None:
+        nonlocal attempts
+        attempts += 1
+        await store.attempt(group)
+
+    failed = await isolate(many, counted, lambda e: isinstance(e, Unavailable))
+    assert [r.offset for r, _ in failed] == [700]
+    assert sorted(store.applied) == [n for n in range(1024) if n != 700]
+    assert attempts <= 2 * 10 + 1  # two halves per level of a 1024-aggregate tree, then the one record
+
+
+async def test_an_aggregate_s_records_after_its_bad_one_are_each_tried_and_reported_in_order() -> None:
+    store = Store(bad={2, 4})
+    failed = await isolate(RECORDS, store.attempt, lambda e: isinstance(e, Unavailable))
+    assert sorted(store.applied) == [0, 1, 3]
+    assert [r.offset for r, _ in failed] == [2, 4]
