@@ -89,7 +89,7 @@ def to_minor(amount: Decimal, code: str) -> int | None:
 def to_decimal(minor: int, code: str) -> Decimal:
     """Minor units as a Decimal with exactly the currency's decimals (e.g. 1050 RUB -> 10.50)."""
     units = currencies()[code].minor_units
-    return Decimal(minor).scaleb(-units).quantize(Decimal(1).scaleb(-units))
+    return Decimal(minor).scaleb(-units)  # an integer scaled by 10^-units has exactly `units` decimals
 
 
 def format_amount(minor: int, code: str) -> str:
@@ -105,7 +105,7 @@ def parse_amount(
     if isinstance(known, MoneyProblem):
         return known
     try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+        value = Decimal(str(amount))  # exact for a Decimal too: its text reads back equal
     except InvalidOperation:
         return MoneyProblem(field, f"{amount!r} is not a number")
     if isinstance(amount, float) or not value.is_finite():

@@ -187,3 +187,22 @@ def test_an_unknown_fx_command_or_event_is_a_programming_error() -> None:
         given(DECIDER).when("quote", context())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not an FX event"):
         given(DECIDER, "quoted")
+
+
+def test_a_source_and_a_settlement_reference_are_kept_up_to_their_column_lengths() -> None:
+    [quoted] = given(DECIDER).when(replace(QUOTE, source="  CBR " + "s" * 494), context()).then_accepted()
+    assert quoted.source == "CBR " + "s" * 494  # 498: collapsed, within 500
+    given(DECIDER).when(replace(QUOTE, source="s" * 500), context()).then_accepted()
+    too_long = given(DECIDER).when(replace(QUOTE, source="s" * 501), context())
+    assert too_long.then_rejected(RejectionCode.INVALID, "source").reason == "source must be 1 to 500 characters"
+    given(DECIDER, QUOTED, AGREED).when(SettleDeal(" " + "r" * 255), BY_PROCESS).then(DealSettled("r" * 255, AT))
+    longer = given(DECIDER, QUOTED, AGREED).when(SettleDeal("r" * 256), BY_PROCESS)
+    assert longer.then_rejected(RejectionCode.INVALID, "settlement_ref").reason == (
+        "settlement_ref must be 1 to 255 characters"
+    )
+
+
+def test_a_rate_that_is_not_a_finite_number_is_refused() -> None:
+    for rate in (Decimal("Infinity"), Decimal("-Infinity"), Decimal("sNaN")):
+        refused = given(DECIDER).when(replace(QUOTE, rate=rate), context())
+        assert refused.then_rejected(RejectionCode.INVALID, "rate").reason == "the rate must be positive"
