@@ -14,7 +14,14 @@ from streams.customs.commands import RemoveDocument
 from streams.customs_gateway.commands import RevokeGatewayCredential
 from streams.customs_tariff.commands import ConfirmClassification
 from streams.customs_tariff.tables import TableKind
-from streams.decider import Decider, RejectionCode, control_character_path, reject
+from streams.decider import (
+    Decider,
+    Rejection,
+    RejectionCode,
+    control_character_path,
+    refusing_control_characters,
+    reject,
+)
 from streams.document.commands import ArchiveDocument, VerifyField
 from streams.document.decider import DocumentStatus
 from streams.document.template.commands import RetireTemplate, ReviseTemplate
@@ -189,7 +196,25 @@ class Outer:
         (Outer((), {}, "\x7f"), "note"),
         (Outer((Inner("tab\tline\ncr\r"),), {"k": "v"}, None), None),
         (replace(Outer((), {}), note="\x85 is C1, not C0"), None),
+        ("bare\x00text", "(value)"),  # a text alone has no path: the answer still names it
+        (frozenset({"ok", "b\x00d"}), "[]"),
+        (Outer((), {}, None), None),
+        ({"k": frozenset({"fine"})}, None),
     ],
 )
 def test_control_character_path(value: Any, path: str | None) -> None:
     assert control_character_path(value) == path
+
+
+def test_the_control_character_guard_refuses_with_the_code_the_reason_and_the_field_and_passes_on_clean_text() -> None:
+    def decide(state: Any, command: Any, ctx: Any) -> Any:
+        return [("decided", command)]
+
+    guarded = refusing_control_characters(Decider(None, decide, lambda s, e: s))
+    dirty = UpdateProfile(first_name="a\x00b")
+    assert guarded.decide(None, dirty, context()) == Rejection(
+        RejectionCode.INVALID, "text may not contain control characters", "first_name"
+    )
+    clean = UpdateProfile(first_name="Анна")
+    assert guarded.decide(None, clean, context()) == [("decided", clean)]
+    assert (guarded.initial_state, guarded.evolve(1, "e")) == (None, 1)  # the rest of the decider is kept
