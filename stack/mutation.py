@@ -174,6 +174,8 @@ def run(modules: list[str], which: str, children: int) -> None:
         # function rewritten or added since would look untested ("no tests"). Make it map them all again.
         stats.unlink()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts mutants/ first itself
+    # The tests run inside mutants/: point them at this checkout's stack data (its generated JWT secret).
+    env.setdefault("WELLWON_LOCAL_DIR", str(LOCAL_DIR))
     if which == "survivors":
         names = [n for m in modules for n, s in results(m).items() if s in ("survived", "no tests")]
     elif which == "not-killed":
