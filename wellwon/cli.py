@@ -183,6 +183,12 @@ def _deadletters(args: argparse.Namespace) -> None:
         print(f"replayed {count} dead letters to their source topics")
 
 
+def _loadtest(args: argparse.Namespace) -> None:
+    from wellwon.loadtest import main as loadtest
+
+    loadtest(args)
+
+
 def _run(args: argparse.Namespace) -> None:
     """Start the stack and every platform process, supervised: one exiting is restarted with backoff.
 
@@ -264,6 +270,17 @@ def main(
     run = sub.add_parser("run", help="start the stack and the platform's processes")
     run.add_argument("--demo", action="store_true", help="load demo data once the API is up")
     run.set_defaults(func=_run)
+    loadtest = sub.add_parser(
+        "loadtest",
+        help="drive a mix of logins, shipment updates, EDI bursts, declaration edits and reads at a rate",
+        description="Load test a running platform through its API: throughput, errors and latency per operation. "
+        "The API's only edge limit is the throttle on failed logins (LOGIN_FAILURES_ALLOWED, LOGIN_BACKOFF_SECONDS "
+        "in the API's environment); its 429s get their own column.",
+    )
+    from wellwon.loadtest import add_arguments as loadtest_arguments
+
+    loadtest_arguments(loadtest)
+    loadtest.set_defaults(func=_loadtest)
     for add_commands in extra_commands:
         add_commands(sub)
     args = parser.parse_args(argv)
