@@ -26,6 +26,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from streams.domain import Domain
+from streams.local_store import ROCKSDB, KeyPartitionedRocksStore, store_url, worker_folder
 from streams.step import AggregateRecord, step
 from wellwon.config import LOCAL_DIR, Settings
 from wellwon.envelope import (
@@ -84,6 +85,15 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
     """
 
     _writing_partition: int | None = None
+
+    def _new_store_by_url(self, url: Any) -> Any:
+        if str(url).startswith(ROCKSDB.removesuffix("//")):  # Faust keeps it as the URL "rocksdb:"
+            return KeyPartitionedRocksStore(
+                url, self.app, self, table_name=self.name, key_type=self.key_type,
+                key_serializer=self.key_serializer, value_serializer=self.value_serializer,
+                value_type=self.value_type, loop=self.loop, options=self.options,
+            )  # fmt: skip
+        return super()._new_store_by_url(url)
 
     def write(self, key: bytes, value: bytes, partition: int) -> None:
         self._writing_partition = partition
@@ -297,14 +307,14 @@ class DomainAgent:
 def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCodec) -> faust.App:
     _disable_offset_gap_filling()
     app_id = streams_app_id(settings)
-    datadir = LOCAL_DIR / "streams-data" / app_id
-    datadir.parent.mkdir(parents=True, exist_ok=True)  # Faust makes only the last folder
+    # Tables on local disk (RocksDB) by default: a restarted worker reads only the changelog's tail.
+    store = store_url(os.environ.get("STREAMS_STORE", ROCKSDB))
+    datadir = worker_folder(LOCAL_DIR / "streams-data", app_id, os.environ.get("STREAMS_WORKER_NAME", "worker-1"))
     app = faust.App(
         app_id,
-        # Faust keeps a data folder even with the memory store; by default in the working directory.
         datadir=str(datadir),
         broker=f"kafka://{settings.kafka_bootstrap}",
-        store="memory://",
+        store=store,
         topic_partitions=settings.partitions,
         topic_allow_declare=False,  # topics come from wellwon.topics, with explicit configs
         topic_disable_leader=True,

@@ -8,11 +8,13 @@ engine imports no domain and nothing imports the engine back.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import faust
 
 from streams.edi.agent import register_edi_agent
 from streams.engine import create_app
+from streams.local_store import hold_folder
 from streams.process_agent import register_process_agent
 from streams.registry import DOMAINS, PROCESSES, codec
 from wellwon.config import Settings, settings
@@ -30,6 +32,7 @@ def streams_app(config: Settings) -> faust.App:
 def main() -> None:
     configure_logging()
     app = streams_app(settings())
+    held = hold_folder(Path(app.conf.datadir))  # noqa: F841 - the lock lives as long as this process
     worker = faust.Worker(app, loglevel=os.environ.get("STREAMS_LOG_LEVEL", "WARNING"), quiet=True)
     worker.execute_from_commandline()
 

@@ -11,5 +11,7 @@ def test_the_workers_data_folder_is_under_the_local_directory_per_namespace() ->
     app = create_app(Settings(namespace="tdatadir"), DOMAINS, codec())
     datadir = app.conf.datadir
     assert datadir.is_relative_to(LOCAL_DIR / "streams-data")
-    assert datadir.name.startswith("tdatadir.")
-    assert datadir.parent.is_dir()  # Faust creates only the last folder itself, at start
+    # <app id>/<worker name>: several workers on one host keep their RocksDB databases apart.
+    assert datadir.parent.name.startswith("tdatadir.")
+    assert datadir.name == "worker-1"
+    assert datadir.is_dir()
