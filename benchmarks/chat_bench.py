@@ -30,6 +30,7 @@ from stack import services
 from stack.processes import PlatformProcesses
 from streams.registry import DOMAINS
 from wellwon.cli import prepare
+from wellwon.topics import delete_namespace_topics
 
 PASSWORD = "benchmark-pass-2026"
 COMPANY = {
@@ -166,6 +167,7 @@ async def main(rate: float, messages: int, burst: int) -> None:
         _, chat_burst = await chat_run(processes, burst, None)
     finally:
         processes.stop_all()
+        await delete_namespace_topics(processes.settings)
 
     b50, b99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     c50, c99 = percentile(chat, 0.5), percentile(chat, 0.99)

@@ -29,6 +29,7 @@ from stack.processes import PROJECT_ROOT, PlatformProcesses
 from streams.registry import DOMAINS
 from tests.conftest import wait_until_flowing
 from wellwon.cli import prepare
+from wellwon.topics import delete_namespace_topics
 
 DIST = PROJECT_ROOT / "web" / "dist"
 PASSWORD = "Lantern-Harbour-4417"
@@ -213,6 +214,7 @@ async def main(shipments: int, items: int, runs: int) -> None:
             await browser.close()
     finally:
         processes.stop_all()
+        await delete_namespace_topics(processes.settings)
     baseline = next(iter(results.values()))
     print(f"\nWellWon console: time to interactive, median of {runs} cold loads (Chromium headless, this machine)")
     print(f"{'page':44} {'ms':>8} {'vs baseline':>12} {'goal':>8}")

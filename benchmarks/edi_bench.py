@@ -33,7 +33,7 @@ from streams.edi_partner.events import ResultStatus
 from streams.registry import DOMAINS, codec
 from wellwon.cli import prepare
 from wellwon.config import PROJECT_ROOT, Settings
-from wellwon.topics import partitions_of
+from wellwon.topics import delete_namespace_topics, partitions_of
 
 SHIPMENTS = 50
 BOOKING = PROJECT_ROOT / "tests" / "fixtures" / "edifact" / "iftmin_d96a_sea_booking.edi"
@@ -194,6 +194,7 @@ async def run(messages: int) -> None:
         print(f"  applied / raw consumption:                       {applied_rate / raw_rate:10.3f}")
     finally:
         processes.stop_all()
+        await delete_namespace_topics(processes.settings)
 
 
 def main() -> None:

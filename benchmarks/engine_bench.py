@@ -38,7 +38,7 @@ from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
 from wellwon.envelope import command_fields, event_fields, outcome_fields
-from wellwon.topics import TopicSpec, create_topics, partitions_of
+from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, partitions_of
 
 ACCOUNTS = 200
 
@@ -355,6 +355,7 @@ async def main(commands: int, rate: float, latency_count: int) -> None:
         baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
         processes.stop_all()
+        await delete_namespace_topics(processes.settings)
 
     print(f"\nWellWon engine benchmark ({commands} UpdateProfile commands over {ACCOUNTS} accounts, "
           f"{settings.partitions} partitions, one worker, one local broker)")  # fmt: skip

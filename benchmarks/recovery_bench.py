@@ -36,7 +36,7 @@ from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
 from wellwon.envelope import Envelope, command_fields
-from wellwon.topics import changelog_topic, partitions_of
+from wellwon.topics import changelog_topic, delete_namespace_topics, partitions_of
 
 DOMAIN = USER_ACCOUNT
 SESSION_TIMEOUT = "6"  # the broker's smallest allowed: a killed worker's partitions move on after it
@@ -165,6 +165,8 @@ async def run(aggregates: int) -> None:
     raw = await raw_read(settings, aggregates)
     from_memory = await killed_and_restarted(MEMORY, "bench-memory", settings.namespace)
     from_rocksdb = await killed_and_restarted(ROCKSDB, "bench-rocksdb", settings.namespace)
+    for finished in (empty, settings):
+        await delete_namespace_topics(finished)
 
     rows = [
         ("baseline: empty changelog", fixed),

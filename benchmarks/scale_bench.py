@@ -40,7 +40,7 @@ from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
 from wellwon.cli import prepare
 from wellwon.config import Settings
-from wellwon.topics import partitions_of
+from wellwon.topics import delete_namespace_topics, partitions_of
 
 SESSION_TIMEOUT = "6"  # seconds: the broker's smallest allowed session; the default for the platform is 10
 
@@ -73,10 +73,11 @@ class Workers:
     def kill(self, name: str) -> None:
         self.running.pop(name).kill("streams")
 
-    def stop_all(self) -> None:
+    async def stop_all(self) -> None:
         for processes in self.running.values():
             processes.stop_all()
         self.running.clear()
+        await delete_namespace_topics(self.settings)  # up to 24 partitions x every topic: not left on the broker
 
 
 async def scaled_throughput(partitions: int, workers: int, commands: int) -> float:
@@ -93,7 +94,7 @@ async def scaled_throughput(partitions: int, workers: int, commands: int) -> flo
         await asyncio.sleep(2)  # the last rebalance settles
         return await throughput(settings, commands_topic, results_topic, load)
     finally:
-        group.stop_all()
+        await group.stop_all()
 
 
 @dataclass
@@ -175,7 +176,7 @@ async def rebalance_pauses(rate: float, seconds: float) -> tuple[list[Pause], fl
         receiver.cancel()
         await producer.stop()
         await consumer.stop()
-        group.stop_all()
+        await group.stop_all()
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float) -> None:

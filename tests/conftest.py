@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from stack.processes import PlatformProcesses, free_port
-from wellwon.config import Settings, setting
+from wellwon.config import setting
+from wellwon.topics import delete_namespace_topics
 
 log = logging.getLogger("wellwon.tests")
 
@@ -53,28 +54,6 @@ def telegram_env(api_port: int) -> dict[str, str]:
         "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
         "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{api_port}/api/telegram/webhook",
     }
-
-
-async def delete_namespace_topics(settings: Settings) -> list[str]:
-    """Delete the topics of a test namespace (the Faust worker's own included), so that old test namespaces do
-    not pile up partition folders on the shared broker. A failure is logged: it must not fail a test."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    if not settings.namespace:  # the default namespace is the developer's own platform: never touched
-        return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        await admin.start()
-        try:
-            topics = [t for t in await admin.list_topics() if t.startswith(settings.name(""))]
-            if topics:
-                await admin.delete_topics(topics)
-            return topics
-        finally:
-            await admin.close()
-    except Exception as exc:
-        log.warning("could not delete the topics of namespace %s: %r", settings.namespace, exc)
-        return []
 
 
 def wait_until_flowing(processes: PlatformProcesses, timeout: float = 180) -> None:

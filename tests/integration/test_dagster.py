@@ -133,8 +133,7 @@ def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonIn
     from sinks.postgres.database import ensure_database
     from stack import services
     from streams.shipment.domain import SHIPMENT
-    from tests.conftest import delete_namespace_topics
-    from wellwon.topics import create_topics, platform_topics
+    from wellwon.topics import create_topics, delete_namespace_topics, platform_topics
 
     services.up()
     settings = Settings(namespace=f"t{uuid.uuid4().hex[:10]}")

@@ -10,9 +10,8 @@ from dataclasses import replace
 from aiokafka.admin import AIOKafkaAdminClient
 
 from stack.processes import PlatformProcesses
-from tests.conftest import delete_namespace_topics
 from wellwon.config import Settings
-from wellwon.topics import TopicSpec, create_topics, streams_app_id
+from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, streams_app_id
 
 
 async def topics_with_prefix(settings: Settings, prefix: str) -> set[str]:
