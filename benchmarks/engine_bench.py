@@ -2,6 +2,8 @@
 API request to WebSocket push, each beside baselines measured in the same run on the same broker.
 
 Run: `python -m benchmarks.engine_bench` (starts the local stack if needed; ~2 minutes).
+`--latency-commands 0` skips the latency part; `--profile` runs the worker under cProfile (so its
+throughput is not comparable), skips latency, and prints where the worker's main thread spends its time.
 
 Baselines, each a separate process consuming the same kind of command records and producing the
 same three records per command (event, state changelog, outcome):
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,8 +31,8 @@ import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from stack import services
-from stack.processes import PROJECT_ROOT, PlatformProcesses
-from streams.engine import AggregateStore
+from stack.processes import PROCESS_MODULES, PROJECT_ROOT, PlatformProcesses
+from streams.aggregates import AggregateStore
 from streams.registry import DOMAINS, codec
 from streams.step import step
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
@@ -331,28 +334,59 @@ async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -
         child.wait(10)
 
 
-async def main(commands: int, rate: float, latency_count: int) -> None:
+def start_profiled_worker(processes: PlatformProcesses, output: Path) -> None:
+    """The stream worker under cProfile; it writes `output` when it stops (SIGTERM: a clean Faust shutdown)."""
+    argv = [sys.executable, "-m", "cProfile", "-o", str(output), "-m", PROCESS_MODULES["streams"]]
+    log = open(processes.log_path("streams"), "ab")  # noqa: SIM115 - the child writes to it
+    processes.processes["streams"] = subprocess.Popen(
+        argv, env=processes.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def print_profile(output: Path, entries: int = 30) -> None:
+    import pstats
+
+    if not output.exists():
+        print(f"no profile at {output}: the worker did not stop cleanly")
+        return
+    stats = pstats.Stats(str(output))
+    stats.strip_dirs()
+    print("\nworker profile (main thread; the consumer's fetching runs in its own thread), by cumulative time")
+    stats.sort_stats("cumulative").print_stats(entries)
+    print("by own time")
+    stats.sort_stats("tottime").print_stats(entries // 2)
+
+
+async def main(commands: int, rate: float, latency_count: int, profile: bool = False) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
     settings = processes.settings
     await prepare(settings, DOMAINS)
     setup, load = workload(commands)
+    latency_count = 0 if profile else latency_count
+    profile_output = processes.log_path("streams").with_suffix(".prof")
 
     raw = await relay_throughput(processes, load, setup, with_domain=False)
     domain = await relay_throughput(processes, load, setup, with_domain=True)
 
-    processes.start("streams")
+    if profile:
+        start_profiled_worker(processes, profile_output)
+    else:
+        processes.start("streams")
+    engine_latency: list[float] = []
+    baseline_latency: list[float] = []
     try:
         commands_topic = settings.name(USER_ACCOUNT.commands_topic)
         results_topic = settings.name(USER_ACCOUNT.results_topic)
         await throughput(settings, commands_topic, results_topic, setup)  # warm-up, group join
         engine = await throughput(settings, commands_topic, results_topic, load)
-        processes.start("sinks")
-        processes.start("api")
-        processes.wait_for_api()
-        await sinks_caught_up(settings)  # the throughput run left events for the read models to project
-        engine_latency = await api_to_push_latency(processes, rate, latency_count)
-        baseline_latency = await relay_latency(processes, rate, latency_count)
+        if latency_count:
+            processes.start("sinks")
+            processes.start("api")
+            processes.wait_for_api()
+            await sinks_caught_up(settings)  # the throughput run left events for the read models to project
+            engine_latency = await api_to_push_latency(processes, rate, latency_count)
+            baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
         processes.stop_all()
         await delete_namespace_topics(processes.settings)
@@ -366,6 +400,13 @@ async def main(commands: int, rate: float, latency_count: int) -> None:
         ("faust engine", engine),
     ):
         print(f"{name:34} {value:12.0f} {value / raw:13.2f} {value / domain:16.2f}")
+    figures: dict[str, Any] = {"throughput": {"relay_raw": raw, "relay_domain": domain, "engine": engine}}
+    if profile:
+        print("(the engine ran under cProfile: its figure is not comparable)")
+        print_profile(profile_output)
+    if not latency_count:
+        print(orjson.dumps(figures).decode())
+        return
     print(f"\nlatency at {rate:.0f} commands/s over {latency_count} commands (seconds)")
     print(f"{'path':52} {'p50':>8} {'p99':>8} {'p50 ratio':>10} {'p99 ratio':>10}")
     b50, b99 = percentile(baseline_latency, 0.5), percentile(baseline_latency, 0.99)
@@ -374,10 +415,7 @@ async def main(commands: int, rate: float, latency_count: int) -> None:
     engine_path = "engine: HTTP -> Kafka -> Faust -> sinks -> Redis -> WS"
     print(f"{engine_path:52} {e50:8.4f} {e99:8.4f} {e50 / b50:10.2f} {e99 / b99:10.2f}")
     print(f"(samples: baseline {len(baseline_latency)}, engine {len(engine_latency)} of {latency_count})")
-    figures = {
-        "throughput": {"relay_raw": raw, "relay_domain": domain, "engine": engine},
-        "latency": {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99},
-    }
+    figures["latency"] = {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99}
     print(orjson.dumps(figures).decode())
 
 
@@ -387,7 +425,8 @@ def cli() -> None:
     run = sub.add_parser("run")
     run.add_argument("--commands", type=int, default=20000)
     run.add_argument("--rate", type=float, default=50.0, help="commands per second for the latency run")
-    run.add_argument("--latency-commands", type=int, default=600)
+    run.add_argument("--latency-commands", type=int, default=600, help="0: no latency run")
+    run.add_argument("--profile", action="store_true", help="cProfile the stream worker; no latency run")
     child = sub.add_parser("relay")
     child.add_argument("prefix")
     child.add_argument("--domain", action="store_true")
@@ -396,7 +435,7 @@ def cli() -> None:
     if args.mode == "relay":
         asyncio.run(relay(Settings(), f"{args.prefix}.commands", args.prefix, args.domain))
     else:
-        asyncio.run(main(args.commands, args.rate, args.latency_commands))
+        asyncio.run(main(args.commands, args.rate, args.latency_commands, args.profile))
 
 
 if __name__ == "__main__":

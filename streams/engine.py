@@ -3,7 +3,9 @@
 Per domain: an agent on `<domain>.commands` (key = aggregate id) and a table of aggregates
 (changelog `<app>-<domain>-aggregates-changelog`, compacted). Commands are taken in small
 batches; for each, the aggregate's record gives its state, its version and the outcomes of its
-recent commands (so a repeated command id gets the first outcome and emits nothing). Events and
+recent commands (so a repeated command id gets the first outcome and emits nothing). The worker
+keeps the records it decoded between batches (`streams.aggregates.AggregateCache`, dropped on
+rebalance) and writes to the table only those a batch changed, encoding only what changed. Events and
 outcomes of the whole batch are produced and acknowledged by the broker *before* the new
 aggregate records are written to the table, and offsets are committed only after that (Faust
 flushes the producer before committing). A crash at any point therefore re-runs commands whose
@@ -22,12 +24,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
-import orjson
-from pydantic import TypeAdapter
 
+from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate
 from streams.domain import Domain
 from streams.local_store import ROCKSDB, KeyPartitionedRocksStore, store_url, worker_folder
-from streams.step import AggregateRecord, step
+from streams.step import AggregateRecord, Step, step
 from wellwon.config import LOCAL_DIR, Settings
 from wellwon.envelope import (
     COMMAND,
@@ -46,35 +47,6 @@ log = logging.getLogger("wellwon.streams")
 
 BATCH_SIZE = 500
 BATCH_WINDOW_SECONDS = 0.005
-
-
-class AggregateStore:
-    """Serialises aggregate records for the Faust table (JSON: readable in the changelog)."""
-
-    def __init__(self, domain: Domain):
-        self.domain = domain
-        self._state: TypeAdapter[Any] = TypeAdapter(domain.state_type)
-
-    def load(self, raw: bytes | None) -> AggregateRecord:
-        if raw is None:
-            return AggregateRecord(state=self.domain.decider.initial_state)
-        data = orjson.loads(raw)
-        return AggregateRecord(
-            state=self._state.validate_python(data["state"]),
-            version=data["version"],
-            outcomes={command_id: memory for command_id, memory in data["outcomes"]},
-        )
-
-    def dump(self, record: AggregateRecord) -> bytes:
-        # Keep only the most recent outcomes; dicts keep insertion order.
-        outcomes = list(record.outcomes.items())[-self.domain.remembered_outcomes :]
-        return orjson.dumps(
-            {
-                "state": self._state.dump_python(record.state, mode="json"),
-                "version": record.version,
-                "outcomes": outcomes,
-            }
-        )
 
 
 class AggregateTable(faust.Table):  # type: ignore[misc]
@@ -186,11 +158,12 @@ class ContiguousOffsets:
 class DomainAgent:
     """Runs one domain's decider over its commands topic."""
 
-    def __init__(self, app: faust.App, domain: Domain, settings: Settings, codec: MessageCodec):
+    def __init__(self, app: faust.App, domain: Domain, settings: Settings, codec: MessageCodec, cache: AggregateCache):
         self.app = app
         self.domain = domain
         self.codec = codec
         self.store = AggregateStore(domain)
+        self.cache = cache
         self.events_topic = settings.name(domain.events_topic)
         self.results_topic = settings.name(domain.results_topic)
         self.dead_letter_topic = dead_letter_for(settings.name(domain.commands_topic))
@@ -218,7 +191,18 @@ class DomainAgent:
         # it survives restarts with the aggregates).
         self.order = ContiguousOffsets(app, self._stored_offset)
         self.next_offsets = self.order.next_offsets
+        app.on_partitions_revoked.connect(self._revoked)
+        app.on_partitions_assigned.connect(self._assigned)
         app.agent(self.commands, name=f"{domain.name}-commands")(self.run)
+
+    async def _revoked(self, *args: Any, **kwargs: Any) -> None:
+        # Sent as (app, revoked). Another worker may write these partitions' aggregates from now on.
+        revoked: set[Any] = args[1]
+        mine = {self.commands.get_topic_name(), self.table.changelog_topic.get_topic_name()}
+        self.cache.revoke((self.domain.aggregates_table, tp.partition) for tp in revoked if tp.topic in mine)
+
+    async def _assigned(self, *args: Any, **kwargs: Any) -> None:
+        self.cache.rebalanced()
 
     def _stored_offset(self, topic: str, partition: int) -> int | None:
         stored = self.table.get(offset_key(partition))
@@ -229,8 +213,10 @@ class DomainAgent:
             await self.handle_batch(batch)
 
     async def handle_batch(self, batch: list[faust.EventT[bytes]]) -> None:
-        working: dict[bytes, AggregateRecord] = {}
+        generation = self.cache.generation
+        working: dict[bytes, KeptAggregate] = {}
         partitions: dict[bytes, int] = {}
+        changed: set[bytes] = set()
         deliveries: list[Awaitable[Any]] = []
         for event in await self.in_order(batch):
             key = event.key if isinstance(event.key, bytes) else None
@@ -246,25 +232,35 @@ class DomainAgent:
             except UnreadableRecord as exc:
                 deliveries.append(await self.dead_letter(message, str(exc)))
                 continue
-            record = working.get(key) or self.store.load(self.table.get(key))
-            deliveries += await self.handle_command(key, record, envelope, command, message)
-            working[key] = record
+            kept = working.get(key) or self.kept(key)
+            done, sent = await self.handle_command(key, kept.record, envelope, command, message)
+            deliveries += sent
+            working[key] = kept
             partitions[key] = message.partition
+            if not done.repeated:
+                changed.add(key)
         for delivery in deliveries:
             await delivery
-        for key, record in working.items():
-            self.table.write(key, self.store.dump(record), partitions[key])
+        # A repeated command changes nothing: its aggregate's record in the table stands.
+        for key in changed:
+            self.table.write(key, self.store.encode(working[key]), partitions[key])
         topic = self.commands.get_topic_name()
         for partition in {event.message.partition for event in batch}:
             if (topic, partition) in self.next_offsets:
                 self.table.write(offset_key(partition), str(self.next_offsets[topic, partition]).encode(), partition)
+        for key, kept in working.items():
+            self.cache.put(self.domain.aggregates_table, key, partitions[key], kept, generation)
+
+    def kept(self, key: bytes) -> KeptAggregate:
+        """The aggregate as this worker last wrote it, else decoded from the table."""
+        return self.cache.take(self.domain.aggregates_table, key) or self.store.kept(self.table.get(key))
 
     async def in_order(self, batch: list[faust.EventT[bytes]]) -> list[faust.EventT[bytes]]:
         return await self.order.admit(batch)
 
     async def handle_command(
         self, key: bytes, record: AggregateRecord, envelope: Envelope, command: Any, message: Any
-    ) -> list[Awaitable[Any]]:
+    ) -> tuple[Step, list[Awaitable[Any]]]:
         done = step(self.domain.decider, record, envelope, command)
         deliveries: list[Awaitable[Any]] = []
         if done.failure is not None:
@@ -279,7 +275,7 @@ class DomainAgent:
             )
             deliveries.append(await self.app.producer.send(self.events_topic, key, value, None, None, None))
         deliveries.append(await self.reply(key, envelope, done.outcome))
-        return deliveries
+        return done, deliveries
 
     async def reply(self, key: bytes, command: Envelope, outcome: CommandOutcome) -> Awaitable[Any]:
         _, value = self.codec.encode(outcome_fields(command, outcome), outcome)
@@ -329,5 +325,6 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         broker_session_timeout=float(os.environ.get("STREAMS_SESSION_TIMEOUT_SECONDS", "10")),
         broker_heartbeat_interval=1.0,
     )
-    app.domain_agents = [DomainAgent(app, domain, settings, codec) for domain in domains]  # type: ignore[attr-defined]
+    cache = AggregateCache(settings.aggregate_cache_size)
+    app.domain_agents = [DomainAgent(app, domain, settings, codec, cache) for domain in domains]  # type: ignore[attr-defined]
     return app

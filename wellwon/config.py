@@ -56,6 +56,9 @@ DEFAULTS = {
     # Telegram: the Bot API's base URL (the local stack writes its own server's), and how updates come in.
     "TELEGRAM_API_URL": "https://api.telegram.org",
     "TELEGRAM_MODE": "polling",
+    # The stream worker: how many decoded aggregates it keeps between batches (streams.aggregates). One that
+    # remembers its full 200 outcomes takes ~50 KB decoded, so this bounds the cache near 500 MB.
+    "STREAMS_AGGREGATE_CACHE_SIZE": "10000",
 }
 
 
@@ -184,6 +187,7 @@ class Settings:
         repr=False,
     )
     document_max_bytes: int = field(default_factory=lambda: int(setting("DOCUMENT_MAX_BYTES")))
+    aggregate_cache_size: int = field(default_factory=lambda: int(setting("STREAMS_AGGREGATE_CACHE_SIZE")))
 
     def require_jwt_secret(self) -> str:
         """The signing secret, or a refusal to start that says how to provide one."""

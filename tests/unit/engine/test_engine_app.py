@@ -15,3 +15,28 @@ def test_the_workers_data_folder_is_under_the_local_directory_per_namespace() ->
     assert datadir.parent.name.startswith("tdatadir.")
     assert datadir.name == "worker-1"
     assert datadir.is_dir()
+
+
+def test_a_revoked_commands_partition_drops_its_domain_s_cached_aggregates() -> None:
+    import asyncio
+
+    from faust.types import TP
+
+    from streams.aggregates import KeptAggregate
+    from streams.step import AggregateRecord
+
+    app = create_app(Settings(namespace="tcache"), DOMAINS, codec())
+    agent, other = app.domain_agents[0], app.domain_agents[1]
+    cache = agent.cache
+    assert other.cache is cache  # one bound for the worker
+    table = agent.domain.aggregates_table
+    for key, partition in ((b"moved", 2), (b"stays", 1)):
+        cache.put(table, key, partition, KeptAggregate(AggregateRecord(None)), cache.generation)
+    cache.put(other.domain.aggregates_table, b"other", 2, KeptAggregate(AggregateRecord(None)), cache.generation)
+    began = cache.generation
+    asyncio.run(agent._revoked(app, {TP(agent.commands.get_topic_name(), 2)}))
+    assert cache.take(table, b"moved") is None
+    assert cache.take(table, b"stays") is not None
+    assert cache.take(other.domain.aggregates_table, b"other") is not None
+    asyncio.run(agent._assigned(app, set()))
+    assert cache.generation > began

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from streams.aggregates import AggregateStore
 from streams.decider import Rejection
-from streams.engine import AggregateStore
 from streams.ledger.commands import (
     AccountRef,
     OpenAccount,
