@@ -5,7 +5,7 @@ Per domain: an agent on `<domain>.commands` (key = aggregate id) and a table of 
 batches; for each, the aggregate's record gives its state, its version and the outcomes of its
 recent commands (so a repeated command id gets the first outcome and emits nothing). The worker
 keeps the records it decoded between batches (`streams.aggregates.AggregateCache`, dropped on
-rebalance) and writes to the table only those a batch changed, encoding only what changed. Events and
+rebalance) and encodes only what changed in them. Events and
 outcomes of the whole batch are produced and acknowledged by the broker *before* the new
 aggregate records are written to the table, and offsets are committed only after that (Faust
 flushes the producer before committing). A crash at any point therefore re-runs commands whose
@@ -216,7 +216,6 @@ class DomainAgent:
         generation = self.cache.generation
         working: dict[bytes, KeptAggregate] = {}
         partitions: dict[bytes, int] = {}
-        changed: set[bytes] = set()
         deliveries: list[Awaitable[Any]] = []
         for event in await self.in_order(batch):
             key = event.key if isinstance(event.key, bytes) else None
@@ -233,16 +232,17 @@ class DomainAgent:
                 deliveries.append(await self.dead_letter(message, str(exc)))
                 continue
             kept = working.get(key) or self.kept(key)
-            done, sent = await self.handle_command(key, kept.record, envelope, command, message)
+            _, sent = await self.handle_command(key, kept.record, envelope, command, message)
             deliveries += sent
             working[key] = kept
             partitions[key] = message.partition
-            if not done.repeated:
-                changed.add(key)
         for delivery in deliveries:
             await delivery
-        # A repeated command changes nothing: its aggregate's record in the table stands.
-        for key in changed:
+        # Every aggregate the batch touched, repeated commands included: a command comes back only after a crash,
+        # and with RocksDB the local record may then be ahead of the changelog (the worker died between the
+        # local write and the changelog's acknowledgement); writing it again puts it into the changelog, which
+        # another worker taking the partition over would otherwise rebuild without it.
+        for key in working:
             self.table.write(key, self.store.encode(working[key]), partitions[key])
         topic = self.commands.get_topic_name()
         for partition in {event.message.partition for event in batch}:
