@@ -9,15 +9,20 @@ partner does, and timed until N results reached `edi.results`, every one of them
 message parsed, mapped, its shipment command decided and its outcome awaited). In the same run:
 - raw consumption: the same N records read back from `edi.inbound` by a plain aiokafka consumer
   (the floor: fetching bytes, no parsing);
-- parse and map only: the same N interchanges through the pure `translate_interchange`, in process.
+- parse and map only: the same N interchanges through the pure `translate_interchange`, in process;
+- the stream worker's CPU time (Linux /proc) per applied message, and its CPU use when idle;
+- tokenise only: the same N interchanges split into segments by pydifact (the reference, character
+  by character) and by `streams.edi.interchange._split` (whole-string splits), as a ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 import uuid
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -25,6 +30,7 @@ from api.command_bus import CommandBus, Issued
 from stack import services
 from stack.processes import PlatformProcesses
 from streams.company.permissions import ROLE_CLAIM, Role
+from streams.edi.interchange import _decoded, _split, _tokenised_by_pydifact
 from streams.edi.mapping import translate_interchange
 from streams.edi_partner.commands import RecordInterchange, RegisterPartner
 from streams.edi_partner.decider import EdiPartner, partner_id_for
@@ -38,6 +44,7 @@ from wellwon.topics import delete_namespace_topics, partitions_of
 SHIPMENTS = 50
 BOOKING = PROJECT_ROOT / "tests" / "fixtures" / "edifact" / "iftmin_d96a_sea_booking.edi"
 SENDER = "BENCH"
+IDLE_SECONDS = 3.0
 
 
 def booking(index: int) -> bytes:
@@ -158,6 +165,25 @@ def parse_and_map_rate(interchanges: list[bytes], tenant_id: str, partner_id: st
     return len(interchanges) / (time.monotonic() - started)
 
 
+def tokenise_rates(interchanges: list[bytes]) -> tuple[float, float]:
+    """Messages per second split into segments by pydifact and by `_split`, on the same decoded texts."""
+    texts = [_decoded(raw).strip() for raw in interchanges]
+    started = time.monotonic()
+    for text in texts:
+        assert list(_tokenised_by_pydifact(text))
+    reference = len(texts) / (time.monotonic() - started)
+    started = time.monotonic()
+    for text in texts:
+        assert _split(text)
+    return reference, len(texts) / (time.monotonic() - started)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc): less shaken by a busy machine than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(messages: int) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING")
@@ -176,15 +202,21 @@ async def run(messages: int) -> None:
         load = [status_report(i) for i in range(messages)]
         starts = await inbound_ends(settings)
         counter.counts.clear()
-        started = time.monotonic()
+        worker = processes.processes["streams"].pid
+        cpu_before, idle_started = cpu_seconds(worker), time.monotonic()
+        await asyncio.sleep(IDLE_SECONDS)  # the worker's own polling, with nothing to do
+        idle_cpu = (cpu_seconds(worker) - cpu_before) / (time.monotonic() - idle_started)
+        cpu_before, started = cpu_seconds(worker), time.monotonic()
         await produce(settings, partner_id, load)
         finished = await counter.until(messages)
+        cpu_per_message = (cpu_seconds(worker) - cpu_before) / messages
         applied_rate = messages / (finished - started)
         assert counter.counts == {str(ResultStatus.APPLIED): messages}, counter.counts
         await counter.consumer.stop()
 
         raw_rate = await raw_consumption(settings, starts, messages)
         mapping_rate = parse_and_map_rate(load, tenant_id, partner_id)
+        pydifact_rate, split_rate = tokenise_rates(load)
         print(
             f"EDI messages: {messages} IFTSTA interchanges over {SHIPMENTS} shipments, partitions {settings.partitions}"
         )
@@ -192,6 +224,12 @@ async def run(messages: int) -> None:
         print(f"  parse and map only, in process:                  {mapping_rate:10.0f} messages/s")
         print(f"  parsed and applied by the EDI agent:             {applied_rate:10.0f} messages/s")
         print(f"  applied / raw consumption:                       {applied_rate / raw_rate:10.3f}")
+        print(f"  stream worker CPU per applied message:           {cpu_per_message * 1000:10.2f} ms")
+        print(f"  stream worker CPU when idle:                     {idle_cpu:10.2f} cores")
+        print(f"  applied / parse and map:                         {applied_rate / mapping_rate:10.3f}")
+        print(f"  tokenise only, pydifact (reference):             {pydifact_rate:10.0f} messages/s")
+        print(f"  tokenise only, whole-string splits:              {split_rate:10.0f} messages/s")
+        print(f"  whole-string splits / pydifact:                  {split_rate / pydifact_rate:10.1f}")
     finally:
         processes.stop_all()
         await delete_namespace_topics(processes.settings)

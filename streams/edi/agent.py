@@ -15,12 +15,18 @@ record the result: on `edi.results`, as an `InterchangeRecorded` event of the pa
 analytics, pushes), and, unless everything applied, the record itself on `edi.inbound.deadletter`
 with the reason, for `wellwon deadletters replay` after a fix. The bookkeeping is written only
 after all of that was acknowledged, so a crash re-runs the batch under the same command ids.
+
+Nothing waits one round trip per message: a batch's commands are all handed to the producer before
+any outcome is awaited, up to ROUNDS_IN_FLIGHT batches wait for their outcomes while the next ones
+are read and sent, a round's results and dead letters are all handed over before any delivery is
+awaited, and its bookkeeping is one table write per key, after all of those deliveries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import uuid
 from collections.abc import Awaitable
@@ -46,6 +52,7 @@ from streams.edi.handling import (
 )
 from streams.edi.interchange import InterchangeId
 from streams.edi.mapping import translate_interchange
+from streams.edi.partners import TradingPartner
 from streams.edi.requests import ShipmentCommandRequest
 from streams.edi.shipment_index import ShipmentIndexReader
 from streams.edi_partner.commands import RecordInterchange
@@ -189,6 +196,8 @@ class EdiAgent:
         self.in_flight: dict[bytes, int] = {}
         self.attempts: dict[str, int] = {}
         self.rounds: list[asyncio.Future[None]] = []
+        # The partner read from each stored aggregate (by partner id): loaded again only when the bytes change.
+        self.partner_cache: dict[str, tuple[bytes, EdiPartner | None, TradingPartner | None]] = {}
         inbound = app.topic(
             self.inbound_topic,
             key_type=bytes,
@@ -233,16 +242,17 @@ class EdiAgent:
         await self.outcomes.start()
         await self.shipments.caught_up()
         round_: list[_Handling] = []
+        round_keys: set[bytes] = set()  # the interchanges of `round_`
         for event in batch:
             handling = self._prepare(self._received(event))
-            if handling.log_key is not None and (
-                handling.log_key in self.in_flight or any(h.log_key == handling.log_key for h in round_)
-            ):
+            if handling.log_key is not None and (handling.log_key in self.in_flight or handling.log_key in round_keys):
                 await self._launch(round_)
-                round_ = []
+                round_, round_keys = [], set()
                 await self._settle(0)
                 handling = self._prepare(_unprepared(handling))
             round_.append(handling)
+            if handling.log_key is not None:
+                round_keys.add(handling.log_key)
         await self._launch(round_)
         await self._settle(ROUNDS_IN_FLIGHT)
 
@@ -276,15 +286,24 @@ class EdiAgent:
             # Its records stay unacknowledged, so they are handled again after a restart.
             log.exception("an EDI round failed", extra={"records": len(handlings)})
             return
+        # Everything of the round is acknowledged: its bookkeeping, one write per key (the last state).
+        writes: dict[bytes, tuple[dict[str, Any], int]] = {}
         for handling in handlings:
             if handling.log_key is not None and handling.log is not None:
-                self._write(handling.log_key, handling.log.dump(), handling.partition)
+                writes[handling.log_key] = (handling.log.dump(), handling.partition)
+            writes[submission_key(handling.submission.message_id)] = (
+                {"attempts": handling.attempt},
+                handling.partition,
+            )
+        for key, (data, partition) in writes.items():
+            self._write(key, data, partition)
+        for handling in handlings:
+            if handling.log_key is not None and handling.log is not None:
                 self.in_flight[handling.log_key] -= 1
                 if not self.in_flight[handling.log_key]:
                     del self.in_flight[handling.log_key]
                     self.logs.pop(handling.log_key, None)
             message_id = handling.submission.message_id
-            self._write(submission_key(message_id), {"attempts": handling.attempt}, handling.partition)
             if self.attempts.get(message_id) == handling.attempt:
                 del self.attempts[message_id]
             if handling.event is not None:
@@ -304,20 +323,33 @@ class EdiAgent:
             messages=tuple(handling.failures),
         )
 
+    def _partner(self, partner_id: str) -> tuple[EdiPartner | None, TradingPartner | None]:
+        """The registered partner and its mapping settings, read from the table as it is now."""
+        stored = self.partners.table.get(partner_id.encode()) if partner_id else None
+        if stored is None:
+            return None, None
+        cached = self.partner_cache.get(partner_id)
+        if cached is not None and cached[0] == stored:
+            return cached[1], cached[2]
+        partner = self.partners.store.load(stored).state
+        if not isinstance(partner, EdiPartner) or partner.partner_id is None:
+            found: tuple[EdiPartner | None, TradingPartner | None] = (None, None)
+        else:
+            found = (partner, partner.trading_partner())
+        self.partner_cache[partner_id] = (stored, *found)
+        return found
+
     def _prepare(self, handling: _Handling) -> _Handling:
         """Partner, parse, map, dedupe: either a result now, or the messages' requests to send."""
         partner_id = handling.key.decode(errors="replace") if handling.key else ""
-        stored = self.partners.table.get(partner_id.encode()) if partner_id else None
-        partner = self.partners.store.load(stored).state if stored is not None else None
-        if not isinstance(partner, EdiPartner) or partner.partner_id is None:
+        partner, trading_partner = self._partner(partner_id)
+        if partner is None or trading_partner is None:
             reason = f"unknown partner {partner_id or '(no record key)'}: no EDI partner is registered with this id"
             handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, reason)
             return handling
         handling.partner = partner
         try:
-            translation = translate_interchange(
-                handling.submission.raw, partner.trading_partner(), self.shipments.index
-            )
+            translation = translate_interchange(handling.submission.raw, trading_partner, self.shipments.index)
         except EdiError as error:
             handling.result = self._result(handling, ResultStatus.DEAD_LETTERED, error.reason)
             return handling
@@ -445,11 +477,11 @@ class EdiAgent:
             occurred_at=result.received_at,
             correlation_id=result.message_id,
         )
+        encoded, command = self.codec.encode(envelope, RecordInterchange(result))  # the payload encoded once
         if partner is not None and result.partner_id:
-            _, command = self.codec.encode(envelope, RecordInterchange(result))
             await self.app.producer.send(self.partner_commands, result.partner_id.encode(), command, None, None, None)
         # For partners reading Kafka: the same result, as a record of its own kind.
-        _, record = self.codec.encode({**envelope, "kind": EDI_RESULT}, RecordInterchange(result))
+        record = self.codec.encode_envelope(dataclasses.replace(encoded, kind=EDI_RESULT))
         return await self.app.producer.send(self.results_topic, handling.key, record, None, None, None)
 
     async def _dead_letter(self, handling: _Handling, reason: str) -> Awaitable[Any]:

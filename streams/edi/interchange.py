@@ -1,6 +1,8 @@
 """Reading a UN/EDIFACT interchange: UNA/UNB/UNG/UNH ... UNT/UNE/UNZ, checked, into plain data.
 
-pydifact tokenises (service string advice, release character, separators); this module checks
+`_split` tokenises (service string advice, release character, separators) with whole-string
+splits, giving exactly the segments pydifact gives (pydifact reads anything unusual, and reports
+its errors; tests/unit/logistics/test_edifact_tokeniser.py compares the two); this module checks
 the envelope an interchange must have: UNB first and UNZ last, every message between UNH and a
 UNT whose segment count and reference match, and UNZ's message count and control reference.
 The pair (UNB sender, interchange control reference) identifies an interchange, so a partner's
@@ -131,7 +133,8 @@ def _decoded(raw: bytes) -> str:
         raise EdifactSyntaxError(f"byte {exc.start} is not a {syntax} ({encoding}) character", None) from exc
 
 
-def _tokenised(text: str) -> Iterator[Segment]:
+def _tokenised_by_pydifact(text: str) -> Iterator[Segment]:
+    """The reference tokeniser: pydifact, character by character (slow; used for what `_split` leaves to it)."""
     position = 0
     parsed = Parser(factory=_Unvalidated()).parse(text)
     while True:
@@ -149,6 +152,99 @@ def _tokenised(text: str) -> Iterator[Segment]:
         position += 1
         elements = tuple(tuple(e) if isinstance(e, list) else (e,) for e in segment.elements)
         yield Segment(segment.tag, elements, position)
+
+
+# Separators when there is no UNA: component, data element, release, segment terminator.
+_DEFAULT_SEPARATORS = (":", "+", "?", "'")
+_SKIPPED_AFTER_TERMINATOR = " \r\n"  # pydifact skips these after a segment terminator
+_PLACEHOLDERS = 0xE000  # private-use code points standing for released characters while splitting
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _tag_is_plain(tag: str) -> bool:
+    return len(tag) == 3 and tag.isalnum() and tag.isupper() and tag != "UNA"
+
+
+def _split(text: str) -> list[Segment] | None:
+    """The segments of `text` by splitting whole strings, exactly as pydifact reads them; None when unsure.
+
+    Handles the service string advice (UNA) at the start, release characters (a released character
+    is data, "??" is "?"), empty elements and trailing empty components (dropped, as pydifact does).
+    Anything unusual (an error, an empty segment, whitespace or repeated characters as separators, a
+    UNA not at the start, a release character at the very end or before a newline) returns None, and
+    pydifact reads the interchange instead, so errors are reported exactly as before.
+    """
+    if text.startswith("UNA"):
+        service = text[3:9]
+        if len(service) != 6:
+            return None
+        component, data, release, terminator = service[0], service[1], service[3], service[5]
+        separators = (component, data, release, terminator)
+        if len(set(separators)) != 4 or any(c in _SKIPPED_AFTER_TERMINATOR for c in separators):
+            return None
+        body = text[9:].lstrip("\r\n")
+    else:
+        component, data, release, terminator = _DEFAULT_SEPARATORS
+        if "'UNA" in text:  # pydifact takes a UNA after any "'", whatever comes before it
+            return None
+        body = text
+    restore: dict[int, str] | None = None
+    if release in body:
+        if _PRIVATE_USE.search(body):
+            return None
+        released: dict[str, str] = {}
+
+        def placeholder(found: re.Match[str]) -> str:
+            char = found.group(1)
+            stand_in = released.get(char)
+            if stand_in is None:
+                stand_in = released[char] = chr(_PLACEHOLDERS + len(released))
+            return stand_in
+
+        body = re.sub(re.escape(release) + "(.)", placeholder, body, flags=re.DOTALL)
+        if release in body or "\n" in released:  # released nothing, or a newline: pydifact's errors
+            return None
+        if len(released) > 0x1000:
+            return None  # more than the placeholders set aside
+        restore = {ord(stand_in): char for char, stand_in in released.items()}
+        after_terminator = tuple(released.get(c, terminator) for c in " \r")
+    parts = body.split(terminator)
+    if parts[-1].lstrip(_SKIPPED_AFTER_TERMINATOR) if len(parts) > 1 else parts[-1]:
+        return None  # text after the last terminator (blanks and line breaks right after one are skipped)
+    segments: list[Segment] = []
+    for index in range(len(parts) - 1):
+        part = parts[index]
+        if index:
+            part = part.lstrip(_SKIPPED_AFTER_TERMINATOR)
+            if restore is not None and part.startswith(after_terminator):
+                return None  # a released blank right after a terminator, which pydifact skips
+        raw_elements = part.split(data)
+        tag = raw_elements[0]
+        if not _tag_is_plain(tag):
+            return None
+        elements: list[tuple[str, ...]] = []
+        for raw in raw_elements[1:]:
+            if component in raw:
+                components = raw.split(component)
+                while components and not components[-1]:
+                    components.pop()
+                elements.append(tuple(components) if components else ("",))
+            else:
+                elements.append((raw,))
+        if restore is not None:
+            elements = [tuple(c.translate(restore) for c in element) for element in elements]
+        if tag == "UNB" and (not elements or (len(elements[0]) == 1 and len(elements[0][0]) < 2)):
+            return None  # pydifact fails reading the syntax identifier
+        segments.append(Segment(tag, tuple(elements), index + 1))
+    return segments
+
+
+def _tokenised(text: str) -> Iterator[Segment]:
+    segments = _split(text)
+    if segments is None:
+        yield from _tokenised_by_pydifact(text)
+    else:
+        yield from segments
 
 
 def _prepared_at(unb: Segment) -> datetime:
