@@ -14,4 +14,4 @@ COPY benchmarks benchmarks
 COPY schemas_avro schemas_avro
 RUN pip install --no-cache-dir .
 ENV PYTHONUNBUFFERED=1
-CMD ["python", "-m", "api.app"]
+CMD ["python", "-m", "api.serve"]

@@ -1,8 +1,12 @@
-"""The FastAPI application: wiring at start-up, routers, and error shapes. OpenAPI at /docs."""
+"""The FastAPI application: wiring at start-up, routers, and error shapes. OpenAPI at /docs.
+
+Served by `python -m api.serve`: one process, or API_PROCESSES workers each building its own app.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -10,7 +14,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as redis
-import uvicorn
 from fastapi import FastAPI
 from psycopg_pool import AsyncConnectionPool
 
@@ -50,9 +53,8 @@ from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.customs.classification import default_classifier
 from streams.registry import DOMAINS, codec
-from wellwon.config import MissingSecret, Settings, settings
+from wellwon.config import Settings, settings
 from wellwon.envelope import CommandOutcome
-from wellwon.logs import configure_logging
 
 log = logging.getLogger("wellwon.api")
 
@@ -116,6 +118,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         await hub.start()
         app.state.platform = Platform(config, codec(), pool, bus, hub, mailer)
         warm_in_background(default_classifier, "the HS classifier")
+        log.info("api process ready", extra={"pid": os.getpid(), "api_processes": config.api_processes})
         try:
             yield
         finally:
@@ -163,24 +166,5 @@ def create_app(config: Settings | None = None) -> FastAPI:
     return app
 
 
-def main() -> None:
-    configure_logging()
-    config = settings()
-    try:
-        config.require_jwt_secret()
-        config.require_object_store()
-    except MissingSecret as missing:
-        raise SystemExit(f"wellwon api: {missing}") from None
-    uvicorn.run(
-        create_app(config),
-        host=config.api_host,
-        port=config.api_port,
-        log_config=None,
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
-
-
 if __name__ == "__main__":
-    main()
+    raise SystemExit("wellwon api: start it with `python -m api.serve`")

@@ -31,7 +31,7 @@ PROCESS_MODULES = {
     "streams": "streams.worker",
     "sinks": "sinks.worker",
     "notifications": "notifications.worker",
-    "api": "api.app",
+    "api": "api.serve",
 }
 
 

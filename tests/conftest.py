@@ -20,8 +20,11 @@ log = logging.getLogger("wellwon.tests")
 
 
 @contextmanager
-def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcesses]:
-    """The platform's processes in a fresh namespace, on the running local stack, stopped afterwards."""
+def running_platform(
+    command_timeout_seconds: float, extra_env: dict[str, str] | None = None
+) -> Iterator[PlatformProcesses]:
+    """The platform's processes in a fresh namespace, on the running local stack, stopped afterwards;
+    `extra_env` adds to (or overrides) their environment, e.g. `{"API_PROCESSES": "2"}`."""
     from stack import services
     from streams.registry import DOMAINS
     from wellwon.cli import prepare
@@ -30,7 +33,12 @@ def running_platform(command_timeout_seconds: float) -> Iterator[PlatformProcess
     # Notifications: a short digest window and a frequent overdue check, so tests see them within seconds.
     notify = {"NOTIFY_DIGEST_SECONDS": "15", "NOTIFY_OVERDUE_CHECK_SECONDS": "3"}
     api_port = free_port()
-    env = {"COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds), **notify, **telegram_env(api_port)}
+    env = {
+        "COMMAND_TIMEOUT_SECONDS": str(command_timeout_seconds),
+        **notify,
+        **telegram_env(api_port),
+        **(extra_env or {}),
+    }
     processes = PlatformProcesses(api_port=api_port, extra_env=env)
     asyncio.run(prepare(processes.settings, DOMAINS))
     processes.start_all()

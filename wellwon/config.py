@@ -40,6 +40,8 @@ DEFAULTS = {
     "CLICKHOUSE_URL": "http://default:@127.0.0.1:18123/wellwon",
     "API_HOST": "127.0.0.1",
     "API_PORT": "5002",
+    # API processes serving API_HOST:API_PORT together (uvicorn workers), each with its own command bus and pushes.
+    "API_PROCESSES": "1",
     "WELLWON_NAMESPACE": "",
     "KAFKA_PARTITIONS": "6",
     "COMMAND_TIMEOUT_SECONDS": "5",
@@ -158,6 +160,7 @@ class Settings:
     clickhouse_url: str = field(default_factory=lambda: setting("CLICKHOUSE_URL"))
     api_host: str = field(default_factory=lambda: setting("API_HOST"))
     api_port: int = field(default_factory=lambda: int(setting("API_PORT")))
+    api_processes: int = field(default_factory=lambda: int(setting("API_PROCESSES")))
     # Kept out of repr so that logging a Settings never prints it.
     jwt_secret: str = field(default_factory=jwt_secret, repr=False)
     # A namespace prefixes every topic, consumer group, database and channel, so several

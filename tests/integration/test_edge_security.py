@@ -73,7 +73,7 @@ def test_the_api_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
     env.update({"WELLWON_LOCAL_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT), "API_PORT": str(free_port())})
     started = subprocess.run(
-        [sys.executable, "-m", "api.app"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "api.serve"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
     )
     assert started.returncode != 0
     assert "JWT_SECRET is not set" in started.stderr
