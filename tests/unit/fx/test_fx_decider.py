@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from typing import Any
 
 import pytest
@@ -38,6 +38,15 @@ def test_the_bought_amount_is_rounded_half_even_to_the_buy_currency() -> None:
     assert bought(Decimal("1.00"), Decimal("0.125"), "USD") == Decimal("0.12")
     assert bought(Decimal("100"), Decimal("1.555"), "JPY") == Decimal("156")
     assert bought(Decimal("1.000"), Decimal("3.2625"), "KWD") == Decimal("3.262")
+
+
+@pytest.mark.parametrize("ambient", [ROUND_HALF_UP, ROUND_UP, ROUND_DOWN])
+def test_the_bought_amount_is_half_even_whatever_the_ambient_decimal_context_rounds(ambient: str) -> None:
+    with localcontext() as ctx:
+        ctx.rounding = ambient
+        assert bought(Decimal("1.00"), Decimal("0.125"), "USD") == Decimal("0.12")
+        assert bought(Decimal("1.00"), Decimal("0.135"), "USD") == Decimal("0.14")
+        assert bought(Decimal("1.00"), Decimal("0.1251"), "USD") == Decimal("0.13")
 
 
 @pytest.mark.parametrize(
