@@ -25,7 +25,8 @@ import httpx
 import orjson
 import websockets
 
-from benchmarks.engine_bench import api_to_push_latency, percentile
+from benchmarks.engine_bench import api_to_push_latency
+from benchmarks.path_timing import percentile
 from stack import services
 from stack.processes import PlatformProcesses
 from streams.registry import DOMAINS
@@ -161,7 +162,7 @@ async def main(rate: float, messages: int, burst: int) -> None:
         processes.start_all()
         processes.wait_for_api(timeout=240)  # a loaded machine starts the API slowly
         await chat_run(processes, 20, rate)  # warm-up: groups joined, caches filled
-        baseline = await api_to_push_latency(processes, rate, messages)
+        baseline, _ = await api_to_push_latency(processes, rate, messages)
         chat, chat_steady_rate = await chat_run(processes, messages, rate)
         _, baseline_burst = await profile_burst(processes, burst)
         _, chat_burst = await chat_run(processes, burst, None)

@@ -30,6 +30,7 @@ import orjson
 import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from benchmarks.path_timing import percentile, stage_lines
 from stack import services
 from stack.processes import PROCESS_MODULES, PROJECT_ROOT, PlatformProcesses
 from streams.aggregates import AggregateStore
@@ -44,6 +45,7 @@ from wellwon.envelope import command_fields, event_fields, outcome_fields
 from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, partitions_of
 
 ACCOUNTS = 200
+POINTS = ("sent", "command", "event", "outcome", "pushed", "projected", "delivered", "answered")
 
 
 def command_value(account_id: str, message: Any, command_id: str | None = None) -> bytes:
@@ -236,14 +238,100 @@ async def sinks_caught_up(settings: Settings, timeout: float = 600) -> None:
 # ---- latency
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+async def redis_points(
+    settings: Settings,
+    account_id: str,
+    subscribed: asyncio.Event,
+    pushed: dict[str, float],
+    projected: dict[int, float],
+) -> None:
+    """When the push sink's message for each profile name, and the Postgres sink's announcement of each version of
+    the account, arrive on Redis (runs until cancelled)."""
+    import redis.asyncio as redis
+
+    from sinks.postgres.sink import projected_channel
+
+    push_channel = settings.name(f"push:user:{account_id}")
+    client = redis.from_url(settings.redis_url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(push_channel, projected_channel(settings))
+    subscribed.set()
+    try:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if message is None:
+                continue
+            at, data = time.time(), orjson.loads(message["data"])
+            if message["channel"].decode() == push_channel:
+                pushed.setdefault(data["payload"].get("first_name"), at)
+            else:
+                for aggregate_id, version in data:
+                    if aggregate_id == account_id:
+                        projected.setdefault(version, at)
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
 
 
-async def api_to_push_latency(processes: PlatformProcesses, rate: float, count: int) -> list[float]:
-    """PATCH /api/auth/profile at a steady rate; time until the matching event arrives on /ws."""
+async def kafka_points(settings: Settings, account_id: str, seen: dict[str, dict[str, float]]) -> dict[int, str]:
+    """The account's command, event and outcome records' timestamps, by profile name; returns version -> name."""
+    topics = {
+        "command": settings.name(USER_ACCOUNT.commands_topic),
+        "event": settings.name(USER_ACCOUNT.events_topic),
+        "outcome": settings.name(USER_ACCOUNT.results_topic),
+    }
+    key = account_id.encode()
+    names_by_command: dict[str, str] = {}
+    names_by_version: dict[int, str] = {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        for point, topic in topics.items():  # commands first: outcomes name their command, not the profile name
+            partitions = await partitions_of(consumer, [topic])
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+                for records in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+                    for record in records:
+                        if record.key != key:
+                            continue
+                        envelope, message = codec().decode(record.value)
+                        at = record.timestamp / 1000
+                        if point == "outcome":
+                            name = names_by_command.get(message.command_id)
+                        else:
+                            name = getattr(message, "first_name", None)
+                        if name not in seen["sent"]:  # e.g. the registration's name
+                            continue
+                        seen[point].setdefault(name, at)
+                        if point == "command":
+                            names_by_command[envelope.message_id] = name
+                        elif point == "event":
+                            names_by_version[envelope.aggregate_version] = name
+    finally:
+        await consumer.stop()
+    return names_by_version
+
+
+async def until(moment: float) -> None:
+    """Sleeps until a monotonic moment: commands leave on a fixed schedule (open loop), however long each send took."""
+    await asyncio.sleep(max(0.0, moment - time.monotonic()))
+
+
+async def api_to_push_latency(
+    processes: PlatformProcesses, rate: float, count: int
+) -> tuple[list[float], dict[str, dict[str, float]]]:
+    """PATCH /api/auth/profile at a steady rate; time until the matching event arrives on /ws, and the times each
+    command passed the path's points (`benchmarks.path_timing`)."""
+    settings = processes.settings
     email = f"latency-{uuid.uuid4().hex[:8]}@example.com"
+    account_id = account_id_for_email(email)
+    seen: dict[str, dict[str, float]] = {point: {} for point in POINTS}
+    projected_versions: dict[int, float] = {}
+    subscribed = asyncio.Event()
+    listener = asyncio.create_task(redis_points(settings, account_id, subscribed, seen["pushed"], projected_versions))
+    await subscribed.wait()
     async with httpx.AsyncClient(base_url=processes.base_url, timeout=30) as api:
         await api.post(
             "/api/auth/register",
@@ -262,23 +350,33 @@ async def api_to_push_latency(processes: PlatformProcesses, rate: float, count: 
                     event = json.loads(message)
                     name = event["payload"].get("first_name")
                     if name in sent:
+                        seen["delivered"][name] = time.time()
                         samples.append(time.monotonic() - sent.pop(name))
+
+            async def update(name: str) -> None:
+                await api.patch("/api/auth/profile", headers=headers, json={"first_name": name})
+                seen["answered"][name] = time.time()
 
             receiver = asyncio.create_task(receive())
             requests = []
+            began = time.monotonic()
             for i in range(count):
                 name = f"p{i}"
                 sent[name] = time.monotonic()
-                requests.append(
-                    asyncio.create_task(api.patch("/api/auth/profile", headers=headers, json={"first_name": name}))
-                )
-                await asyncio.sleep(1 / rate)
+                seen["sent"][name] = time.time()
+                requests.append(asyncio.create_task(update(name)))
+                await until(began + (i + 1) / rate)
             await asyncio.gather(*requests)
             deadline = time.monotonic() + 10
             while sent and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             receiver.cancel()
-    return samples
+    listener.cancel()
+    names_by_version = await kafka_points(settings, account_id, seen)
+    for version, at in projected_versions.items():
+        if version in names_by_version:
+            seen["projected"][names_by_version[version]] = at
+    return samples, seen
 
 
 async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -> list[float]:
@@ -300,7 +398,11 @@ async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -
             command_value(account, RegisterUserAccount("l@example.com", "h", "L", "T", "v")),
             key=account.encode(),
         )
-        await asyncio.sleep(3)  # the relay joins its group
+        # The relay has joined its group once the registration's outcome comes back (seconds on a loaded machine).
+        deadline = time.monotonic() + 120
+        while not await consumer.getmany(timeout_ms=200):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the latency relay did not answer within 120 s")
         sent: dict[str, float] = {}
         samples: list[float] = []
 
@@ -313,6 +415,7 @@ async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -
                             samples.append(time.monotonic() - sent.pop(outcome.command_id))
 
         receiver = asyncio.create_task(receive())
+        began = time.monotonic()
         for i in range(count):
             command_id = str(uuid.uuid4())
             sent[command_id] = time.monotonic()
@@ -321,7 +424,7 @@ async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -
                 command_value(account, UpdateProfile(first_name=f"r{i}"), command_id),
                 key=account.encode(),
             )
-            await asyncio.sleep(1 / rate)
+            await until(began + (i + 1) / rate)
         deadline = time.monotonic() + 10
         while sent and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -375,6 +478,7 @@ async def main(commands: int, rate: float, latency_count: int, profile: bool = F
         processes.start("streams")
     engine_latency: list[float] = []
     baseline_latency: list[float] = []
+    path_points: dict[str, dict[str, float]] = {}
     try:
         commands_topic = settings.name(USER_ACCOUNT.commands_topic)
         results_topic = settings.name(USER_ACCOUNT.results_topic)
@@ -385,7 +489,7 @@ async def main(commands: int, rate: float, latency_count: int, profile: bool = F
             processes.start("api")
             processes.wait_for_api()
             await sinks_caught_up(settings)  # the throughput run left events for the read models to project
-            engine_latency = await api_to_push_latency(processes, rate, latency_count)
+            engine_latency, path_points = await api_to_push_latency(processes, rate, latency_count)
             baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
         processes.stop_all()
@@ -415,6 +519,8 @@ async def main(commands: int, rate: float, latency_count: int, profile: bool = F
     engine_path = "engine: HTTP -> Kafka -> Faust -> sinks -> Redis -> WS"
     print(f"{engine_path:52} {e50:8.4f} {e99:8.4f} {e50 / b50:10.2f} {e99 / b99:10.2f}")
     print(f"(samples: baseline {len(baseline_latency)}, engine {len(engine_latency)} of {latency_count})")
+    print("\nthe engine path's stages (Kafka's times are its records' timestamps, whole milliseconds)")
+    print("\n".join(stage_lines(path_points)))
     figures["latency"] = {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99}
     print(orjson.dumps(figures).decode())
 
@@ -424,8 +530,8 @@ def cli() -> None:
     sub = parser.add_subparsers(dest="mode")
     run = sub.add_parser("run")
     run.add_argument("--commands", type=int, default=20000)
-    run.add_argument("--rate", type=float, default=50.0, help="commands per second for the latency run")
-    run.add_argument("--latency-commands", type=int, default=600, help="0: no latency run")
+    run.add_argument("--rate", type=float, default=200.0, help="commands per second for the latency run")
+    run.add_argument("--latency-commands", type=int, default=2000, help="0: no latency run")
     run.add_argument("--profile", action="store_true", help="cProfile the stream worker; no latency run")
     child = sub.add_parser("relay")
     child.add_argument("prefix")
