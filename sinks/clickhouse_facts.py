@@ -18,10 +18,12 @@ is one of two kinds, both collapsing a re-delivered event (the sink inserts at l
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from math import floor
 from typing import Any
 
 from sinks.records import SinkRecord
@@ -104,6 +106,58 @@ SHIPMENT_EVENTS, DECLARATION_EVENTS, INVOICE_EVENTS = (
 )
 
 
+# --- Native values: what clickhouse-connect writes as it is, with no conversion of its own per value ---------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def micros(value: datetime) -> int:
+    """A DateTime64(6) as the driver sends it: microseconds since the epoch (a naive time is local, as there)."""
+    if value.tzinfo is None:
+        return floor(value.timestamp()) * 1_000_000 + value.microsecond
+    return (value - EPOCH) // MICROSECOND
+
+
+def micros_column(values: list[Any]) -> list[Any]:
+    """`micros` of each value (None stays None), exact integer arithmetic for aware times."""
+    try:
+        return [None if v is None else (v - EPOCH) // MICROSECOND for v in values]
+    except TypeError:  # a naive time among them
+        return [None if v is None else micros(v) for v in values]
+
+
+def days(value: date) -> int:
+    """A Date as the driver sends it: days since the epoch."""
+    return value.toordinal() - EPOCH_ORDINAL
+
+
+def native(kind: str) -> Callable[[Any], Any] | None:
+    """How a value of a column of this ClickHouse type is sent (None: as it is): times and dates as the integers the
+    driver would make of them, the value of a (version, value) tuple likewise."""
+    if "DateTime64" in kind:
+        base: Callable[[Any], int] = micros
+    elif re.search(r"\bDate\b", kind):
+        base = days
+    else:
+        return None
+    if kind.startswith("Tuple(") or "(max, Tuple(" in kind:
+        return lambda v: (v[0], base(v[1]))
+    return lambda v: None if v is None else base(v)
+
+
+def native_columns(rows: Sequence[Sequence[Any]], types: Sequence[str]) -> list[list[Any]]:
+    """Rows as the insert's columns, each value as `native` says for its column's type."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i, kind in enumerate(types):
+        if "DateTime64" in kind and "Tuple(" not in kind:
+            columns[i] = micros_column(columns[i])
+        elif (convert := native(kind)) is not None:
+            columns[i] = [convert(v) for v in columns[i]]
+    return columns
+
+
 @dataclass(frozen=True)
 class Facts:
     table: str
@@ -112,6 +166,17 @@ class Facts:
     rows: Callable[[SinkRecord], list[list[Any]]]
     # What queries read, as a SELECT list over the merged table: (version, value) columns as their value.
     reads: str = "*"
+    types: tuple[str, ...] = ()  # each column's ClickHouse type, in `columns` order
+    # The batch's rows as the insert's columns in native values (None: no rows); by default `rows`, transposed.
+    batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = field(default=None, compare=False)
+
+    def columns_of(self, records: list[SinkRecord]) -> list[list[Any]] | None:
+        """What one column-oriented insert of these records into the table sends, or None when they make no row."""
+        if self.batch_columns is not None:
+            return self.batch_columns(records)
+        rows_of = self.rows
+        rows = [row for record in records for row in rows_of(record)]
+        return native_columns(rows, self.types) if rows else None
 
 
 # A transfer's place in its ledger, as in Postgres (sinks/postgres/ledger.py): event version, then batch index.
@@ -173,7 +238,11 @@ LEDGER_ENTRIES = Facts(
     ) ENGINE = ReplacingMergeTree
     ORDER BY (tenant_id, currency, account_id, position)""",
     rows=ledger_entry_rows,
-)
+    types=(
+        "String", "String", "UInt64", "String", "String", "LowCardinality(String)", "LowCardinality(String)",
+        "Int64", "Int64", "LowCardinality(String)", "String", "LowCardinality(String)", "DateTime64(6, 'UTC')",
+    ),
+)  # fmt: skip
 
 
 def fact_table(
@@ -183,6 +252,7 @@ def fact_table(
     order_by: str,
     rows: Callable[[SinkRecord], list[list[Any]]],
     partition_by: str | None = None,
+    batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = None,
 ) -> Facts:
     """A fact table from its typed columns: the DDL and the insert's column names say the same thing."""
     body = ",\n        ".join(f"{name} {kind}" for name, kind in columns)
@@ -191,7 +261,14 @@ def fact_table(
         f"CREATE TABLE IF NOT EXISTS `{{database}}`.{table} (\n        {body}\n    ) ENGINE = {engine}{partition}"
         f"\n    ORDER BY ({order_by})"
     )
-    return Facts(table=table, columns=tuple(name for name, _ in columns), ddl=ddl, rows=rows)
+    return Facts(
+        table=table,
+        columns=tuple(name for name, _ in columns),
+        ddl=ddl,
+        rows=rows,
+        types=tuple(kind for _, kind in columns),
+        batch_columns=batch_columns,
+    )
 
 
 @dataclass(frozen=True)
@@ -203,7 +280,6 @@ class Merge:
     versioned: bool = False  # stored as (version, value): the value of the latest event that set it wins
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = Merge("SimpleAggregateFunction(max, Tuple(UInt64, String))", "", versioned=True)
 LATEST_AMOUNT = Merge("SimpleAggregateFunction(max, Tuple(UInt64, Decimal(38, 6)))", Decimal(0), versioned=True)
 LATEST_DATE = Merge("SimpleAggregateFunction(max, Tuple(UInt64, Date))", date(1970, 1, 1), versioned=True)
@@ -247,7 +323,50 @@ def aggregate_state(
     )
     reads = ", ".join(("tenant_id", id_column, "version", *values))
     facts = fact_table(table, typed, "AggregatingMergeTree", f"tenant_id, {id_column}", rows)
-    return replace(facts, reads=reads)
+    return replace(facts, reads=reads, batch_columns=state_columns(columns, part))
+
+
+def state_columns(
+    columns: dict[str, Merge], part: Callable[[Any], dict[str, Any] | None]
+) -> Callable[[list[SinkRecord]], list[list[Any]] | None]:
+    """`aggregate_state`'s rows for a batch, built as columns: each column starts as what a part that does not know
+    it holds, then each event's part sets the few values it knows (an event sets two or three of twenty)."""
+    converts = {name: native(merge.type) for name, merge in columns.items()}
+    unknowns = {name: (0, merge.unknown) if merge.versioned else merge.unknown for name, merge in columns.items()}
+    native_unknowns = {
+        name: unknown if (convert := converts[name]) is None else convert(unknown) for name, unknown in unknowns.items()
+    }
+    versioned = {name: merge.versioned for name, merge in columns.items()}
+
+    def batch_columns(records: list[SinkRecord]) -> list[list[Any]] | None:
+        tenants: list[str] = []
+        ids: list[str] = []
+        versions: list[int] = []
+        knowns: list[dict[str, Any]] = []
+        for record in records:
+            known = part(record.message)
+            if known is None:
+                continue
+            envelope = record.envelope
+            tenants.append(envelope.tenant_id or "")
+            ids.append(envelope.aggregate_id)
+            versions.append(envelope.aggregate_version)
+            knowns.append(known)
+        if not knowns:
+            return None
+        values = {name: [unknown] * len(knowns) for name, unknown in native_unknowns.items()}
+        for i, (version, known) in enumerate(zip(versions, knowns, strict=True)):
+            for name, value in known.items():
+                column = values.get(name)
+                if column is None:  # not a column of the table: the row-wise build ignores it too
+                    continue
+                if versioned[name]:
+                    value = (version, value)
+                convert = converts[name]
+                column[i] = value if convert is None else convert(value)
+        return [tenants, ids, versions, *values.values()]
+
+    return batch_columns
 
 
 def occurrences(
