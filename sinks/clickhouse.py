@@ -19,7 +19,7 @@ from aiokafka import TopicPartition
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import OperationalError
 
-from sinks.clickhouse_facts import FACTS, micros_column
+from sinks.clickhouse_facts import FACTS, micros_column, records_by_table
 from sinks.records import SinkRecord, public_json
 from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
@@ -150,6 +150,9 @@ def event_columns(events: list[SinkRecord]) -> list[list[Any]]:
     ]
 
 
+ColumnsOf = Callable[[list[SinkRecord]], list[list[Any]] | None]  # a batch's columns for one table, or None
+
+
 class ClickHouseSink:
     gather_seconds = 1.0
     name = "clickhouse"
@@ -176,14 +179,14 @@ class ClickHouseSink:
         client = self.client
         if not events or client is None:
             return
-        tables: list[tuple[str, tuple[str, ...], Callable[[list[SinkRecord]], list[list[Any]] | None]]] = [
-            (facts.table, facts.columns, facts.columns_of) for facts in FACTS
-        ]
-        tables.append(("events", EVENT_COLUMNS, event_columns))
+        shares = records_by_table(events)
+        tables: list[tuple[str, tuple[str, ...], ColumnsOf, list[SinkRecord]]]
+        tables = [(f.table, f.columns, f.columns_of, shares[f.table]) for f in FACTS if f.table in shares]
+        tables.append(("events", EVENT_COLUMNS, event_columns, events))
         sending: asyncio.Task[Any] | None = None
         try:
-            for table, names, columns_of in tables:
-                columns = columns_of(events)
+            for table, names, columns_of, share in tables:
+                columns = columns_of(share)
                 if sending is not None:
                     await sending
                     sending = None

@@ -169,6 +169,8 @@ class Facts:
     types: tuple[str, ...] = ()  # each column's ClickHouse type, in `columns` order
     # The batch's rows as the insert's columns in native values (None: no rows); by default `rows`, transposed.
     batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = field(default=None, compare=False)
+    # The message types that can make a row (`rows` makes none for any other): the sink hands the table only those.
+    events: tuple[type, ...] = ()
 
     def columns_of(self, records: list[SinkRecord]) -> list[list[Any]] | None:
         """What one column-oriented insert of these records into the table sends, or None when they make no row."""
@@ -238,6 +240,7 @@ LEDGER_ENTRIES = Facts(
     ) ENGINE = ReplacingMergeTree
     ORDER BY (tenant_id, currency, account_id, position)""",
     rows=ledger_entry_rows,
+    events=(TransfersRecorded, PendingTransferPosted, TransferReversed),
     types=(
         "String", "String", "UInt64", "String", "String", "LowCardinality(String)", "LowCardinality(String)",
         "Int64", "Int64", "LowCardinality(String)", "String", "LowCardinality(String)", "DateTime64(6, 'UTC')",
@@ -253,6 +256,8 @@ def fact_table(
     rows: Callable[[SinkRecord], list[list[Any]]],
     partition_by: str | None = None,
     batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = None,
+    *,
+    events: tuple[type, ...],
 ) -> Facts:
     """A fact table from its typed columns: the DDL and the insert's column names say the same thing."""
     body = ",\n        ".join(f"{name} {kind}" for name, kind in columns)
@@ -268,6 +273,7 @@ def fact_table(
         rows=rows,
         types=tuple(kind for _, kind in columns),
         batch_columns=batch_columns,
+        events=events,
     )
 
 
@@ -291,7 +297,11 @@ IDS = Merge("SimpleAggregateFunction(groupUniqArrayArray, Array(String))", [])
 
 
 def aggregate_state(
-    table: str, id_column: str, columns: dict[str, Merge], part: Callable[[Any], dict[str, Any] | None]
+    table: str,
+    id_column: str,
+    columns: dict[str, Merge],
+    part: Callable[[Any], dict[str, Any] | None],
+    events: tuple[type, ...],
 ) -> Facts:
     """An AggregatingMergeTree with one row per aggregate once merged; `part` says what one event sets."""
 
@@ -322,7 +332,7 @@ def aggregate_state(
         for name, merge in columns.items()
     )
     reads = ", ".join(("tenant_id", id_column, "version", *values))
-    facts = fact_table(table, typed, "AggregatingMergeTree", f"tenant_id, {id_column}", rows)
+    facts = fact_table(table, typed, "AggregatingMergeTree", f"tenant_id, {id_column}", rows, events=events)
     return replace(facts, reads=reads, batch_columns=state_columns(columns, part))
 
 
@@ -376,6 +386,7 @@ def occurrences(
     key: str,
     at: str,
     lines: Callable[[Any], list[list[Any]]],
+    events: tuple[type, ...],
 ) -> Facts:
     """A ReplacingMergeTree of what events report, one row per line, keyed by aggregate, version and `key`."""
 
@@ -388,7 +399,7 @@ def occurrences(
 
     typed = (("tenant_id", "String"), (id_column, "String"), ("version", "UInt64"), *columns)
     order = f"tenant_id, {id_column}, version" + (f", {key}" if key else "")
-    return fact_table(table, typed, "ReplacingMergeTree", order, rows, partition_by=f"toYYYYMM({at})")
+    return fact_table(table, typed, "ReplacingMergeTree", order, rows, partition_by=f"toYYYYMM({at})", events=events)
 
 
 # Shipments: lane, mode, milestone times (lead time, dwell per milestone, on time against the plan), exceptions.
@@ -437,6 +448,7 @@ SHIPMENTS = aggregate_state(
         "exceptions_resolved": IDS,
     },
     shipment_part,
+    SHIPMENT_EVENTS,
 )
 
 # Customs declarations: procedure, status and its times, rejection reasons, the authority's figures.
@@ -497,6 +509,7 @@ DECLARATIONS = aggregate_state(
         "duty_paid_at": LAST_AT,
     },
     declaration_part,
+    DECLARATION_EVENTS,
 )
 
 
@@ -540,6 +553,7 @@ DECLARATION_ITEMS = fact_table(
     "ReplacingMergeTree(version)",
     "tenant_id, declaration_id, item_id",
     declaration_item_rows,
+    events=(DeclarationCreated, CorrectionApplied, GoodsItemAdded, GoodsItemUpdated, GoodsItemRemoved),
 )
 
 DECLARATION_PAYMENTS = occurrences(
@@ -553,6 +567,7 @@ DECLARATION_PAYMENTS = occurrences(
         if isinstance(event, DeclarationReleased)
         else []
     ),
+    events=(DeclarationReleased,),
 )
 
 # Finance: payments by currency and counterparty, invoices for ageing, FX deals for exposure.
@@ -596,6 +611,7 @@ PAYMENTS = aggregate_state(
         "settled_on": LATEST_DATE,
     },
     payment_part,
+    (PaymentRequested, IncomingPaymentRecorded, PaymentSettled, *PAYMENT_STATUS),
 )
 
 INVOICE_STATUS = {
@@ -650,6 +666,7 @@ INVOICES = aggregate_state(
         "due_on": LATEST_DATE,
     },
     invoice_part,
+    INVOICE_EVENTS,
 )
 
 
@@ -680,6 +697,7 @@ FX_DEALS = aggregate_state(
         "settled_at": LAST_AT,
     },
     fx_deal_part,
+    (ConversionQuoted, DealAgreed, DealSettled),
 )
 
 
@@ -713,6 +731,7 @@ DOCUMENT_ACTIVITY = occurrences(
     key="",
     at="at",
     lines=document_lines,
+    events=(DocumentUploaded, RecognitionRecorded, RecognitionFailed, FieldVerified),
 )
 
 # EDI: each interchange a partner sent, with its result (applied, duplicate, dead-lettered).
@@ -734,6 +753,7 @@ EDI_INTERCHANGES = occurrences(
         if isinstance(event, InterchangeRecorded) and (r := event.result)
         else []
     ),
+    events=(InterchangeRecorded,),
 )
 
 FACTS: tuple[Facts, ...] = (
@@ -748,3 +768,26 @@ FACTS: tuple[Facts, ...] = (
     DOCUMENT_ACTIVITY,
     EDI_INTERCHANGES,
 )
+
+_FACTS_OF: dict[type, tuple[Facts, ...]] = {}
+
+
+def facts_of(kind: type) -> tuple[Facts, ...]:
+    """The fact tables a message of this type can make rows in (as isinstance sees it: a subclass counts)."""
+    found = _FACTS_OF.get(kind)
+    if found is None:
+        found = _FACTS_OF[kind] = tuple(f for f in FACTS if issubclass(kind, f.events))
+    return found
+
+
+def records_by_table(records: list[SinkRecord]) -> dict[str, list[SinkRecord]]:
+    """Each fact table's share of the records (those of the types it reads), in record order; none: left out."""
+    shares: dict[str, list[SinkRecord]] = {}
+    for record in records:
+        for facts in facts_of(type(record.message)):
+            share = shares.get(facts.table)
+            if share is None:
+                shares[facts.table] = [record]
+            else:
+                share.append(record)
+    return shares
