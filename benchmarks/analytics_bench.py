@@ -11,9 +11,10 @@ submitted, registered, released with three payments), a ledger batch of two tran
 settled, an FX deal, a document upload and an EDI interchange: 18 events, 27 fact rows as inserted.
 
 Printed, each figure beside a baseline measured in the same run:
-- ingestion: events through the sink's own path (`ClickHouseSink.apply`: `event_row` and every `FACTS` table's
-  `rows`, then one insert per table), in batches of `--batch`, beside a raw clickhouse-connect `client.insert`
-  of the same rows, already built, into the same tables; rows per second and the ratio (median of three rounds);
+- ingestion: events through the sink's own path (`ClickHouseSink.apply`: each table's columns built from the batch,
+  then one column-oriented insert per table), in batches of `--batch`, beside a raw clickhouse-connect
+  `client.insert` of the same rows (`event_row` and every `FACTS` table's `rows`), already built, into the same
+  tables; rows per second and the ratio (median of three rounds);
 - dashboards: for each size, N events over `--tenants` companies with their fact rows, generated inside
   ClickHouse (the episode's real rows, as the sink wrote them, copied N/18 times by INSERT ... SELECT from
   numbers() with fresh ids, tenants and times spread over 180 days), then every panel of every dashboard run

@@ -18,10 +18,12 @@ is one of two kinds, both collapsing a re-delivered event (the sink inserts at l
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from math import floor
 from typing import Any
 
 from sinks.records import SinkRecord
@@ -104,6 +106,58 @@ SHIPMENT_EVENTS, DECLARATION_EVENTS, INVOICE_EVENTS = (
 )
 
 
+# --- Native values: what clickhouse-connect writes as it is, with no conversion of its own per value ---------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def micros(value: datetime) -> int:
+    """A DateTime64(6) as the driver sends it: microseconds since the epoch (a naive time is local, as there)."""
+    if value.tzinfo is None:
+        return floor(value.timestamp()) * 1_000_000 + value.microsecond
+    return (value - EPOCH) // MICROSECOND
+
+
+def micros_column(values: list[Any]) -> list[Any]:
+    """`micros` of each value (None stays None), exact integer arithmetic for aware times."""
+    try:
+        return [None if v is None else (v - EPOCH) // MICROSECOND for v in values]
+    except TypeError:  # a naive time among them
+        return [None if v is None else micros(v) for v in values]
+
+
+def days(value: date) -> int:
+    """A Date as the driver sends it: days since the epoch."""
+    return value.toordinal() - EPOCH_ORDINAL
+
+
+def native(kind: str) -> Callable[[Any], Any] | None:
+    """How a value of a column of this ClickHouse type is sent (None: as it is): times and dates as the integers the
+    driver would make of them, the value of a (version, value) tuple likewise."""
+    if "DateTime64" in kind:
+        base: Callable[[Any], int] = micros
+    elif re.search(r"\bDate\b", kind):
+        base = days
+    else:
+        return None
+    if kind.startswith("Tuple(") or "(max, Tuple(" in kind:
+        return lambda v: (v[0], base(v[1]))
+    return lambda v: None if v is None else base(v)
+
+
+def native_columns(rows: Sequence[Sequence[Any]], types: Sequence[str]) -> list[list[Any]]:
+    """Rows as the insert's columns, each value as `native` says for its column's type."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i, kind in enumerate(types):
+        if "DateTime64" in kind and "Tuple(" not in kind:
+            columns[i] = micros_column(columns[i])
+        elif (convert := native(kind)) is not None:
+            columns[i] = [convert(v) for v in columns[i]]
+    return columns
+
+
 @dataclass(frozen=True)
 class Facts:
     table: str
@@ -112,6 +166,19 @@ class Facts:
     rows: Callable[[SinkRecord], list[list[Any]]]
     # What queries read, as a SELECT list over the merged table: (version, value) columns as their value.
     reads: str = "*"
+    types: tuple[str, ...] = ()  # each column's ClickHouse type, in `columns` order
+    # The batch's rows as the insert's columns in native values (None: no rows); by default `rows`, transposed.
+    batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = field(default=None, compare=False)
+    # The message types that can make a row (`rows` makes none for any other): the sink hands the table only those.
+    events: tuple[type, ...] = ()
+
+    def columns_of(self, records: list[SinkRecord]) -> list[list[Any]] | None:
+        """What one column-oriented insert of these records into the table sends, or None when they make no row."""
+        if self.batch_columns is not None:
+            return self.batch_columns(records)
+        rows_of = self.rows
+        rows = [row for record in records for row in rows_of(record)]
+        return native_columns(rows, self.types) if rows else None
 
 
 # A transfer's place in its ledger, as in Postgres (sinks/postgres/ledger.py): event version, then batch index.
@@ -173,7 +240,12 @@ LEDGER_ENTRIES = Facts(
     ) ENGINE = ReplacingMergeTree
     ORDER BY (tenant_id, currency, account_id, position)""",
     rows=ledger_entry_rows,
-)
+    events=(TransfersRecorded, PendingTransferPosted, TransferReversed),
+    types=(
+        "String", "String", "UInt64", "String", "String", "LowCardinality(String)", "LowCardinality(String)",
+        "Int64", "Int64", "LowCardinality(String)", "String", "LowCardinality(String)", "DateTime64(6, 'UTC')",
+    ),
+)  # fmt: skip
 
 
 def fact_table(
@@ -183,6 +255,9 @@ def fact_table(
     order_by: str,
     rows: Callable[[SinkRecord], list[list[Any]]],
     partition_by: str | None = None,
+    batch_columns: Callable[[list[SinkRecord]], list[list[Any]] | None] | None = None,
+    *,
+    events: tuple[type, ...],
 ) -> Facts:
     """A fact table from its typed columns: the DDL and the insert's column names say the same thing."""
     body = ",\n        ".join(f"{name} {kind}" for name, kind in columns)
@@ -191,7 +266,15 @@ def fact_table(
         f"CREATE TABLE IF NOT EXISTS `{{database}}`.{table} (\n        {body}\n    ) ENGINE = {engine}{partition}"
         f"\n    ORDER BY ({order_by})"
     )
-    return Facts(table=table, columns=tuple(name for name, _ in columns), ddl=ddl, rows=rows)
+    return Facts(
+        table=table,
+        columns=tuple(name for name, _ in columns),
+        ddl=ddl,
+        rows=rows,
+        types=tuple(kind for _, kind in columns),
+        batch_columns=batch_columns,
+        events=events,
+    )
 
 
 @dataclass(frozen=True)
@@ -203,7 +286,6 @@ class Merge:
     versioned: bool = False  # stored as (version, value): the value of the latest event that set it wins
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = Merge("SimpleAggregateFunction(max, Tuple(UInt64, String))", "", versioned=True)
 LATEST_AMOUNT = Merge("SimpleAggregateFunction(max, Tuple(UInt64, Decimal(38, 6)))", Decimal(0), versioned=True)
 LATEST_DATE = Merge("SimpleAggregateFunction(max, Tuple(UInt64, Date))", date(1970, 1, 1), versioned=True)
@@ -215,7 +297,11 @@ IDS = Merge("SimpleAggregateFunction(groupUniqArrayArray, Array(String))", [])
 
 
 def aggregate_state(
-    table: str, id_column: str, columns: dict[str, Merge], part: Callable[[Any], dict[str, Any] | None]
+    table: str,
+    id_column: str,
+    columns: dict[str, Merge],
+    part: Callable[[Any], dict[str, Any] | None],
+    events: tuple[type, ...],
 ) -> Facts:
     """An AggregatingMergeTree with one row per aggregate once merged; `part` says what one event sets."""
 
@@ -246,8 +332,51 @@ def aggregate_state(
         for name, merge in columns.items()
     )
     reads = ", ".join(("tenant_id", id_column, "version", *values))
-    facts = fact_table(table, typed, "AggregatingMergeTree", f"tenant_id, {id_column}", rows)
-    return replace(facts, reads=reads)
+    facts = fact_table(table, typed, "AggregatingMergeTree", f"tenant_id, {id_column}", rows, events=events)
+    return replace(facts, reads=reads, batch_columns=state_columns(columns, part))
+
+
+def state_columns(
+    columns: dict[str, Merge], part: Callable[[Any], dict[str, Any] | None]
+) -> Callable[[list[SinkRecord]], list[list[Any]] | None]:
+    """`aggregate_state`'s rows for a batch, built as columns: each column starts as what a part that does not know
+    it holds, then each event's part sets the few values it knows (an event sets two or three of twenty)."""
+    converts = {name: native(merge.type) for name, merge in columns.items()}
+    unknowns = {name: (0, merge.unknown) if merge.versioned else merge.unknown for name, merge in columns.items()}
+    native_unknowns = {
+        name: unknown if (convert := converts[name]) is None else convert(unknown) for name, unknown in unknowns.items()
+    }
+    versioned = {name: merge.versioned for name, merge in columns.items()}
+
+    def batch_columns(records: list[SinkRecord]) -> list[list[Any]] | None:
+        tenants: list[str] = []
+        ids: list[str] = []
+        versions: list[int] = []
+        knowns: list[dict[str, Any]] = []
+        for record in records:
+            known = part(record.message)
+            if known is None:
+                continue
+            envelope = record.envelope
+            tenants.append(envelope.tenant_id or "")
+            ids.append(envelope.aggregate_id)
+            versions.append(envelope.aggregate_version)
+            knowns.append(known)
+        if not knowns:
+            return None
+        values = {name: [unknown] * len(knowns) for name, unknown in native_unknowns.items()}
+        for i, (version, known) in enumerate(zip(versions, knowns, strict=True)):
+            for name, value in known.items():
+                column = values.get(name)
+                if column is None:  # not a column of the table: the row-wise build ignores it too
+                    continue
+                if versioned[name]:
+                    value = (version, value)
+                convert = converts[name]
+                column[i] = value if convert is None else convert(value)
+        return [tenants, ids, versions, *values.values()]
+
+    return batch_columns
 
 
 def occurrences(
@@ -257,6 +386,7 @@ def occurrences(
     key: str,
     at: str,
     lines: Callable[[Any], list[list[Any]]],
+    events: tuple[type, ...],
 ) -> Facts:
     """A ReplacingMergeTree of what events report, one row per line, keyed by aggregate, version and `key`."""
 
@@ -269,7 +399,7 @@ def occurrences(
 
     typed = (("tenant_id", "String"), (id_column, "String"), ("version", "UInt64"), *columns)
     order = f"tenant_id, {id_column}, version" + (f", {key}" if key else "")
-    return fact_table(table, typed, "ReplacingMergeTree", order, rows, partition_by=f"toYYYYMM({at})")
+    return fact_table(table, typed, "ReplacingMergeTree", order, rows, partition_by=f"toYYYYMM({at})", events=events)
 
 
 # Shipments: lane, mode, milestone times (lead time, dwell per milestone, on time against the plan), exceptions.
@@ -318,6 +448,7 @@ SHIPMENTS = aggregate_state(
         "exceptions_resolved": IDS,
     },
     shipment_part,
+    SHIPMENT_EVENTS,
 )
 
 # Customs declarations: procedure, status and its times, rejection reasons, the authority's figures.
@@ -378,6 +509,7 @@ DECLARATIONS = aggregate_state(
         "duty_paid_at": LAST_AT,
     },
     declaration_part,
+    DECLARATION_EVENTS,
 )
 
 
@@ -421,6 +553,7 @@ DECLARATION_ITEMS = fact_table(
     "ReplacingMergeTree(version)",
     "tenant_id, declaration_id, item_id",
     declaration_item_rows,
+    events=(DeclarationCreated, CorrectionApplied, GoodsItemAdded, GoodsItemUpdated, GoodsItemRemoved),
 )
 
 DECLARATION_PAYMENTS = occurrences(
@@ -434,6 +567,7 @@ DECLARATION_PAYMENTS = occurrences(
         if isinstance(event, DeclarationReleased)
         else []
     ),
+    events=(DeclarationReleased,),
 )
 
 # Finance: payments by currency and counterparty, invoices for ageing, FX deals for exposure.
@@ -477,6 +611,7 @@ PAYMENTS = aggregate_state(
         "settled_on": LATEST_DATE,
     },
     payment_part,
+    (PaymentRequested, IncomingPaymentRecorded, PaymentSettled, *PAYMENT_STATUS),
 )
 
 INVOICE_STATUS = {
@@ -531,6 +666,7 @@ INVOICES = aggregate_state(
         "due_on": LATEST_DATE,
     },
     invoice_part,
+    INVOICE_EVENTS,
 )
 
 
@@ -561,6 +697,7 @@ FX_DEALS = aggregate_state(
         "settled_at": LAST_AT,
     },
     fx_deal_part,
+    (ConversionQuoted, DealAgreed, DealSettled),
 )
 
 
@@ -594,6 +731,7 @@ DOCUMENT_ACTIVITY = occurrences(
     key="",
     at="at",
     lines=document_lines,
+    events=(DocumentUploaded, RecognitionRecorded, RecognitionFailed, FieldVerified),
 )
 
 # EDI: each interchange a partner sent, with its result (applied, duplicate, dead-lettered).
@@ -615,6 +753,7 @@ EDI_INTERCHANGES = occurrences(
         if isinstance(event, InterchangeRecorded) and (r := event.result)
         else []
     ),
+    events=(InterchangeRecorded,),
 )
 
 FACTS: tuple[Facts, ...] = (
@@ -629,3 +768,26 @@ FACTS: tuple[Facts, ...] = (
     DOCUMENT_ACTIVITY,
     EDI_INTERCHANGES,
 )
+
+_FACTS_OF: dict[type, tuple[Facts, ...]] = {}
+
+
+def facts_of(kind: type) -> tuple[Facts, ...]:
+    """The fact tables a message of this type can make rows in (as isinstance sees it: a subclass counts)."""
+    found = _FACTS_OF.get(kind)
+    if found is None:
+        found = _FACTS_OF[kind] = tuple(f for f in FACTS if issubclass(kind, f.events))
+    return found
+
+
+def records_by_table(records: list[SinkRecord]) -> dict[str, list[SinkRecord]]:
+    """Each fact table's share of the records (those of the types it reads), in record order; none: left out."""
+    shares: dict[str, list[SinkRecord]] = {}
+    for record in records:
+        for facts in facts_of(type(record.message)):
+            share = shares.get(facts.table)
+            if share is None:
+                shares[facts.table] = [record]
+            else:
+                share.append(record)
+    return shares

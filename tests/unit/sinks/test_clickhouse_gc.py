@@ -1,0 +1,86 @@
+"""The cyclic garbage collector during ClickHouse work: a replay runs it rarely and gives the default thresholds back
+however it ends; a sink batch pauses it, and it comes back on once no batch is in progress (unless it was off)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from sinks.clickhouse import ClickHouseSink, collections_paused
+from sinks.records import SinkRecord
+from sinks.replay import rare_collections
+from streams.shipment.events import ShipmentCancelled
+from wellwon.config import Settings
+from wellwon.envelope import EVENT, Envelope
+
+
+def test_thresholds_are_raised_for_the_replay_and_restored_after() -> None:
+    before = gc.get_threshold()
+    with rare_collections(12_345):
+        assert gc.get_threshold() == (12_345, 10, 10)
+    assert gc.get_threshold() == before
+
+
+def test_thresholds_are_restored_when_the_replay_fails() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), rare_collections():
+        assert gc.get_threshold()[0] == 10_000
+        raise RuntimeError("the store went away")
+    assert gc.get_threshold() == before
+
+
+def test_a_batch_pauses_collection_and_the_last_of_overlapping_batches_resumes_it() -> None:
+    assert gc.isenabled()
+    first, second = collections_paused(), collections_paused()
+    first.__enter__()
+    assert not gc.isenabled()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the other batch is still being built
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_a_failed_batch_resumes_collection() -> None:
+    with pytest.raises(ValueError), collections_paused():
+        raise ValueError("badly formed hexadecimal UUID string")
+    assert gc.isenabled()
+
+
+def test_collection_stays_off_if_it_was_off_before() -> None:
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+class RecordingClient:
+    """Stands in for clickhouse-connect: records each insert and whether collection was on during it."""
+
+    def __init__(self) -> None:
+        self.inserts: list[tuple[str, bool, bool]] = []
+
+    def insert(self, table: str, data: Any, column_names: Any = None, column_oriented: bool = False) -> None:
+        self.inserts.append((table, column_oriented, gc.isenabled()))
+
+
+def test_the_sink_inserts_columns_with_collection_paused_and_resumes_it_after() -> None:
+    cancelled = ShipmentCancelled("gone", datetime(2026, 1, 2, tzinfo=UTC), "api")
+    envelope = Envelope(
+        str(uuid.uuid4()), EVENT, "c", None, "t", None, datetime(2026, 1, 2, tzinfo=UTC), "shipment", "s-1", 2,
+        "shipment.ShipmentCancelled", 1, b"",
+    )  # fmt: skip
+    sink = ClickHouseSink(Settings())
+    client = RecordingClient()
+    sink.client = client  # type: ignore[assignment]
+    asyncio.run(sink.apply([SinkRecord("shipment.events", 0, 7, envelope, cancelled)], {}))
+    assert client.inserts == [("shipments", True, False), ("events", True, False)]
+    assert gc.isenabled()
