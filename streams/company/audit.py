@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -73,41 +74,86 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-# Per dataclass type: its fields' names and whether each is secret (the audit trail flattens every event).
-_FIELDS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
+Flatten = Callable[[Any, str, dict[str, str]], None]  # (value, its path, the changes so far)
 
-
-def _fields_of(value: Any) -> tuple[tuple[str, bool], ...] | None:
-    """The dataclass's fields, or None for any other value (both remembered per type)."""
-    kind = type(value)
-    if kind in _FIELDS:
-        return _FIELDS[kind]
-    fields = None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(value))
-    _FIELDS[kind] = fields
-    return fields
+# Per type, how a value of it is flattened, chosen once (the audit trail flattens every event): a value's branch
+# depends on its type alone, so this is `isinstance` asked once per type instead of once per value.
+_FLATTENERS: dict[type, Flatten] = {}
 
 
 def _flatten(value: Any, path: str, into: dict[str, str]) -> None:
     if value is None:
         return
-    if (fields := _fields_of(value)) is not None:
+    kind = type(value)
+    flatten = _FLATTENERS.get(kind)
+    if flatten is None:
+        flatten = _FLATTENERS[kind] = _flattener(kind)
+    flatten(value, path, into)
+
+
+def _flattener(kind: type) -> Flatten:
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_flattener(tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(kind)))
+    if issubclass(kind, tuple | list):
+        return _flatten_sequence
+    if issubclass(kind, dict):
+        return _flatten_dict
+    if kind is str:
+        return _put
+    if issubclass(kind, Enum):
+        return _put_enum_value
+    if issubclass(kind, datetime | date):
+        return _put_iso
+    if issubclass(kind, bytes):
+        return _put_shown
+    return _put_text
+
+
+def _dataclass_flattener(fields: tuple[tuple[str, bool], ...]) -> Flatten:
+    def flatten(value: Any, path: str, into: dict[str, str]) -> None:
+        prefix = f"{path}." if path else ""
         for name, secret in fields:
-            item_path = f"{path}.{name}" if path else name
+            item = getattr(value, name)
+            if item is None:
+                continue
             if secret:
-                if getattr(value, name) is not None:
-                    into[item_path] = REDACTED
+                into[prefix + name] = REDACTED
+            elif type(item) is str:  # most values: text as it is
+                into[prefix + name] = item
             else:
-                _flatten(getattr(value, name), item_path, into)
-    elif isinstance(value, tuple | list):
-        for index, element in enumerate(value):
-            _flatten(element, f"{path}[{index}]", into)
-    elif isinstance(value, dict):
-        for key, element in value.items():
-            _flatten(element, f"{path}.{key}" if path else str(key), into)
-    else:
-        into[path] = _shown(value)
+                _flatten(item, prefix + name, into)
+
+    return flatten
+
+
+def _flatten_sequence(value: Any, path: str, into: dict[str, str]) -> None:
+    for index, element in enumerate(value):
+        _flatten(element, f"{path}[{index}]", into)
+
+
+def _flatten_dict(value: Any, path: str, into: dict[str, str]) -> None:
+    for key, element in value.items():
+        _flatten(element, f"{path}.{key}" if path else str(key), into)
+
+
+def _put(value: Any, path: str, into: dict[str, str]) -> None:
+    into[path] = value
+
+
+def _put_enum_value(value: Any, path: str, into: dict[str, str]) -> None:
+    into[path] = str(value.value)
+
+
+def _put_iso(value: Any, path: str, into: dict[str, str]) -> None:
+    into[path] = value.isoformat()
+
+
+def _put_shown(value: Any, path: str, into: dict[str, str]) -> None:
+    into[path] = _shown(value)
+
+
+def _put_text(value: Any, path: str, into: dict[str, str]) -> None:
+    into[path] = str(value)
 
 
 def redacted_changes(event: object) -> dict[str, str]:
