@@ -135,7 +135,10 @@ class PostgresSink:
     async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
         conn = await self._connection()
         applied: list[tuple[str, int]] = []
-        async with conn.transaction(), conn.cursor() as cur:
+        # In pipeline mode a write is sent without waiting for its result, so Postgres applies one projection's
+        # rows while this process builds the next one's; a read waits only for itself. An error still fails the
+        # batch at the latest on commit, as before.
+        async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
             await self._apply_records(cur, records, applied)
             await self._store_positions(cur, next_offsets)
         await self._announce(applied)
