@@ -182,7 +182,7 @@ class PostgresSink:
                 await projection.apply_all(cur, its_events)
             await cur.execute(
                 """UPDATE aggregate_positions p SET version = n.version, parked_at = NULL
-                   FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS n(aggregate_type, aggregate_id, version)
+                   FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS n(aggregate_type, aggregate_id, version)
                    WHERE p.aggregate_type = n.aggregate_type AND p.aggregate_id = n.aggregate_id""",
                 ([t for t, _ in versions], [i for _, i in versions], list(versions.values())),
             )
@@ -199,13 +199,13 @@ class PostgresSink:
         await cur.execute(
             """INSERT INTO aggregate_positions (aggregate_type, aggregate_id, version)
                SELECT aggregate_type, aggregate_id, 0
-               FROM unnest(%s::text[], %s::text[]) AS k(aggregate_type, aggregate_id)
+               FROM unnest(%b::text[], %b::text[]) AS k(aggregate_type, aggregate_id)
                ON CONFLICT DO NOTHING""",
             (types, ids),
         )
         await cur.execute(
             """SELECT p.aggregate_type, p.aggregate_id, p.version, p.parked_at
-               FROM aggregate_positions p JOIN unnest(%s::text[], %s::text[]) AS k(aggregate_type, aggregate_id)
+               FROM aggregate_positions p JOIN unnest(%b::text[], %b::text[]) AS k(aggregate_type, aggregate_id)
                USING (aggregate_type, aggregate_id)
                ORDER BY p.aggregate_type, p.aggregate_id FOR UPDATE OF p""",
             (types, ids),
