@@ -90,9 +90,10 @@ class StateProjection:
     async def apply_batch(self, cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
         """Fold a batch's events per aggregate in memory, then one upsert of the states and one insert of history.
 
-        The same rows as applying them one by one: each aggregate's stored state is read once and folded in
-        record order; its row gets the last event's values but keeps the first event's `KEPT_ON_UPDATE` ones
-        (the upsert keeps a stored row's); an event that leaves no tenant stores nothing.
+        The same rows as applying them one by one: each aggregate's stored state is read once (or taken from the
+        states this connection keeps, when the row still has the version kept) and folded in record order; its row
+        gets the last event's values but keeps the first event's `KEPT_ON_UPDATE` ones (the upsert keeps a stored
+        row's); an event that leaves no tenant stores nothing.
         """
         tenancy = self.domain.tenancy
         assert tenancy is not None
@@ -198,8 +199,9 @@ class StateProjection:
 KEPT_STATES = 10_000
 KeptStates = dict[str, tuple[int, Any]]  # aggregate id -> (version, state)
 # Per connection and state table: aggregate id -> (the version of the row written, its state). Only ever used when
-# the row read in the same transaction has that version, so a write rolled back or made by someone else (a replay,
-# another sink) is read from the table as before; a new connection starts empty.
+# the row read in the same transaction has that version: a write rolled back is read from the table as before, and
+# a row another writer made at that version (a sink during a rebalance, a replay) holds the same state, folded by
+# the same `evolve` from the same events. A new connection starts empty.
 _kept: weakref.WeakKeyDictionary[Any, dict[str, KeptStates]] = weakref.WeakKeyDictionary()
 
 
@@ -207,9 +209,7 @@ def _kept_states(cur: AsyncCursor[Any], table: str) -> KeptStates:
     return _kept.setdefault(cur.connection, {}).setdefault(table, {})
 
 
-def keep(
-    kept: dict[str, tuple[int, Any]], aggregate_id: str, version: int, state: Any, limit: int = KEPT_STATES
-) -> None:
+def keep(kept: KeptStates, aggregate_id: str, version: int, state: Any, limit: int = KEPT_STATES) -> None:
     """Remember the aggregate's state as written at `version`; beyond `limit`, the least recently written go."""
     kept.pop(aggregate_id, None)
     kept[aggregate_id] = (version, state)
