@@ -325,6 +325,14 @@ def test_voiding_releases_the_reservation() -> None:
     Given(LEDGER.decider, state).when(PostPendingTransfer("p", "hold")).then_rejected(RejectionCode.ILLEGAL_STATE)
 
 
+def test_a_void_retried_with_its_id_is_already_recorded_and_a_bad_id_is_refused_naming_it() -> None:
+    voided = Given(LEDGER.decider, run(VoidPendingTransfer("v1", "hold"), state=reserved().state))
+    voided.when(VoidPendingTransfer("v1", "hold")).then()  # the same void again (a client's retry): nothing new
+    reason = "a transfer id is 1 to 128 letters, digits or : . _ / @ - (starting with a letter or digit)"
+    refused = reserved().when(VoidPendingTransfer("-v1", "hold")).decision
+    assert refused == Rejection(RejectionCode.INVALID, reason, "transfer_id")
+
+
 def test_only_pendings_are_posted_or_voided() -> None:
     reserved().when(PostPendingTransfer("p", "capital-rub")).then_rejected(RejectionCode.NOT_FOUND, "pending_id")
     reserved().when(VoidPendingTransfer("v", "nope")).then_rejected(RejectionCode.NOT_FOUND, "pending_id")
