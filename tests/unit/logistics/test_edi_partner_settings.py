@@ -176,6 +176,11 @@ def test_an_unknown_command_or_event_is_a_programming_error() -> None:
         edi_partner_decider.evolve(partner, "registered")  # type: ignore[arg-type]
 
 
-def test_the_trading_partner_of_an_unregistered_partner_does_not_exist() -> None:
+@pytest.mark.parametrize(
+    "partner",
+    [EdiPartner(), EdiPartner(partner_id="p-1"), EdiPartner(tenant_id=TENANT)],
+    ids=["neither", "no tenant", "no partner id"],
+)
+def test_the_trading_partner_exists_only_with_both_its_id_and_its_tenant(partner: EdiPartner) -> None:
     with pytest.raises(AssertionError):
-        EdiPartner().trading_partner()
+        partner.trading_partner()

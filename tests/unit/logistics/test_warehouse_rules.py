@@ -22,7 +22,7 @@ from streams.warehouse.commands import (
     RegisterWarehouse,
     WarehouseCommand,
 )
-from streams.warehouse.decider import MAX_LOCATIONS, Location, warehouse_decider, warehouse_id_for
+from streams.warehouse.decider import MAX_LOCATIONS, Location, WarehouseStatus, warehouse_decider, warehouse_id_for
 from streams.warehouse.events import (
     LocationAdded,
     StockDispatched,
@@ -260,3 +260,20 @@ def test_stock_of_a_warehouse_that_is_not_registered_is_not_found() -> None:
 def test_an_unknown_command_is_a_programming_error() -> None:
     with pytest.raises(TypeError, match="not a warehouse command"):
         decided("receive")  # type: ignore[arg-type]
+
+
+def test_a_registered_warehouse_keeps_its_code_name_country_and_place() -> None:
+    state = warehouse_decider.fold(registered()[:1])
+    assert (state.status, state.tenant_id, state.code, state.name, state.country, state.locode) == (
+        WarehouseStatus.ACTIVE,
+        TENANT,
+        "HAM-1",
+        "Hamburg Billbrook",
+        "DE",
+        "DEHAM",
+    )
+
+
+def test_an_unknown_event_is_a_programming_error_naming_it() -> None:
+    with pytest.raises(TypeError, match=r"^not a warehouse event: 'received'$"):
+        warehouse_decider.evolve(stocked().state, "received")  # type: ignore[arg-type]

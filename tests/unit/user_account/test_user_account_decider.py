@@ -253,3 +253,10 @@ def test_the_account_each_event_leaves() -> None:
     )
     deleted = user_account_decider.fold([*history, UserAccountDeleted("ada@example.com")])
     assert deleted == UserAccount(status=AccountStatus.DELETED, email="ada@example.com")
+
+
+def test_an_unknown_command_or_event_is_a_programming_error_naming_it() -> None:
+    with pytest.raises(TypeError, match=r"^not a user-account command: 'login'$"):
+        when([REGISTERED], "login")
+    with pytest.raises(TypeError, match=r"^not a user-account event: 'registered'$"):
+        user_account_decider.evolve(user_account_decider.fold([REGISTERED]), "registered")  # type: ignore[arg-type]
