@@ -105,3 +105,10 @@ def test_what_is_not_an_invoice_step_or_event_is_a_programming_error_naming_it()
         _events_of_step(state, "match", OWNER)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^not an invoice event: 'matched'$"):
         evolve(state, "matched")  # type: ignore[arg-type]
+
+
+def test_a_vat_rate_sent_as_its_text_is_kept_as_the_rate() -> None:
+    as_text = replace(STORAGE_ONLY, lines=(replace(STORAGE_ONLY.lines[0], vat_rate="22"),))  # type: ignore[arg-type]
+    [drafted] = given(DECIDER).when(DraftInvoice(as_text), OWNER).then_accepted()
+    assert drafted.content.lines[0].vat_rate is VatRate.RATE_22
+    assert drafted.totals == STORAGE_TOTALS
