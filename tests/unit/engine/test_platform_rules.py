@@ -218,3 +218,14 @@ def test_the_control_character_guard_refuses_with_the_code_the_reason_and_the_fi
     clean = UpdateProfile(first_name="Анна")
     assert guarded.decide(None, clean, context()) == [("decided", clean)]
     assert (guarded.initial_state, guarded.evolve(1, "e")) == (None, 1)  # the rest of the decider is kept
+
+
+def test_the_control_character_guard_hands_the_inner_decider_the_state_and_context_it_was_given() -> None:
+    def decide(state: Any, command: Any, ctx: Any) -> Any:
+        return [(state, command, ctx.command_id)]
+
+    guarded = refusing_control_characters(Decider("initial", decide, lambda s, e: s))
+    clean = UpdateProfile(first_name="Анна")
+    assert guarded.decide("after three events", clean, context()) == [
+        ("after three events", clean, "c0ffee00-0000-4000-8000-000000000001")
+    ]
