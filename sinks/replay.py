@@ -140,7 +140,8 @@ async def replay_postgres(
         await send_dead_letters(producer, codec, sink_dead_letter_topic(settings, sink.name), sink.name, failed)
 
     try:
-        applied = await _replay_postgres(settings, codec, projections, topics, sink, dead_letter, progress)
+        with rare_collections():
+            applied = await _replay_postgres(settings, codec, projections, topics, sink, dead_letter, progress)
     finally:
         await producer.stop()
     log.info("postgres read models rebuilt", extra={"records": applied})
@@ -186,7 +187,8 @@ async def _replay_postgres(
 
 @contextlib.contextmanager
 def rare_collections(threshold: int = 10_000) -> Iterator[None]:
-    """The cyclic garbage collector run every `threshold` allocations instead of 700, for the length of a replay.
+    """The cyclic garbage collector run every `threshold` allocations instead of 700, for the length of a replay
+    (Postgres or ClickHouse).
 
     A replay keeps a batch or two of decoded records (hundreds of thousands of objects) alive at a time, so the
     default young-generation threshold runs a collection every few records that finds nothing to free and
