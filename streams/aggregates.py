@@ -38,6 +38,19 @@ class KeptAggregate:
     outcome_sizes: deque[int] = field(default_factory=deque)
 
 
+VERSION_PREFIX = b'{"version":'
+
+
+def record_version(raw: bytes) -> int:
+    """The version of a stored aggregate record, read from its first field (records written before the
+    version came first are parsed whole)."""
+    if raw.startswith(VERSION_PREFIX):
+        end = raw.index(b",", len(VERSION_PREFIX))
+        return int(raw[len(VERSION_PREFIX) : end])
+    version: int = orjson.loads(raw)["version"]
+    return version
+
+
 class AggregateStore:
     """Serialises aggregate records for the Faust table (JSON: readable in the changelog)."""
 
@@ -60,8 +73,8 @@ class AggregateStore:
         outcomes = list(record.outcomes.items())[-self.domain.remembered_outcomes :]
         return orjson.dumps(
             {
+                "version": record.version,  # first: `record_version` reads it without parsing the rest
                 "state": self._state.dump_python(record.state, mode="json"),
-                "version": record.version,
                 "outcomes": outcomes,
             }
         )
@@ -92,7 +105,7 @@ class AggregateStore:
             # A copy: orjson's bytes keep a 4 KiB buffer however short, which a cache of many would hold.
             kept.state_json = bytes(memoryview(orjson.dumps(self._state.dump_python(record.state, mode="json"))))
             kept.state_version = record.version
-        return b'{"state":%b,"version":%d,"outcomes":[%b]}' % (kept.state_json, record.version, kept.outcomes_json)
+        return b'{"version":%d,"state":%b,"outcomes":[%b]}' % (record.version, kept.state_json, kept.outcomes_json)
 
 
 class AggregateCache:

@@ -25,7 +25,7 @@ from typing import Any
 
 import faust
 
-from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate
+from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate, record_version
 from streams.domain import Domain
 from streams.local_store import ROCKSDB, KeyPartitionedRocksStore, store_url, worker_folder
 from streams.step import AggregateRecord, Step, step
@@ -80,10 +80,23 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
         partition: int | None = super().partition_for_key(key)
         return partition
 
+    @staticmethod
+    def replaces(key: bytes, local: bytes, replayed: bytes) -> bool:
+        """Whether a changelog record replayed in recovery replaces the local one: unless it is older.
+
+        Aggregates and positions only move forward, so the newer is the higher version or offset. On a tie the
+        changelog's is kept (it may lack an outcome remembered locally, of a command that changed nothing)."""
+        if key.startswith(OFFSET_KEY_PREFIX):
+            return int(replayed) >= int(local)
+        return record_version(replayed) >= record_version(local)
+
+
+# Cannot collide with an aggregate id (ids are UUIDs or other printable text).
+OFFSET_KEY_PREFIX = b"\x00next-offset:"
+
 
 def offset_key(partition: int) -> bytes:
-    # Cannot collide with an aggregate id (ids are UUIDs or other printable text).
-    return b"\x00next-offset:%d" % partition
+    return OFFSET_KEY_PREFIX + b"%d" % partition
 
 
 def _disable_offset_gap_filling() -> None:

@@ -9,6 +9,14 @@ event*. The engine handles a batch spanning partitions and writes each aggregate
 partition (`AggregateTable.write`), so this store writes a key into the database of the partition the table
 names for it and reads a key from whichever assigned partition holds it (bloom filters make the misses cheap).
 
+Recovery replays the changelog from the last offset whose acknowledgement the worker saw, over a database the
+worker wrote ahead of the changelog (a write goes to disk at once and to Kafka a little later). Faust lets every
+replayed record replace the local one, which after a kill -9 rolled some aggregates back to their last acknowledged
+record while the table's position in the commands (written after them, never acknowledged) stayed ahead: their
+commands in between were then neither in the state nor run again. So a replayed record replaces a local one only
+where the table says it is not older (`replaces`: the engine compares versions and offsets); a record another
+worker wrote while it held the partition is newer, and still wins.
+
 Each worker on a host needs a data folder of its own (RocksDB locks a database for one process): it is named
 by `STREAMS_WORKER_NAME` and held with a lock for the worker's lifetime, so a second worker started with the
 same name stops at once with a clear message instead of waiting for the database locks.
@@ -18,10 +26,14 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
+import rocksdict
 from faust.stores.rocksdb import Store as RocksStore
+from faust.types import TP, EventT
 
 MEMORY, ROCKSDB = "memory://", "rocksdb://"
 STORES = (MEMORY, ROCKSDB)
@@ -31,8 +43,53 @@ class WorkerFolderInUse(RuntimeError):
     pass
 
 
+class Replaces(Protocol):
+    def __call__(self, key: bytes, local: bytes, replayed: bytes) -> bool: ...
+
+
+def replayed_writes(
+    records: Iterable[tuple[int, bytes, bytes | None]], local: Callable[[int, bytes], bytes | None], replaces: Replaces
+) -> dict[tuple[int, bytes], bytes | None]:
+    """What a replayed changelog batch writes, per (partition, key): its last record of the key, unless that is
+    older than what the database holds (None: a deletion). Records come as (partition, key, value), in order."""
+    writes: dict[tuple[int, bytes], bytes | None] = {}
+    for partition, key, value in records:
+        where = (partition, key)
+        current = writes[where] if where in writes else local(partition, key)
+        if value is None or current is None or replaces(key, current, value):
+            writes[where] = value
+    return writes
+
+
 class KeyPartitionedRocksStore(RocksStore):  # type: ignore[misc]
-    """Faust's RocksDB store with each key kept in the database of its own partition."""
+    """Faust's RocksDB store with each key kept in the database of its own partition, which recovery does not
+    roll back (see the module's docstring)."""
+
+    def apply_changelog_batch(
+        self, batch: Iterable[EventT], to_key: Callable[[Any], Any], to_value: Callable[[Any], Any]
+    ) -> None:
+        replaces: Replaces | None = getattr(self.table, "replaces", None)
+        if replaces is None:
+            super().apply_changelog_batch(batch, to_key, to_value)
+            return
+        offsets: dict[TP, int] = {}
+        records: list[tuple[int, bytes, bytes | None]] = []
+        for event in batch:
+            message = event.message
+            offsets[message.tp] = max(message.offset, offsets.get(message.tp, message.offset))
+            if message.key is not None:  # a table record always has a key; nothing else is restored
+                records.append((message.partition, message.key, message.value))
+        found = replayed_writes(records, lambda partition, key: self._db_for_partition(partition).get(key), replaces)
+        batches: defaultdict[int, Any] = defaultdict(lambda: rocksdict.WriteBatch(raw_mode=True))
+        for (partition, key), value in found.items():
+            if value is None:
+                batches[partition].delete(key)
+            else:
+                batches[partition].put(key, value)
+        for partition, writes in batches.items():
+            self._db_for_partition(partition).write(writes)
+        for tp, offset in offsets.items():
+            self.set_persisted_offset(tp, offset)
 
     def _set(self, key: bytes, value: bytes | None) -> None:
         partition = self.table.partition_for_key(key)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate
+from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate, record_version
 from streams.step import AggregateRecord, step
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
 from streams.user_account.decider import account_id_for_email
@@ -139,3 +139,12 @@ def test_the_cache_size_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch)
     assert Settings().aggregate_cache_size > 0
     monkeypatch.setenv("STREAMS_AGGREGATE_CACHE_SIZE", "17")
     assert Settings().aggregate_cache_size == 17
+
+
+def test_a_records_version_is_read_from_its_first_field_and_from_the_older_layout_too() -> None:
+    store = AggregateStore(DOMAIN)
+    kept = KeptAggregate(AggregateRecord(state=DOMAIN.decider.initial_state, version=1234))
+    written = store.encode(kept)
+    assert written.startswith(b'{"version":1234,') and record_version(written) == 1234
+    assert record_version(store.dump(kept.record)) == 1234
+    assert record_version(b'{"state":{"version":7},"version":12,"outcomes":[]}') == 12

@@ -5,17 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from faust.types import TP
 
-from streams.engine import AggregateTable, create_app
+from streams.engine import AggregateTable, create_app, offset_key
 from streams.local_store import (
     MEMORY,
     ROCKSDB,
     KeyPartitionedRocksStore,
     WorkerFolderInUse,
     hold_folder,
+    replayed_writes,
     store_url,
     worker_folder,
 )
@@ -95,3 +98,80 @@ def test_the_memory_store_is_still_there_for_those_who_choose_it(monkeypatch: py
     store = app.domain_agents[0].table.data  # type: ignore[attr-defined]
     assert not isinstance(store, KeyPartitionedRocksStore)
     assert type(store).__module__ == "faust.stores.memory"
+
+
+def record(version: int, name: str) -> bytes:
+    return b'{"version":%d,"state":{"name":"%b"},"outcomes":[]}' % (version, name.encode())
+
+
+def test_recovery_does_not_roll_back_what_the_worker_wrote_ahead_of_the_changelog(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kill -9 CI caught: on disk an aggregate at v16 and the position after its command; the changelog's
+    acknowledged tail ends in an earlier batch, before that batch's position record. Faust's replay put v12 back
+    under the later position, so the commands between were neither in the state nor run again."""
+    monkeypatch.setenv("STREAMS_WORKER_NAME", "store-recovery-test")
+    app = create_app(Settings(namespace="tlocalrecovery"), DOMAINS, codec())
+    table: AggregateTable = app.domain_agents[0].table  # type: ignore[attr-defined]
+    store = table.data
+    assert isinstance(store, KeyPartitionedRocksStore)
+    changelog = next(iter(table.changelog_topic.topics))
+    tp = TP(changelog, 1)
+    db = store._db_for_partition(1)
+    try:
+        for key in list(db.keys()):
+            db.delete(key)
+        db.put(b"account-k", record(16, "n14"))
+        db.put(b"account-j", record(15, "n13"))
+        db.put(offset_key(1), b"62")
+        store.set_persisted_offset(tp, 50)
+
+        def replayed(*records: tuple[int, bytes, bytes | None]) -> list[Any]:  # as Faust's events
+            return [
+                SimpleNamespace(message=SimpleNamespace(tp=tp, partition=1, offset=o, key=k, value=v))
+                for o, k, v in records
+            ]
+
+        store.apply_changelog_batch(
+            replayed(
+                (51, b"account-x", record(13, "x")),
+                (52, b"account-k", record(12, "n10")),
+                (53, b"account-j", record(12, "n10")),
+            ),
+            to_key=lambda k: k,
+            to_value=lambda v: v,
+        )
+        assert db.get(b"account-k") == record(16, "n14")
+        assert db.get(b"account-j") == record(15, "n13")
+        assert db.get(b"account-x") == record(13, "x")  # nothing local: the changelog's
+        assert db.get(offset_key(1)) == b"62"
+        assert store.persisted_offset(tp) == 53
+
+        # What another worker wrote while it held the partition is newer, and wins; positions compare as numbers.
+        store.apply_changelog_batch(
+            replayed(
+                (54, b"account-k", record(17, "n15")),
+                (55, offset_key(1), b"100"),
+                (56, b"account-k", record(16, "stale")),
+                (57, b"account-j", None),
+            ),
+            to_key=lambda k: k,
+            to_value=lambda v: v,
+        )
+        assert db.get(b"account-k") == record(17, "n15")
+        assert db.get(offset_key(1)) == b"100"
+        assert db.get(b"account-j") is None  # a deletion is applied as Faust would
+        assert store.persisted_offset(tp) == 57
+    finally:
+        for opened in store._dbs.values():
+            opened.close()
+        store._dbs.clear()
+
+
+def test_a_tie_keeps_the_changelogs_record_and_a_missing_local_one_takes_any() -> None:
+    writes = replayed_writes(
+        [(0, b"a", record(3, "changelog")), (0, b"b", record(1, "first")), (0, b"b", record(2, "second"))],
+        lambda partition, key: {b"a": record(3, "local")}.get(key),
+        AggregateTable.replaces,
+    )
+    assert writes == {(0, b"a"): record(3, "changelog"), (0, b"b"): record(2, "second")}
