@@ -7,6 +7,7 @@ engine imports no domain and nothing imports the engine back.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -29,11 +30,21 @@ def streams_app(config: Settings) -> faust.App:
     return app
 
 
+class StreamWorker(faust.Worker):  # type: ignore[misc]
+    """Faust's worker, logging JSON as every WellWon process does: mode replaces the root logger's handlers with
+    its own text format, which dropped the fields a log line carries (partition, offsets, command id)."""
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        configure_logging()
+        # Faust's services (the tables and stores defined here) log every start and stop step under these modules.
+        logging.getLogger("streams").setLevel(os.environ.get("LIBRARY_LOG_LEVEL", "WARNING"))
+
+
 def main() -> None:
     configure_logging()
     app = streams_app(settings())
     held = hold_folder(Path(app.conf.datadir))  # noqa: F841 - the lock lives as long as this process
-    worker = faust.Worker(app, loglevel=os.environ.get("STREAMS_LOG_LEVEL", "WARNING"), quiet=True)
+    worker = StreamWorker(app, quiet=True)  # levels: LOG_LEVEL and LIBRARY_LOG_LEVEL, as everywhere
     worker.execute_from_commandline()
 
 

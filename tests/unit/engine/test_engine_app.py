@@ -40,3 +40,19 @@ def test_a_revoked_commands_partition_drops_its_domain_s_cached_aggregates() -> 
     assert cache.take(other.domain.aggregates_table, b"other") is not None
     asyncio.run(agent._assigned(app, set()))
     assert cache.generation > began
+
+
+def test_faust_neither_drops_a_record_read_again_nor_counts_a_jump_as_acknowledged() -> None:
+    """After the engine seeks a partition back, the records read again from there reach it (Faust dropped those
+    below the highest offset it had delivered), and a jump in offsets is not committed (Faust filled it in)."""
+    import asyncio
+
+    from faust.types import TP
+
+    app = create_app(Settings(namespace="treadoffsets"), DOMAINS, codec())
+    consumer = app.consumer
+    tp = TP(app.domain_agents[0].commands.get_topic_name(), 0)
+    consumer._read_offset[tp] = 40  # what delivering offset 40 recorded; a record at 12 was then dropped
+    assert consumer._read_offset[tp] is None
+    asyncio.run(consumer._add_gap(tp, 13, 40))
+    assert not consumer._gap[tp]
