@@ -162,7 +162,7 @@ async def main(rate: float, messages: int, burst: int) -> None:
         processes.start_all()
         processes.wait_for_api(timeout=240)  # a loaded machine starts the API slowly
         await chat_run(processes, 20, rate)  # warm-up: groups joined, caches filled
-        baseline, _ = await api_to_push_latency(processes, rate, messages)
+        baseline, _, _ = await api_to_push_latency(processes, rate, messages)
         chat, chat_steady_rate = await chat_run(processes, messages, rate)
         _, baseline_burst = await profile_burst(processes, burst)
         _, chat_burst = await chat_run(processes, burst, None)

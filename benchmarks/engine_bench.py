@@ -1,7 +1,9 @@
 """Benchmark of the stream engine: commands per second through the Faust agent, and latency from
 API request to WebSocket push, each beside baselines measured in the same run on the same broker.
 
-Run: `python -m benchmarks.engine_bench` (starts the local stack if needed; ~2 minutes).
+Run: `python -m benchmarks.engine_bench` (starts the local stack if needed; ~4 minutes). Throughput is taken in
+`--rounds` rounds (3), each running the two relays and the engine one after another, alone on the machine; the
+medians of the per-round ratios are the figures, since a loaded machine moves every absolute figure.
 `--latency-commands 0` skips the latency part; `--profile` runs the worker under cProfile (so its
 throughput is not comparable), skips latency, and prints where the worker's main thread spends its time.
 
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +49,7 @@ from wellwon.envelope import command_fields, event_fields, outcome_fields
 from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, partitions_of
 
 ACCOUNTS = 200
-POINTS = ("sent", "command", "event", "outcome", "pushed", "projected", "delivered", "answered")
+POINTS = ("sent", "issued", "command", "event", "outcome", "pushed", "projected", "delivered", "answered")
 
 
 def command_value(account_id: str, message: Any, command_id: str | None = None) -> bytes:
@@ -191,22 +195,69 @@ def start_relay(processes: PlatformProcesses, prefix: str, with_domain: bool) ->
     return subprocess.Popen(argv, env=processes.env, cwd=PROJECT_ROOT)
 
 
-async def relay_throughput(
-    processes: PlatformProcesses,
-    records: list[tuple[bytes, bytes]],
-    setup: list[tuple[bytes, bytes]],
-    with_domain: bool,
-) -> float:
-    settings = processes.settings
-    prefix = settings.name(f"relay-{'domain' if with_domain else 'raw'}-{uuid.uuid4().hex[:6]}")
-    await relay_topics(settings, prefix)
+@contextlib.asynccontextmanager
+async def running_relay(processes: PlatformProcesses, with_domain: bool) -> AsyncIterator[tuple[str, str]]:
+    """A baseline relay in its own process, on topics of its own: (commands topic, results topic)."""
+    prefix = processes.settings.name(f"relay-{'domain' if with_domain else 'raw'}-{uuid.uuid4().hex[:6]}")
+    await relay_topics(processes.settings, prefix)
     child = start_relay(processes, prefix, with_domain)
     try:
-        await throughput(settings, f"{prefix}.commands", f"{prefix}.results", setup)  # warm-up and group join
-        return await throughput(settings, f"{prefix}.commands", f"{prefix}.results", records)
+        yield f"{prefix}.commands", f"{prefix}.results"
     finally:
         child.terminate()
         child.wait(10)
+
+
+@contextlib.asynccontextmanager
+async def running_engine(processes: PlatformProcesses) -> AsyncIterator[tuple[str, str]]:
+    """The platform's stream worker: (commands topic, results topic) of the user-account domain."""
+    processes.start("streams")
+    try:
+        yield processes.settings.name(USER_ACCOUNT.commands_topic), processes.settings.name(USER_ACCOUNT.results_topic)
+    finally:
+        processes.stop("streams")
+
+
+async def round_throughputs(processes: PlatformProcesses, commands: int) -> dict[str, float]:
+    """One round: the raw relay, the domain relay and the engine, one after another and each alone on the
+    machine (started for its turn, stopped after it), register fresh accounts (warm-up: group join, first
+    fetches), then take `commands` updates of them; the updates' commands per second, by name."""
+    contenders = {
+        "raw": lambda: running_relay(processes, False),
+        "domain": lambda: running_relay(processes, True),
+        "engine": lambda: running_engine(processes),
+    }
+    figures = {}
+    for name, running in contenders.items():
+        setup, load = workload(commands)
+        async with running() as (commands_topic, results_topic):
+            await throughput(processes.settings, commands_topic, results_topic, setup)
+            figures[name] = await throughput(processes.settings, commands_topic, results_topic, load)
+    return figures
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def throughput_lines(rounds: list[dict[str, float]]) -> list[str]:
+    """Each round's commands/s and its ratios to the relays of the same round, then the medians of those."""
+    lines = [f"{'round':6} {'relay/raw':>10} {'relay/domain':>13} {'engine':>8} {'vs raw':>7} {'vs domain':>10}"]
+    for number, figures in enumerate(rounds, 1):
+        raw, domain, engine = figures["raw"], figures["domain"], figures["engine"]
+        lines.append(
+            f"{number:<6} {raw:10.0f} {domain:13.0f} {engine:8.0f} {engine / raw:7.2f} {engine / domain:10.2f}"
+        )
+    middle = {name: median([figures[name] for figures in rounds]) for name in ("raw", "domain", "engine")}
+    vs_raw = median([figures["engine"] / figures["raw"] for figures in rounds])
+    vs_domain = median([figures["engine"] / figures["domain"] for figures in rounds])
+    lines.append(
+        f"{'median':6} {middle['raw']:10.0f} {middle['domain']:13.0f} {middle['engine']:8.0f} {vs_raw:7.2f}"
+        f" {vs_domain:10.2f}"
+    )
+    return lines
 
 
 async def sinks_caught_up(settings: Settings, timeout: float = 600) -> None:
@@ -307,11 +358,24 @@ async def kafka_points(settings: Settings, account_id: str, seen: dict[str, dict
                         seen[point].setdefault(name, at)
                         if point == "command":
                             names_by_command[envelope.message_id] = name
+                            seen["issued"].setdefault(name, envelope.occurred_at.timestamp())
                         elif point == "event":
                             names_by_version[envelope.aggregate_version] = name
     finally:
         await consumer.stop()
     return names_by_version
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children that were waited for (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_shares(processes: PlatformProcesses, before: dict[str, float], seconds: float) -> dict[str, float]:
+    """Each platform process's CPU over `seconds` since `before`, as a share of one core."""
+    now = {name: cpu_seconds(p.pid) for name, p in processes.processes.items()}
+    return {name: (now[name] - before.get(name, 0.0)) / seconds for name in now}
 
 
 async def until(moment: float) -> None:
@@ -321,9 +385,9 @@ async def until(moment: float) -> None:
 
 async def api_to_push_latency(
     processes: PlatformProcesses, rate: float, count: int
-) -> tuple[list[float], dict[str, dict[str, float]]]:
-    """PATCH /api/auth/profile at a steady rate; time until the matching event arrives on /ws, and the times each
-    command passed the path's points (`benchmarks.path_timing`)."""
+) -> tuple[list[float], dict[str, dict[str, float]], dict[str, float]]:
+    """PATCH /api/auth/profile at a steady rate; time until the matching event arrives on /ws, the times each
+    command passed the path's points (`benchmarks.path_timing`), and each process's CPU meanwhile (of a core)."""
     settings = processes.settings
     email = f"latency-{uuid.uuid4().hex[:8]}@example.com"
     account_id = account_id_for_email(email)
@@ -359,6 +423,7 @@ async def api_to_push_latency(
 
             receiver = asyncio.create_task(receive())
             requests = []
+            cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.processes.items()}
             began = time.monotonic()
             for i in range(count):
                 name = f"p{i}"
@@ -367,6 +432,7 @@ async def api_to_push_latency(
                 requests.append(asyncio.create_task(update(name)))
                 await until(began + (i + 1) / rate)
             await asyncio.gather(*requests)
+            shares = cpu_shares(processes, cpu_before, time.monotonic() - began)
             deadline = time.monotonic() + 10
             while sent and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
@@ -376,7 +442,7 @@ async def api_to_push_latency(
     for version, at in projected_versions.items():
         if version in names_by_version:
             seen["projected"][names_by_version[version]] = at
-    return samples, seen
+    return samples, seen, shares
 
 
 async def relay_latency(processes: PlatformProcesses, rate: float, count: int) -> list[float]:
@@ -460,36 +526,37 @@ def print_profile(output: Path, entries: int = 30) -> None:
     stats.sort_stats("tottime").print_stats(entries // 2)
 
 
-async def main(commands: int, rate: float, latency_count: int, profile: bool = False) -> None:
+async def main(commands: int, rate: float, latency_count: int, rounds: int = 3, profile: bool = False) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
     settings = processes.settings
     await prepare(settings, DOMAINS)
-    setup, load = workload(commands)
-    latency_count = 0 if profile else latency_count
     profile_output = processes.log_path("streams").with_suffix(".prof")
-
-    raw = await relay_throughput(processes, load, setup, with_domain=False)
-    domain = await relay_throughput(processes, load, setup, with_domain=True)
-
-    if profile:
-        start_profiled_worker(processes, profile_output)
-    else:
-        processes.start("streams")
+    throughputs: list[dict[str, float]] = []
     engine_latency: list[float] = []
     baseline_latency: list[float] = []
     path_points: dict[str, dict[str, float]] = {}
+    shares: dict[str, float] = {}
     try:
-        commands_topic = settings.name(USER_ACCOUNT.commands_topic)
-        results_topic = settings.name(USER_ACCOUNT.results_topic)
-        await throughput(settings, commands_topic, results_topic, setup)  # warm-up, group join
-        engine = await throughput(settings, commands_topic, results_topic, load)
+        if profile:
+            start_profiled_worker(processes, profile_output)
+            commands_topic, results_topic = (settings.name(USER_ACCOUNT.commands_topic),
+                                             settings.name(USER_ACCOUNT.results_topic))  # fmt: skip
+            await throughput(settings, commands_topic, results_topic, workload(ACCOUNTS)[0])
+            profiled = await throughput(settings, commands_topic, results_topic, workload(commands)[1])
+            processes.stop("streams")  # the profile is written on a clean stop
+            print(f"\nthe engine under cProfile: {profiled:.0f} commands/s (not comparable)")
+            print_profile(profile_output)
+            return
+        for _ in range(rounds):
+            throughputs.append(await round_throughputs(processes, commands))
         if latency_count:
+            processes.start("streams")
             processes.start("sinks")
             processes.start("api")
             processes.wait_for_api()
             await sinks_caught_up(settings)  # the throughput run left events for the read models to project
-            engine_latency, path_points = await api_to_push_latency(processes, rate, latency_count)
+            engine_latency, path_points, shares = await api_to_push_latency(processes, rate, latency_count)
             baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
         processes.stop_all()
@@ -497,17 +564,9 @@ async def main(commands: int, rate: float, latency_count: int, profile: bool = F
 
     print(f"\nWellWon engine benchmark ({commands} UpdateProfile commands over {ACCOUNTS} accounts, "
           f"{settings.partitions} partitions, one worker, one local broker)")  # fmt: skip
-    print(f"{'throughput':34} {'commands/s':>12} {'vs relay/raw':>13} {'vs relay/domain':>16}")
-    for name, value in (
-        ("relay/raw (aiokafka, no decoding)", raw),
-        ("relay/domain (aiokafka + decide)", domain),
-        ("faust engine", engine),
-    ):
-        print(f"{name:34} {value:12.0f} {value / raw:13.2f} {value / domain:16.2f}")
-    figures: dict[str, Any] = {"throughput": {"relay_raw": raw, "relay_domain": domain, "engine": engine}}
-    if profile:
-        print("(the engine ran under cProfile: its figure is not comparable)")
-        print_profile(profile_output)
+    print(f"throughput, commands/s, {rounds} rounds (each: raw relay, domain relay, engine, one after another)")
+    print("\n".join(throughput_lines(throughputs)))
+    figures: dict[str, Any] = {"throughput": throughputs}
     if not latency_count:
         print(orjson.dumps(figures).decode())
         return
@@ -521,6 +580,8 @@ async def main(commands: int, rate: float, latency_count: int, profile: bool = F
     print(f"(samples: baseline {len(baseline_latency)}, engine {len(engine_latency)} of {latency_count})")
     print("\nthe engine path's stages (Kafka's times are its records' timestamps, whole milliseconds)")
     print("\n".join(stage_lines(path_points)))
+    print("CPU during the latency run, share of one core: "
+          + ", ".join(f"{name} {share:.2f}" for name, share in sorted(shares.items())))  # fmt: skip
     figures["latency"] = {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99}
     print(orjson.dumps(figures).decode())
 
@@ -532,6 +593,7 @@ def cli() -> None:
     run.add_argument("--commands", type=int, default=20000)
     run.add_argument("--rate", type=float, default=200.0, help="commands per second for the latency run")
     run.add_argument("--latency-commands", type=int, default=2000, help="0: no latency run")
+    run.add_argument("--rounds", type=int, default=3, help="throughput rounds; the medians of their ratios count")
     run.add_argument("--profile", action="store_true", help="cProfile the stream worker; no latency run")
     child = sub.add_parser("relay")
     child.add_argument("prefix")
@@ -541,7 +603,7 @@ def cli() -> None:
     if args.mode == "relay":
         asyncio.run(relay(Settings(), f"{args.prefix}.commands", args.prefix, args.domain))
     else:
-        asyncio.run(main(args.commands, args.rate, args.latency_commands, args.profile))
+        asyncio.run(main(args.commands, args.rate, args.latency_commands, args.rounds, args.profile))
 
 
 if __name__ == "__main__":

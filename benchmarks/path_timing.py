@@ -2,6 +2,7 @@
 
 The points (wall-clock seconds; Kafka's are the records' timestamps, whole milliseconds):
 - sent: the client sends the HTTP request;
+- issued: the API makes the command (its envelope's `occurred_at`: the request passed the edge, auth and checks);
 - command: the API's command record is written to Kafka;
 - event: the engine's event record is written;
 - outcome: the engine's outcome record is written;
@@ -10,7 +11,7 @@ The points (wall-clock seconds; Kafka's are the records' timestamps, whole milli
 - delivered: the event arrives on the client's WebSocket;
 - answered: the HTTP answer arrives (the API answers once the outcome is in and its effects are readable).
 
-The push path is sent -> command -> event -> pushed -> delivered; outcome, projection and the HTTP answer run
+The push path is sent -> issued -> command -> event -> pushed -> delivered; outcome, projection and the HTTP answer run
 beside it and are shown apart.
 """
 
@@ -20,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 PUSH_PATH = (
-    ("HTTP: request -> command in Kafka (API)", "sent", "command"),
+    ("HTTP: request -> command issued (client, API)", "sent", "issued"),
+    ("API: command issued -> in Kafka", "issued", "command"),
     ("engine: command -> event in Kafka", "command", "event"),
     ("push sink: event -> Redis", "event", "pushed"),
     ("socket: Redis -> WebSocket (API hub)", "pushed", "delivered"),
@@ -28,6 +30,8 @@ PUSH_PATH = (
 BESIDE_PATH = (
     ("outcome: command -> outcome in Kafka", "command", "outcome"),
     ("projection: event -> applied in Postgres", "event", "projected"),
+    ("API hold: command issued -> response", "issued", "answered"),
+    ("API answer: applied in Postgres -> response", "projected", "answered"),
     ("HTTP answer: request -> response", "sent", "answered"),
 )
 

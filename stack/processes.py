@@ -102,15 +102,19 @@ class PlatformProcesses:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
 
+    def stop(self, name: str) -> None:
+        """SIGTERM, and SIGKILL if it has not exited within 15 s."""
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
     def stop_all(self) -> None:
         for name in list(self.processes):
-            process = self.processes.pop(name)
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            self.stop(name)
 
     def start_all(self, log_to_file: bool = True) -> None:
         for name in PROCESS_MODULES:
