@@ -33,7 +33,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.ledger.chart import AccountKind, ChartAccount, account_id, chart
@@ -721,7 +720,3 @@ def totals(state: Ledger) -> dict[str, tuple[int, int, int, int]]:
             cn + account.credits_pending,
         )
     return sums
-
-
-def amount_of(minor: int, currency: str) -> Decimal:
-    return Decimal(format_amount(minor, currency))
