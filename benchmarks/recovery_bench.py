@@ -145,11 +145,12 @@ def worker(store: str, name: str, namespace: str | None = None) -> Worker:
 async def killed_and_restarted(store: str, name: str, namespace: str) -> float:
     """Start the worker, kill it -9 once it answers, start it again: seconds until it answers again."""
     process = worker(store, name, namespace)
-    await process.start_until_ready()
-    process.kill()  # kill -9: no shutdown, no flush, no commit
-    seconds = await process.start_until_ready()
-    process.kill()
-    return seconds
+    try:
+        await process.start_until_ready()
+        process.kill()  # kill -9: no shutdown, no flush, no commit
+        return await process.start_until_ready()
+    finally:
+        process.processes.stop_all()  # also when it never answered: no worker is left behind
 
 
 async def run(aggregates: int) -> None:

@@ -56,3 +56,36 @@ def test_faust_neither_drops_a_record_read_again_nor_counts_a_jump_as_acknowledg
     assert consumer._read_offset[tp] is None
     asyncio.run(consumer._add_gap(tp, 13, 40))
     assert not consumer._gap[tp]
+
+
+def test_after_a_recovery_a_partition_never_committed_is_read_from_its_beginning() -> None:
+    """aiokafka's seek to committed offsets skips a partition with none, so what Faust fetched and dropped there
+    while it held the stream partitions during a recovery was never read again (the recovery benchmark's probe
+    went unanswered). Such a partition is sought to its earliest offset; changelogs and committed ones are not."""
+    import asyncio
+    from typing import Any
+
+    from faust.types import TP
+
+    app = create_app(Settings(namespace="tperformseek"), DOMAINS, codec())
+    consumer: Any = app.consumer
+    commands = app.domain_agents[0].commands.get_topic_name()
+    changelog = next(iter(app.domain_agents[0].table.changelog_topic.topics))
+    fresh, zero, resumed, table = TP(commands, 0), TP(commands, 1), TP(commands, 2), TP(changelog, 0)
+    sought: dict[TP, int] = {}
+
+    async def seek_to_committed() -> dict[TP, int | None]:
+        return {fresh: None, zero: 0, resumed: 41, table: None}
+
+    async def earliest_offsets(*partitions: TP) -> dict[TP, int]:
+        return {tp: 7 for tp in partitions}  # the log's start after retention
+
+    async def seek_wait(partitions: dict[TP, int]) -> None:
+        sought.update(partitions)
+
+    consumer.seek_to_committed, consumer.earliest_offsets, consumer.seek_wait = (
+        seek_to_committed, earliest_offsets, seek_wait
+    )  # fmt: skip
+    asyncio.run(consumer.perform_seek())
+    assert sought == {fresh: 7, zero: 7}
+    assert consumer._committed_offset[resumed] == 41
