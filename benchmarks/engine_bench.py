@@ -209,9 +209,13 @@ async def running_relay(processes: PlatformProcesses, with_domain: bool) -> Asyn
 
 
 @contextlib.asynccontextmanager
-async def running_engine(processes: PlatformProcesses) -> AsyncIterator[tuple[str, str]]:
-    """The platform's stream worker: (commands topic, results topic) of the user-account domain."""
-    processes.start("streams")
+async def running_engine(processes: PlatformProcesses, profile: Path | None = None) -> AsyncIterator[tuple[str, str]]:
+    """The platform's stream worker (under cProfile, writing `profile` when it stops, if given): (commands topic,
+    results topic) of the user-account domain."""
+    if profile is None:
+        processes.start("streams")
+    else:
+        start_profiled_worker(processes, profile)
     try:
         yield processes.settings.name(USER_ACCOUNT.commands_topic), processes.settings.name(USER_ACCOUNT.results_topic)
     finally:
@@ -539,12 +543,10 @@ async def main(commands: int, rate: float, latency_count: int, rounds: int = 3, 
     shares: dict[str, float] = {}
     try:
         if profile:
-            start_profiled_worker(processes, profile_output)
-            commands_topic, results_topic = (settings.name(USER_ACCOUNT.commands_topic),
-                                             settings.name(USER_ACCOUNT.results_topic))  # fmt: skip
-            await throughput(settings, commands_topic, results_topic, workload(ACCOUNTS)[0])
-            profiled = await throughput(settings, commands_topic, results_topic, workload(commands)[1])
-            processes.stop("streams")  # the profile is written on a clean stop
+            setup, load = workload(commands)
+            async with running_engine(processes, profile_output) as (commands_topic, results_topic):
+                await throughput(settings, commands_topic, results_topic, setup)
+                profiled = await throughput(settings, commands_topic, results_topic, load)
             print(f"\nthe engine under cProfile: {profiled:.0f} commands/s (not comparable)")
             print_profile(profile_output)
             return

@@ -8,7 +8,6 @@ engine imports no domain and nothing imports the engine back.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import faust
@@ -36,8 +35,6 @@ class StreamWorker(faust.Worker):  # type: ignore[misc]
 
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         configure_logging()
-        # Faust's services (the tables and stores defined here) log every start and stop step under these modules.
-        logging.getLogger("streams").setLevel(os.environ.get("LIBRARY_LOG_LEVEL", "WARNING"))
 
 
 def main() -> None:

@@ -37,5 +37,6 @@ def configure_logging(level: str | None = None) -> None:
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     # Kafka clients are chatty at INFO about every rebalance step.
     library_level = os.environ.get("LIBRARY_LOG_LEVEL", "WARNING")
-    for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
+    # "streams": Faust's services defined there (tables, stores) log every start and stop step under its modules.
+    for noisy in ("aiokafka", "kafka", "faust", "mode", "streams", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(library_level)
