@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import time
 import uuid
-from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from api.command_bus import CommandBus, Issued
+from benchmarks.cpu import cpu_seconds
 from stack import services
 from stack.processes import PlatformProcesses
 from streams.company.permissions import ROLE_CLAIM, Role
@@ -176,12 +175,6 @@ def tokenise_rates(interchanges: list[bytes]) -> tuple[float, float]:
     for text in texts:
         assert _split(text)
     return reference, len(texts) / (time.monotonic() - started)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc): less shaken by a busy machine than wall time."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(messages: int) -> None:

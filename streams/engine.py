@@ -26,6 +26,7 @@ from typing import Any
 import faust
 
 from streams.aggregates import AggregateCache, AggregateStore, KeptAggregate, record_version
+from streams.batching import batches
 from streams.domain import Domain
 from streams.local_store import ROCKSDB, KeyPartitionedRocksStore, store_url, worker_folder
 from streams.step import AggregateRecord, Step, step
@@ -182,7 +183,7 @@ class ContiguousOffsets:
                 stored = self.stored(*where)
                 expected = stored if stored is not None else offset
             if where in rewound or offset > expected:
-                message.incref()  # keeps take_events from acknowledging what was not handled
+                message.incref()  # keeps the batch loop from acknowledging what was not handled
                 if where not in rewound:
                     rewound.add(where)
                     log.warning(
@@ -257,7 +258,7 @@ class DomainAgent:
         return int(stored) if stored is not None else None
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
-        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
+        async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
             await self.handle_batch(batch)
 
     async def handle_batch(self, batch: list[faust.EventT[bytes]]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import faust
 
+from streams.batching import batches
 from streams.domain import Domain
 from streams.engine import ContiguousOffsets
 from streams.process import Process, Send, reactions
@@ -65,7 +66,7 @@ class ProcessAgent:
         app.agent(source, name="processes")(self.run)
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
-        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
+        async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
             deliveries: list[Awaitable[Any]] = []
             for event in await self.order.admit(batch):
                 deliveries += await self.handle(event.message)

@@ -37,6 +37,7 @@ import faust
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from streams.batching import batches
 from streams.edi.errors import EdiError
 from streams.edi.handling import (
     ACCEPTED,
@@ -209,7 +210,7 @@ class EdiAgent:
         app.agent(inbound, name="edi-inbound")(self.run)
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
-        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW_SECONDS):  # type: ignore[attr-defined]
+        async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
             for event in batch:
                 # Held until its round completes (possibly after this loop took the next batch): an
                 # offset is committed only once its interchange's results and bookkeeping are written.
