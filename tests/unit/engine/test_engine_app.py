@@ -89,3 +89,20 @@ def test_after_a_recovery_a_partition_never_committed_is_read_from_its_beginning
     asyncio.run(consumer.perform_seek())
     assert sought == {fresh: 7, zero: 7}
     assert consumer._committed_offset[resumed] == 41
+
+
+def test_the_worker_s_consumer_fetches_with_a_short_wait_at_the_broker() -> None:
+    """Faust's 1.5 s let a just-handled partition's next records wait that long behind a fetch of idle ones."""
+    import asyncio
+
+    from streams.engine import FETCH_MAX_WAIT_MS
+
+    app = create_app(Settings(namespace="tfetchwait"), DOMAINS, codec())
+    create_app(Settings(namespace="tfetchwait2"), DOMAINS, codec())  # patched once, not wrapped twice
+
+    async def created() -> int:
+        thread = app.consumer._thread
+        consumer = thread._create_worker_consumer(app.consumer.transport)
+        return int(consumer._fetch_max_wait_ms)
+
+    assert asyncio.run(created()) == FETCH_MAX_WAIT_MS == 50
