@@ -175,3 +175,25 @@ async def test_the_docs_page_may_run_its_own_inline_script_only(client: httpx.As
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
     assert policy == docs_policy(answer.content)
     assert docs_policy(b"<script>a()</script>") != docs_policy(b"<script>b()</script>")
+
+
+def test_routes_are_flattened_once_and_again_when_one_is_added() -> None:
+    from starlette.routing import Match
+
+    from api.edge import matched_route, route_contexts
+
+    app = edge_app()
+    routes = app.router.routes
+    flattened = route_contexts(routes)
+    assert route_contexts(routes) is flattened  # not recomputed per request
+    scope = {"type": "http", "method": "GET", "path": "/api/notes/n-7", "root_path": "", "query_string": b""}
+    route, params = matched_route(routes, scope)
+    assert params == {"note_id": "n-7"} and route is not None and route.matches(scope)[0] is not Match.NONE
+
+    @app.get("/api/late/{late_id}")
+    async def late(late_id: str) -> dict[str, str]:
+        return {"id": late_id}
+
+    assert route_contexts(routes) is not flattened  # a route added after the middleware is matched too
+    late_scope = {**scope, "path": "/api/late/x"}
+    assert matched_route(routes, late_scope)[1] == {"late_id": "x"}
