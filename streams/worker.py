@@ -7,10 +7,12 @@ engine imports no domain and nothing imports the engine back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import faust
+import uvloop
 
 from streams.edi.agent import register_edi_agent
 from streams.engine import create_app
@@ -39,6 +41,7 @@ class StreamWorker(faust.Worker):  # type: ignore[misc]
 
 def main() -> None:
     configure_logging()
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # the API's event loop too; see docs/scaling.md
     app = streams_app(settings())
     held = hold_folder(Path(app.conf.datadir))  # noqa: F841 - the lock lives as long as this process
     worker = StreamWorker(app, quiet=True)  # levels: LOG_LEVEL and LIBRARY_LOG_LEVEL, as everywhere
