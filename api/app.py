@@ -84,8 +84,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config.require_object_store()  # documents' files: no store, no start (never a guessed credential)
-        # Autocommit: a read is one round trip, not BEGIN, the query and COMMIT (a third of the API's CPU at 100
-        # requests/s went to psycopg). What must be atomic, or sees a tenant through row-level security
+        # Autocommit: a read is one round trip, not BEGIN, the query and COMMIT (psycopg had a third of py-spy's
+        # samples of the API at 100 requests/s). What must be atomic, or sees a tenant through row-level security
         # (`tenant_db`, its settings local to a transaction), opens `conn.transaction()` explicitly.
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             api_dsn(config), min_size=2, max_size=20, open=False, kwargs={"autocommit": True}
