@@ -7,6 +7,7 @@ every process's CPU time before and after a run and groups it by what the proces
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -101,3 +102,10 @@ def machine_use(before: CpuSnapshot, after: CpuSnapshot) -> CpuUse:
         spent = used - (earlier[1] if earlier is not None else 0.0)
         groups[group] = groups.get(group, 0.0) + spent / seconds
     return CpuUse(os.cpu_count() or 1, (after.busy - before.busy) / seconds, {g: u for g, u in groups.items() if u})
+
+
+async def use_over(seconds: float) -> CpuUse:
+    """The cores in use over the next `seconds`."""
+    before = snapshot()
+    await asyncio.sleep(seconds)
+    return machine_use(before, snapshot())

@@ -51,6 +51,7 @@ from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, pa
 
 ACCOUNTS = 200
 CLIENT_CONNECTIONS = 1000
+REST_SECONDS = 10.0
 POINTS = ("sent", "issued", "command", "event", "outcome", "pushed", "projected", "delivered", "answered")
 
 
@@ -544,6 +545,7 @@ async def main(commands: int, rate: float, latency_count: int, rounds: int = 3, 
     baseline_latency: list[float] = []
     path_points: dict[str, dict[str, float]] = {}
     use: cpu.CpuUse | None = None
+    at_rest: cpu.CpuUse | None = None
     try:
         if profile:
             setup, load = workload(commands)
@@ -561,6 +563,7 @@ async def main(commands: int, rate: float, latency_count: int, rounds: int = 3, 
             processes.start("api")
             processes.wait_for_api()
             await sinks_caught_up(settings)  # the throughput run left events for the read models to project
+            at_rest = await cpu.use_over(REST_SECONDS)  # what the running platform costs with nothing to do
             engine_latency, path_points, use = await api_to_push_latency(processes, rate, latency_count)
             baseline_latency = await relay_latency(processes, rate, latency_count)
     finally:
@@ -588,6 +591,8 @@ async def main(commands: int, rate: float, latency_count: int, rounds: int = 3, 
     print("\n".join(stage_lines(path_points)))
     if use is not None:
         print(use.line())
+    if at_rest is not None:
+        print(f"at rest before the run ({REST_SECONDS:.0f} s, no requests): {at_rest.line()}")
     figures["latency"] = {"baseline_p50": b50, "baseline_p99": b99, "engine_p50": e50, "engine_p99": e99}
     print(orjson.dumps(figures).decode())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks.cpu import CpuSnapshot, cpu_seconds, group_of, machine_use, snapshot
+from benchmarks.cpu import CpuSnapshot, CpuUse, cpu_seconds, group_of, machine_use, snapshot, use_over
 
 
 def test_processes_are_grouped_by_their_command_lines() -> None:
@@ -35,3 +35,18 @@ def test_a_snapshot_sees_this_process_and_its_cpu_time_grows_with_work() -> None
     second = snapshot()
     assert second.by_process[os.getpid()][1] > first.by_process[os.getpid()][1]
     assert second.busy > first.busy
+
+
+def test_use_over_an_interval_counts_what_runs_meanwhile() -> None:
+    import asyncio
+
+    async def busy_while_measured() -> CpuUse:
+        measuring = asyncio.ensure_future(use_over(0.5))
+        started = cpu_seconds(os.getpid())
+        while cpu_seconds(os.getpid()) - started < 0.05 and not measuring.done():  # CPU time ticks at 10 ms
+            sum(i * i for i in range(1000))
+            await asyncio.sleep(0)
+        return await measuring
+
+    use = asyncio.run(busy_while_measured())
+    assert 0 < use.groups["benchmark client"] <= use.machine <= use.cores
