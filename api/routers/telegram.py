@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from contextlib import nullcontext
@@ -47,6 +48,7 @@ from sinks.postgres.queries import fetch_all, fetch_one
 router = APIRouter(tags=["telegram"])
 log = logging.getLogger("wellwon.telegram")
 
+REPLY_LOOKUPS, REPLY_LOOKUP_PAUSE_SECONDS = 10, 0.2  # a reply to a message whose delivery is not yet recorded
 MAX_UPDATE_BYTES = 256 * 1024  # a message's text is at most 4096 characters; an update with it is far less
 NOT_CONFIGURED = HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Telegram is not configured on this platform")
 
@@ -195,9 +197,16 @@ async def reply(found: Platform, intent: Reply, language: str) -> tuple[str, str
         if person is None:
             return language, "not_linked"
         user_id, language = str(person["user_id"]), str(person["locale"])[:2]
-        conversation_id = await telegram_links.conversation_of_reply(
-            conn, user_id, intent.chat_id, intent.reply_to_message_id
-        )
+        conversation_id = None
+        # The notifications worker records a delivery just after the Bot API accepted it: a reply that comes
+        # sooner (seen in CI) finds it within moments.
+        for attempt in range(REPLY_LOOKUPS):
+            conversation_id = await telegram_links.conversation_of_reply(
+                conn, user_id, intent.chat_id, intent.reply_to_message_id
+            )
+            if conversation_id is not None or intent.reply_to_message_id is None or attempt == REPLY_LOOKUPS - 1:
+                break
+            await asyncio.sleep(REPLY_LOOKUP_PAUSE_SECONDS)
         if conversation_id is None:
             return language, "no_conversation"
     session = await member_session(found, conversation_id, user_id)
