@@ -194,21 +194,22 @@ async def reply(found: Platform, intent: Reply, language: str) -> tuple[str, str
     """Post a reply into its conversation as the linked person: (their language, what to tell them, or "")."""
     async with found.pool.connection() as conn:
         person = await telegram_links.user_of_chat(conn, intent.chat_id)
-        if person is None:
-            return language, "not_linked"
-        user_id, language = str(person["user_id"]), str(person["locale"])[:2]
-        conversation_id = None
-        # The notifications worker records a delivery just after the Bot API accepted it: a reply that comes
-        # sooner (seen in CI) finds it within moments.
-        for attempt in range(REPLY_LOOKUPS):
+    if person is None:
+        return language, "not_linked"
+    user_id, language = str(person["user_id"]), str(person["locale"])[:2]
+    conversation_id = None
+    # The notifications worker records a delivery just after the Bot API accepted it: a reply that comes sooner
+    # (seen in CI) finds it within moments. No pooled connection is held during the pauses.
+    for attempt in range(REPLY_LOOKUPS):
+        async with found.pool.connection() as conn:
             conversation_id = await telegram_links.conversation_of_reply(
                 conn, user_id, intent.chat_id, intent.reply_to_message_id
             )
-            if conversation_id is not None or intent.reply_to_message_id is None or attempt == REPLY_LOOKUPS - 1:
-                break
-            await asyncio.sleep(REPLY_LOOKUP_PAUSE_SECONDS)
-        if conversation_id is None:
-            return language, "no_conversation"
+        if conversation_id is not None or intent.reply_to_message_id is None or attempt == REPLY_LOOKUPS - 1:
+            break
+        await asyncio.sleep(REPLY_LOOKUP_PAUSE_SECONDS)
+    if conversation_id is None:
+        return language, "no_conversation"
     session = await member_session(found, conversation_id, user_id)
     if session is None:
         return language, "refused:you are no longer a member of that conversation"
