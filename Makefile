@@ -1,5 +1,5 @@
 # The two commands: `make run` (platform + demo data) and `make test` (the whole suite).
-.PHONY: run test lint bench stop mutate console
+.PHONY: run test lint bench bench-all stop mutate console
 
 run:
 	./stack/bootstrap.sh
@@ -18,6 +18,11 @@ test:
 
 bench:
 	.venv/bin/python -m benchmarks.engine_bench
+
+# Every benchmark, sized to finish in about 15 minutes on 2 cores (benchmarks/__main__.py).
+bench-all:
+	.venv/bin/wellwon stack up
+	.venv/bin/python -m benchmarks
 
 # Mutation run over the deciders, the engine and the money and identifier code (unit tests only);
 # `make mutate MODULES="streams.company.identifiers"` for some modules. Slow: hours for all on 2 cores.

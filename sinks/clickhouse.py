@@ -8,12 +8,9 @@ event_id). Secret fields never reach analytics.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,6 +20,7 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import OperationalError
 
 from sinks.clickhouse_facts import FACTS, micros_column, records_by_table
+from sinks.collector import collections_paused
 from sinks.records import SinkRecord, public_json
 from sinks.runner import DeadLetters, apply_each_aggregate
 from wellwon.config import Settings
@@ -151,36 +149,6 @@ def event_columns(events: list[SinkRecord]) -> list[list[Any]]:
         [record.partition for record in events],
         [record.offset for record in events],
     ]
-
-
-_pause_lock = threading.Lock()
-_pauses = 0  # collections_paused blocks open, in any thread
-_paused_by_us = False
-
-
-@contextlib.contextmanager
-def collections_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is built and inserted (blocks may overlap: the last one to end
-    turns it back on, and only if it was on before the first began).
-
-    A batch allocates a few containers per event (a part's dict, (version, value) tuples, the column lists, and the
-    driver's own pivots of them), all alive until the insert; the collector, run every 700 allocations, would
-    traverse them and the gathered records again and again and free nothing: measured, most of the CPU the driver
-    spends on an aggregate-state table. Reference counting frees everything as usual meanwhile, and whatever cyclic
-    garbage the batch left is collected once collection is back on."""
-    global _pauses, _paused_by_us
-    with _pause_lock:
-        if _pauses == 0:
-            _paused_by_us = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _paused_by_us:
-                gc.enable()
 
 
 ColumnsOf = Callable[[list[SinkRecord]], list[list[Any]] | None]  # a batch's columns for one table, or None

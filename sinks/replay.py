@@ -7,6 +7,7 @@ cannot be applied does not stop the replay: as in the live sink, it (and the lat
 aggregate) goes to the Postgres sink's dead-letter topic with the reason; so does a record that cannot be
 decoded at all.
 ClickHouse: drop and recreate the events table, then insert every event again.
+All: the two at once, ClickHouse's in a process of its own (`replay_all`): each is bound by Python's one core.
 Both read the next batch while the store applies this one, and report (records read, records in all)
 to a progress callback: `wellwon replay` shows a bar with rate and ETA (`sinks.progress`).
 """
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+import multiprocessing
+from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -30,6 +31,7 @@ from sinks.clickhouse import (
     analytics_database,
     migrate_analytics,
 )
+from sinks.collector import rare_collections
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
 from sinks.postgres.sink import PostgresSink, drop_read_models, schema_statements
@@ -185,23 +187,6 @@ async def _replay_postgres(
     return applied
 
 
-@contextlib.contextmanager
-def rare_collections(threshold: int = 10_000) -> Iterator[None]:
-    """The cyclic garbage collector run every `threshold` allocations instead of 700, for the length of a replay
-    (Postgres or ClickHouse).
-
-    A replay keeps a batch or two of decoded records (hundreds of thousands of objects) alive at a time, so the
-    default young-generation threshold runs a collection every few records that finds nothing to free and
-    promotes the batch through the older generations, which then get traversed again: a third of a replay's CPU.
-    Nothing a replay makes is cyclic garbage for long; the default thresholds come back afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(threshold, 10, 10)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 async def replay_clickhouse(
     settings: Settings, codec: MessageCodec, topics: list[str], progress: Callable[[int, int], None] | None = None
 ) -> int:
@@ -239,3 +224,51 @@ async def _replay_clickhouse(
         await producer.stop()
         await sink.stop()
     return applied
+
+
+def replay_all(
+    settings: Settings,
+    codec: MessageCodec,
+    projections: tuple[Projection, ...],
+    events_topics: list[str],
+    results_topics: list[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Postgres and ClickHouse rebuilt at once; the records each applied. Call it outside an event loop.
+
+    Both replays spend most of their time in Python (decoding, folding, building rows), which runs on one core at a
+    time; run one after the other they leave a core idle. So the ClickHouse replay runs in a forked process (it
+    inherits the codec and the settings, nothing is pickled) while this one rebuilds Postgres. `progress` hears
+    the two runs' records summed. If either fails, the other is stopped and the error raised: the read models are
+    then as a failed replay of each leaves them (Postgres rolled back, ClickHouse to be replayed again).
+    """
+    context = multiprocessing.get_context("fork")
+    clickhouse = context.Array("q", 3, lock=False)  # records read, records in all, records applied (set at the end)
+
+    def rebuild_clickhouse() -> None:
+        def report(done: int, total: int) -> None:
+            clickhouse[0], clickhouse[1] = done, total
+
+        clickhouse[2] = asyncio.run(replay_clickhouse(settings, codec, events_topics, report))
+
+    child = context.Process(target=rebuild_clickhouse, name="wellwon-replay-clickhouse", daemon=True)
+    child.start()
+    postgres = [0, 0]
+
+    def report(done: int, total: int) -> None:
+        postgres[:] = done, total
+        if progress is not None:
+            progress(done + clickhouse[0], total + clickhouse[1])
+
+    try:
+        applied = asyncio.run(replay_postgres(settings, codec, projections, events_topics + results_topics, report))
+        while child.is_alive():
+            child.join(0.2)
+            report(*postgres)
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    if child.exitcode != 0:
+        raise RuntimeError(f"the ClickHouse replay failed (exit code {child.exitcode}); its error is logged above")
+    return applied, clickhouse[2]

@@ -67,23 +67,24 @@ def _migrate(args: argparse.Namespace) -> None:
 def _replay(args: argparse.Namespace) -> None:
     from sinks.postgres.projections import PROJECTIONS
     from sinks.progress import Progress
-    from sinks.replay import replay_clickhouse, replay_postgres
+    from sinks.replay import replay_all, replay_clickhouse, replay_postgres
     from wellwon.envelope import codec_for
 
     config, domains = settings(), tuple(args.domains)
     codec = codec_for(domains)
     events = [config.name(d.events_topic) for d in domains]
-    if args.target in ("postgres", "all"):
-        results = [config.name(d.results_topic) for d in domains]
-        progress = Progress("postgres")
-        count = asyncio.run(replay_postgres(config, codec, PROJECTIONS, events + results, progress))
-        progress.finish()
-        print(f"postgres: rebuilt from {count} records")
-    if args.target in ("clickhouse", "all"):
-        progress = Progress("clickhouse")
-        count = asyncio.run(replay_clickhouse(config, codec, events, progress))
-        progress.finish()
-        print(f"clickhouse: rebuilt from {count} records")
+    results = [config.name(d.results_topic) for d in domains]
+    progress = Progress(args.target if args.target != "all" else "postgres and clickhouse")
+    if args.target == "postgres":
+        counts = {"postgres": asyncio.run(replay_postgres(config, codec, PROJECTIONS, events + results, progress))}
+    elif args.target == "clickhouse":
+        counts = {"clickhouse": asyncio.run(replay_clickhouse(config, codec, events, progress))}
+    else:
+        postgres, clickhouse = replay_all(config, codec, PROJECTIONS, events, results, progress)
+        counts = {"postgres": postgres, "clickhouse": clickhouse}
+    progress.finish()
+    for target, count in counts.items():
+        print(f"{target}: rebuilt from {count} records")
 
 
 async def send_from_file(config: Settings, path: Path, domains: Sequence[Domain]) -> dict[str, Any]:

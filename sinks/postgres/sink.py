@@ -30,6 +30,7 @@ import redis.asyncio as redis
 from aiokafka import TopicPartition
 from psycopg import AsyncConnection, AsyncCursor
 
+from sinks.collector import collections_paused
 from sinks.postgres.batch import AggregateKey, Position, admit, aggregate_key, per_projection
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection, insert_rows
@@ -137,10 +138,11 @@ class PostgresSink:
         applied: list[tuple[str, int]] = []
         # In pipeline mode a write is sent without waiting for its result, so Postgres applies one projection's
         # rows while this process builds the next one's; a read waits only for itself. An error still fails the
-        # batch at the latest on commit, as before.
-        async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
-            await self._apply_records(cur, records, applied)
-            await self._store_positions(cur, next_offsets)
+        # batch at the latest on commit, as before. No cyclic collection meanwhile (see `sinks.collector`).
+        with collections_paused():
+            async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
+                await self._apply_records(cur, records, applied)
+                await self._store_positions(cur, next_offsets)
         await self._announce(applied)
 
     async def apply_isolating(

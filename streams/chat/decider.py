@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from streams.chat.commands import (
@@ -46,6 +46,7 @@ from streams.chat.events import (
 from streams.company.identifiers import InvalidDetail, text
 from streams.company.permissions import ROLE_CLAIM
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 
 Decision = Sequence[ChatEvent] | Rejection
 

@@ -12,7 +12,7 @@ a repeated `ArchiveCompany`, which changes nothing); archiving keeps participant
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -47,6 +47,7 @@ from streams.company.events import (
 from streams.company.identifiers import InvalidDetail, optional_text
 from streams.company.permissions import Role, require
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.user_account.commands import SECRET
 from streams.user_account.decider import EMAIL_PATTERN, normalize_email
 

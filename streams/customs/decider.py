@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 
 from streams.customs.commands import (
@@ -100,6 +99,7 @@ from streams.customs.events import (
 from streams.customs.reconciliation import AssessedPayment, ReconciliationFinding, finding_key
 from streams.customs.validation import MAX_ITEMS, validate_declaration
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.pipeline import require_pipeline
 
 CUSTOMS_AUTHORITY_ROLE = "customs_authority"

@@ -26,13 +26,15 @@ import csv
 import io
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Protocol, TypeVar
+
+from streams.immutable import replace
 
 DATA_DIR = Path(__file__).parent / "data"
 RUB = "RUB"

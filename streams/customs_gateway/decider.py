@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from streams.customs_gateway.commands import GatewayCredentialCommand, IssueGatewayCredential, RevokeGatewayCredential
@@ -21,6 +21,7 @@ from streams.customs_gateway.events import (
     GatewayScope,
 )
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.shipment.details import invalid, required_text
 from wellwon.api_keys import is_key_hash
 

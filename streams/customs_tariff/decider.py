@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +32,7 @@ from streams.customs_tariff.commands import ConfirmClassification, LoadTable, Ta
 from streams.customs_tariff.events import ClassificationConfirmed, TableLoaded, TariffEvent
 from streams.customs_tariff.tables import LoadMode, TableKind, TariffTable, merge
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 
 MAX_ROWS_PER_LOAD = 5000
 DESCRIPTION_MAX = 1000

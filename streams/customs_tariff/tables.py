@@ -9,7 +9,7 @@ description.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -25,6 +25,7 @@ from streams.customs.duty_tables import (
     VatRate,
     supersede,
 )
+from streams.immutable import replace
 
 
 class TableKind(StrEnum):

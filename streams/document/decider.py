@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -55,6 +55,7 @@ from streams.document.events import (
     VerificationCompleted,
     VersionAdded,
 )
+from streams.immutable import replace
 from streams.pipeline import require_pipeline
 
 Decision = Sequence[DocumentEvent] | Rejection

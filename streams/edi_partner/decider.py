@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -35,6 +35,7 @@ from streams.edi_partner.events import (
     ResultStatus,
     UnknownStatusReceived,
 )
+from streams.immutable import replace
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.details import invalid, required_text
 from wellwon.api_keys import is_key_hash

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
@@ -21,6 +21,7 @@ from streams.company.identifiers import InvalidDetail, text
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
 from streams.fx.commands import AgreeDeal, FxCommand, QuoteConversion, SettleDeal
 from streams.fx.events import ConversionQuoted, DealAgreed, DealSettled, FxEvent
+from streams.immutable import replace
 from streams.payment import currency as money
 from streams.process import require_process
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 from streams.company.identifiers import InvalidDetail, text
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.invoice.commands import (
     AcceptMismatch,
     ApplyCredit,

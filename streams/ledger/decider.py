@@ -31,10 +31,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.ledger.chart import AccountKind, ChartAccount, account_id, chart
 from streams.ledger.commands import (
     AccountRef,

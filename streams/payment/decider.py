@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,6 +27,7 @@ from enum import StrEnum
 from streams.company.identifiers import InvalidDetail, text
 from streams.company.permissions import ROLE_CLAIM
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.payment import currency as money
 from streams.payment.approval import limit_problem
 from streams.payment.commands import (

@@ -7,10 +7,10 @@ Reuses the company domain's validators; each check returns the party normalised 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from streams.company import banking, identifiers
 from streams.company.identifiers import InvalidDetail
+from streams.immutable import replace
 from streams.payment.commands import Party
 from streams.payment.currency import RUB
 

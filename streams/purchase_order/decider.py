@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from streams.company.identifiers import InvalidDetail, country, optional_text, text
 from streams.company.permissions import ROLE_CLAIM
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.invoice.commands import OrderLineFacts
 from streams.payment.parties import checked_party
 from streams.process import sent_by_process

@@ -9,11 +9,12 @@ an item declared again unchanged) are accepted with no event, so re-sent EDI is 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.shipment import identifiers
 from streams.shipment.cargo import CargoItem, CargoTotals, cargo_totals, checked_cargo_item
 from streams.shipment.commands import (

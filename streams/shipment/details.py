@@ -6,12 +6,13 @@ Each `checked_*` function returns the value normalised (codes upper-cased, text 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from streams.decider import Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.shipment import identifiers
 from streams.shipment.places import country_problem, locode_problem, normalize_locode
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.shipment.details import checked_enum, checked_locode, invalid, required_text
 from streams.shipment.identifiers import normalize_reference, reference_problem
 from streams.shipment.places import country_problem

@@ -3,7 +3,7 @@
 One set-up for the module: two companies, shipments along different lanes and modes (some delivered, some
 held up, some cancelled), customs declarations with goods items, and invoices, all sent through the API
 concurrently. Then the ClickHouse fact tables must say what Postgres says, per company; a company's
-dashboards show none of the other's rows; and a replay from the topics rebuilds the same facts.
+dashboards show none of the other's rows; and a replay from the topics rebuilds the same read models and facts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import pytest
 
 from dashboards.definitions import TENANT_TABLES
 from sinks.clickhouse import analytics_database
-from sinks.replay import replay_clickhouse
+from sinks.postgres.projections import PROJECTIONS
+from sinks.replay import replay_all
 from stack.processes import PlatformProcesses
 from streams.registry import DOMAINS, codec
 from tests.integration.logistics_steps import CONSIGNEE, SHIPPER
@@ -268,9 +269,17 @@ def test_a_companys_dashboards_show_none_of_anothers_rows(
             assert refused.status_code == 422 and reason in refused.text, (params, refused.text)
 
 
-def test_a_replay_rebuilds_the_same_facts(platform: PlatformProcesses, companies: tuple[Company, Company]) -> None:
+def test_a_replay_of_both_at_once_rebuilds_the_same_read_models_and_facts(
+    platform: PlatformProcesses, companies: tuple[Company, Company]
+) -> None:
+    """`wellwon replay all`: Postgres here, ClickHouse in a forked process, both from the topics."""
     a, b = companies
     before = reconciled(platform, a), reconciled(platform, b)
-    topics = [platform.settings.name(d.events_topic) for d in DOMAINS]
-    assert asyncio.run(replay_clickhouse(platform.settings, codec(), topics)) > 0
+    events = [platform.settings.name(d.events_topic) for d in DOMAINS]
+    results = [platform.settings.name(d.results_topic) for d in DOMAINS]
+    heard: list[tuple[int, int]] = []
+    applied = replay_all(platform.settings, codec(), PROJECTIONS, events, results, lambda *p: heard.append(p))
+    assert applied[0] > applied[1] > 0  # Postgres also applies the outcomes on the results topics
+    assert heard and heard[-1][0] == heard[-1][1]  # the last report: every record of the two, read
+    assert (postgres(platform, a.tenant), postgres(platform, b.tenant)) == before
     assert (clickhouse(platform, a.tenant), clickhouse(platform, b.tenant)) == before

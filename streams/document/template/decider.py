@@ -7,7 +7,7 @@ whether the object it is issued from has every value is known only then (the API
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from streams.document.template.commands import (
 )
 from streams.document.template.events import TemplateDefined, TemplateEvent, TemplateRetired, TemplateRevised
 from streams.document.template.rendering import syntax_problem
+from streams.immutable import replace
 
 MAX_BODY = 20_000
 Decision = Sequence[TemplateEvent] | Rejection

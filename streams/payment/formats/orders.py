@@ -7,10 +7,11 @@ Foreign-currency transfers go out as ISO 20022 pain.001 (`PaymentOrder`); rouble
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from streams.immutable import replace
 from streams.payment.commands import Party
 from streams.payment.decider import Payment, PaymentStatus
 

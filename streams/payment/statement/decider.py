@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from streams.company.identifiers import InvalidDetail, text
 from streams.decider import CommandContext, Decider, Rejection, RejectionCode, reject
+from streams.immutable import replace
 from streams.payment import currency as money
 from streams.payment.commands import Direction
 from streams.payment.statement.commands import (

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from sinks.clickhouse import ClickHouseSink, collections_paused
+from sinks.clickhouse import ClickHouseSink
+from sinks.collector import collections_paused, rare_collections
 from sinks.records import SinkRecord
-from sinks.replay import rare_collections
 from streams.shipment.events import ShipmentCancelled
 from wellwon.config import Settings
 from wellwon.envelope import EVENT, Envelope
@@ -83,4 +83,24 @@ def test_the_sink_inserts_columns_with_collection_paused_and_resumes_it_after() 
     sink.client = client  # type: ignore[assignment]
     asyncio.run(sink.apply([SinkRecord("shipment.events", 0, 7, envelope, cancelled)], {}))
     assert client.inserts == [("shipments", True, False), ("events", True, False)]
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_without_end_still_collect_the_young_generation_when_overdue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sinks.collector
+
+    monkeypatch.setattr(sinks.collector, "OVERDUE_ALLOCATIONS", 1_000)
+    holding = collections_paused()
+    holding.__enter__()  # another batch, still open
+    try:
+        with collections_paused():
+            garbage = [[] for _ in range(5_000)]
+            assert gc.get_count()[0] > 1_000
+            del garbage
+        assert gc.get_count()[0] < 1_000  # collected on the way out, though still paused
+        assert not gc.isenabled()
+    finally:
+        holding.__exit__(None, None, None)
     assert gc.isenabled()
