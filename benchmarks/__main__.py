@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -48,6 +49,7 @@ SET = (
     Benchmark("console", "benchmarks.console_bench", ("--runs", "3")),
 )  # fmt: skip
 BUDGET_SECONDS = 15 * 60
+CLEAN_UP_SECONDS = 60.0  # for a benchmark interrupted at the budget's end
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ def _run_one(benchmark: Benchmark, deadline: float, out: TextIO, log: TextIO | N
 
 
 class _Watchdog:
-    """Terminates the process (then kills it) once the deadline passes."""
+    """Interrupts the process once the deadline passes, as Ctrl-C would, so that its clean-up runs (a benchmark
+    stops the platform processes it started, which live in sessions of their own and would outlive a SIGTERM'd
+    parent); kills it if it is still there a minute later."""
 
     def __init__(self, process: subprocess.Popen[str], deadline: float) -> None:
         self.fired = False
@@ -113,9 +117,9 @@ class _Watchdog:
     def _stop(self) -> None:
         if self._process.poll() is None:
             self.fired = True
-            self._process.terminate()
+            self._process.send_signal(signal.SIGINT)
             try:
-                self._process.wait(10)
+                self._process.wait(CLEAN_UP_SECONDS)
             except subprocess.TimeoutExpired:
                 self._process.kill()
 

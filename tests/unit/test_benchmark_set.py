@@ -4,6 +4,7 @@ ended, and stops one that would take the set past its budget."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,13 @@ def test_an_unknown_name_is_refused_with_the_names_there_are(capsys: pytest.Capt
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == ["engine", "edi"]
     assert "benchmarks.engine_bench run --rounds 2" in listed[0]
+
+
+def test_a_benchmark_stopped_at_the_budget_runs_its_clean_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted as by Ctrl-C, not terminated: a benchmark's `finally` stops the platform processes it started."""
+    marker = tmp_path / "cleaned"
+    script = f"import time, pathlib\ntry:\n    time.sleep(30)\nfinally:\n    pathlib.Path({str(marker)!r}).touch()"
+    monkeypatch.setattr(bench_set, "command", lambda benchmark: [sys.executable, "-c", script])
+    ran = run_set([Benchmark("cleans", "unused")], budget=1.0, out=io.StringIO())
+    assert ran[0].ended == "stopped: over the budget"
+    assert marker.exists()
