@@ -239,8 +239,9 @@ def replay_all(
     Both replays spend most of their time in Python (decoding, folding, building rows), which runs on one core at a
     time; run one after the other they leave a core idle. So the ClickHouse replay runs in a forked process (it
     inherits the codec and the settings, nothing is pickled) while this one rebuilds Postgres. `progress` hears
-    the two runs' records summed. If either fails, the other is stopped and the error raised: the read models are
-    then as a failed replay of each leaves them (Postgres rolled back, ClickHouse to be replayed again).
+    the two runs' records summed. If the Postgres replay fails, the ClickHouse one is stopped and the error raised;
+    if the ClickHouse one fails, the Postgres replay still completes (one transaction) and then that failure is
+    raised, with the child's traceback on stderr. A failed ClickHouse replay is simply run again.
     """
     context = multiprocessing.get_context("fork")
     clickhouse = context.Array("q", 3, lock=False)  # records read, records in all, records applied (set at the end)
