@@ -20,11 +20,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LOG_DIR = Path(os.environ.get("WELLWON_LOCAL_DIR", PROJECT_ROOT / ".local")) / "benchmarks"
+from wellwon.config import LOCAL_DIR, PROJECT_ROOT
+
+LOG_DIR = LOCAL_DIR / "benchmarks"
 
 
 @dataclass(frozen=True)
