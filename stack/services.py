@@ -144,6 +144,18 @@ class Daemon(Service):
         return f"up (pid {self.pid()})"
 
 
+@dataclass
+class Postgres(Service):
+    """Postgres takes connections on its port before it can serve them (crash recovery after a kill): ready when
+    pg_isready says it accepts them."""
+
+    def ready(self) -> bool:
+        if not port_is_open(self.port):
+            return False
+        check = [_postgres_bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port), "-t", "2"]
+        return subprocess.run(check, check=False).returncode == 0
+
+
 def _spawn(service_folder: Path, argv: list[str], user: str | None = None) -> subprocess.Popen[bytes]:
     service_folder.mkdir(parents=True, exist_ok=True)
     log_file = open(service_folder / "service.log", "ab")  # noqa: SIM115 - handed to the child
@@ -382,7 +394,7 @@ def services() -> list[Service]:
     ports = choose_ports()
     all_services = [
         Service("kafka", ports["kafka"], _kafka(ports["kafka"], ports["kafka_controller"])),
-        Service("postgres", ports["postgres"], _postgres(ports["postgres"])),
+        Postgres("postgres", ports["postgres"], _postgres(ports["postgres"])),
         Service("redis", ports["redis"], _redis(ports["redis"])),
         Service("clickhouse", ports["clickhouse"], _clickhouse(ports["clickhouse"])),
         Service("s3proxy", ports["s3proxy"], _s3proxy(ports["s3proxy"])),
@@ -413,6 +425,9 @@ def _up(timeout: float) -> None:
     pending: list[Service] = []
     for service in services():
         if service.running():
+            continue
+        if service.pid() is not None:  # started by an earlier `up` and still coming up: a second one would fail
+            pending.append(service)
             continue
         if service.port and port_is_open(service.port):
             raise RuntimeError(f"{service.name}: port {service.port} is taken by another process")

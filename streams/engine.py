@@ -127,8 +127,14 @@ def _order_offsets_in_the_engine() -> None:
     recovery were dropped and never read again: with a changelog long enough to recover for a while, a new
     partition's first commands got no outcome at all (the recovery benchmark's probe, at 200,000 aggregates). Such
     a partition is now read from its beginning, which is what `auto_offset_reset="earliest"` promised.
+
+    And a race of Faust's: it seeks aiokafka's consumer from the main thread while that consumer fetches in its own
+    thread, where handing out a fetched batch ends by moving the position past it. A seek landing meanwhile was
+    undone, and the partition stayed at its end, the records to re-read never read (the kill -9 test, now and then
+    on CI). The seek now runs in the consumer's thread, between its fetches.
     """
-    from faust.transport.consumer import Consumer
+    from aiokafka.errors import IllegalStateError
+    from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 
     async def no_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
         return None
@@ -142,7 +148,14 @@ def _order_offsets_in_the_engine() -> None:
             earliest = await self.earliest_offsets(*never)
             await self.seek_wait({tp: earliest[tp] for tp in never if tp in earliest})
 
+    async def seek_in_its_thread(self: Any, partition: Any, offset: int) -> None:
+        try:
+            await self._thread.call_thread(self._thread.seek, partition, offset)
+        except IllegalStateError:  # revoked meanwhile: its next owner resumes from the stored offset
+            log.info("seek of a partition no longer assigned", extra={"partition": str(partition)})
+
     Consumer._add_gap = no_gap  # type: ignore[method-assign]
+    ThreadDelegateConsumer._seek = seek_in_its_thread  # type: ignore[method-assign]
     Consumer._read_offset = property(lambda self: _NOTHING_READ, lambda self, value: None)  # type: ignore[assignment]
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
 

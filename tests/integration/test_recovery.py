@@ -6,9 +6,11 @@ import asyncio
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from sinks.postgres.projections import PROJECTIONS
 from sinks.replay import replay_postgres
@@ -17,6 +19,7 @@ from streams.registry import DOMAINS, codec
 from streams.user_account.commands import UpdateProfile
 from tests.integration.observe import analytics, eventually, execute, login, read_topic, register, sql, unique_email
 from wellwon.envelope import command_fields
+from wellwon.topics import streams_app_id
 
 ACCOUNTS = 20
 UPDATES_PER_ACCOUNT = 60
@@ -27,10 +30,11 @@ def update_command(account_id: str, command_id: str, first_name: str) -> bytes:
     return codec().encode(fields, UpdateProfile(first_name=first_name))[1]
 
 
-async def test_kill_9_of_the_stream_worker_loses_nothing_and_applies_nothing_twice(
-    platform: PlatformProcesses, api: httpx.AsyncClient
-) -> None:
-    accounts = [(await register(api, unique_email("crash")))["id"] for _ in range(ACCOUNTS)]
+async def updates_with_a_fault(
+    platform: PlatformProcesses, accounts: list[str], fault: Callable[[], Awaitable[None]]
+) -> list[str]:
+    """UPDATES_PER_ACCOUNT rounds of profile updates straight onto the commands topic, `fault` run a third of the way
+    through (mid-load: in-flight batches, unflushed changelog, uncommitted offsets); the ids of the commands sent."""
     topic = platform.settings.name("user_account.commands")
     sent: list[str] = []
     producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=5)
@@ -48,18 +52,19 @@ async def test_kill_9_of_the_stream_worker_loses_nothing_and_applies_nothing_twi
 
     loader = asyncio.create_task(load())
     try:
-        while len(sent) < ACCOUNTS * UPDATES_PER_ACCOUNT // 3:
+        while len(sent) < len(accounts) * UPDATES_PER_ACCOUNT // 3:
             await asyncio.sleep(0.01)
-        platform.kill("streams")  # mid-load: in-flight batches, unflushed changelog, uncommitted offsets
-        killed_at = len(sent)
-        await asyncio.sleep(0.5)
-        platform.start("streams")
+        await fault()
+        faulted_at = len(sent)
         await loader
         await producer.flush()
     finally:
         await producer.stop()
-    assert 0 < killed_at < len(sent)
+    assert 0 < faulted_at < len(sent)
+    return sent
 
+
+async def assert_each_applied_once(platform: PlatformProcesses, accounts: list[str], sent: list[str]) -> None:
     # Every command has exactly one recorded outcome, all accepted.
     def all_answered() -> bool:
         rows = sql(
@@ -99,11 +104,116 @@ async def test_kill_9_of_the_stream_worker_loses_nothing_and_applies_nothing_twi
 
     eventually(analytics_counts, timeout=60, interval=0.5)
 
+
+async def test_kill_9_of_the_stream_worker_loses_nothing_and_applies_nothing_twice(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    accounts = [(await register(api, unique_email("crash")))["id"] for _ in range(ACCOUNTS)]
+
+    async def kill_and_restart() -> None:
+        platform.kill("streams")
+        await asyncio.sleep(0.5)  # commands go on arriving while no worker runs
+        platform.start("streams")
+
+    sent = await updates_with_a_fault(platform, accounts, kill_and_restart)
+    await assert_each_applied_once(platform, accounts, sent)
+
     # The recovered aggregate continues where it was: a login is its next version.
+    expected_version = 1 + UPDATES_PER_ACCOUNT
     answer_email = sql(platform, "SELECT email FROM user_accounts WHERE id = %s", accounts[0])[0][0]
     fresh = await login(api, answer_email, "correct horse battery")
     assert fresh["access_token"]
     assert sql(platform, "SELECT version FROM user_accounts WHERE id = %s", accounts[0]) == [(expected_version + 1,)]
+
+
+async def consumer_group_members(platform: PlatformProcesses) -> int:
+    """How many members the stream workers' consumer group has, once it is stable (0 while it rebalances)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=platform.settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        [response] = await admin.describe_consumer_groups([streams_app_id(platform.settings)])
+        _, _, state, _, _, members, *_ = response.groups[0]
+        return len(members) if state == "Stable" else 0
+    finally:
+        await admin.close()
+
+
+async def test_kill_9_of_one_of_two_stream_workers_loses_nothing_and_applies_nothing_twice(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    """The second worker (its own name, its own local store) takes half the partitions; killed -9 mid-load, its
+    partitions move to the first worker after the session timeout, which resumes them from the changelog."""
+    accounts = [(await register(api, unique_email("pair")))["id"] for _ in range(ACCOUNTS)]
+    second = PlatformProcesses(
+        namespace=platform.namespace, api_port=platform.api_port, extra_env={"STREAMS_WORKER_NAME": "worker-2"}
+    )
+    second.start("streams")
+    try:
+        deadline = time.monotonic() + 90
+        while await consumer_group_members(platform) != 2:
+            assert time.monotonic() < deadline, "the second worker never joined the group"
+            await asyncio.sleep(0.5)
+
+        async def kill_the_second() -> None:
+            second.kill("streams")
+
+        sent = await updates_with_a_fault(platform, accounts, kill_the_second)
+        await assert_each_applied_once(platform, accounts, sent)
+    finally:
+        second.stop_all()
+
+
+async def test_commands_behind_a_commit_that_ran_ahead_of_the_stored_offsets_are_read_again(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    """A kill -9 can leave the group's committed offsets past the offsets stored with the aggregates (the changelog's
+    tail was lost, the commit was not). The worker must read the commands in between again, not start at the commit."""
+    accounts = [(await register(api, unique_email("ahead")))["id"] for _ in range(8)]
+    topic = platform.settings.name("user_account.commands")
+    platform.stop("streams")
+    producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    sent: list[str] = []
+
+    async def one_round(name: str) -> None:
+        for account_id in accounts:
+            command_id = str(uuid.uuid4())
+            await producer.send_and_wait(topic, update_command(account_id, command_id, name), key=account_id.encode())
+            sent.append(command_id)
+
+    try:
+        for round_ in range(3):
+            await one_round(f"skipped{round_}")
+        # The group's offsets move to the end of the topic, past the three rounds no worker has applied.
+        group = AIOKafkaConsumer(
+            bootstrap_servers=platform.settings.kafka_bootstrap,
+            group_id=streams_app_id(platform.settings),
+            enable_auto_commit=False,
+        )
+        await group.start()
+        try:
+            partitions = [TopicPartition(topic, p) for p in range(platform.settings.partitions)]
+            group.assign(partitions)
+            ends = await group.end_offsets(partitions)
+            await group.commit({tp: offset for tp, offset in ends.items() if offset})
+        finally:
+            await group.stop()
+        platform.start("streams")
+        await one_round("last")  # the first record each partition reads shows the gap
+    finally:
+        await producer.stop()
+
+    def all_answered() -> bool:
+        rows = sql(
+            platform,
+            "SELECT status, count(*) FROM command_outcomes WHERE command_id = ANY(%s::uuid[]) GROUP BY 1",
+            sent,
+        )
+        return rows == [("accepted", len(sent))]
+
+    eventually(all_answered, timeout=90, interval=0.5)
+    rows = sql(platform, "SELECT id::text, first_name, version FROM user_accounts WHERE id = ANY(%s::uuid[])", accounts)
+    assert sorted(rows) == sorted((a, "last", 1 + 4) for a in accounts)
 
 
 async def test_dropped_postgres_read_model_is_rebuilt_by_replay(
