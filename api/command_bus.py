@@ -26,7 +26,7 @@ from sinks.postgres.sink import projected_channel
 from streams.domain import Domain
 from wellwon.config import Settings
 from wellwon.envelope import CommandOutcome, MessageCodec, command_fields, new_id
-from wellwon.topics import partitions_of
+from wellwon.topics import prompt_reader
 
 log = logging.getLogger("wellwon.api.commands")
 
@@ -70,13 +70,7 @@ class CommandBus:
             bootstrap_servers=self.settings.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=1
         )
         await self.producer.start()
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
-        )
-        await self.consumer.start()
-        partitions = await partitions_of(self.consumer, [self.settings.name(d.results_topic) for d in self.domains])
-        self.consumer.assign(partitions)
-        await self.consumer.seek_to_end(*partitions)
+        self.consumer = await prompt_reader(self.settings, [self.settings.name(d.results_topic) for d in self.domains])
         self.redis = redis.from_url(self.settings.redis_url)
         self._tasks = [asyncio.create_task(self._read_outcomes()), asyncio.create_task(self._read_projected())]
 

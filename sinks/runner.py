@@ -26,7 +26,7 @@ from aiokafka.structs import ConsumerRecord
 from sinks.records import SinkRecord, decode_records
 from wellwon.config import Settings
 from wellwon.envelope import DeadLetter, MessageCodec, now
-from wellwon.topics import sink_dead_letter_topic
+from wellwon.topics import PROMPT_FETCH_WAIT_MS, never_fetch_around_untaken, sink_dead_letter_topic
 
 log = logging.getLogger("wellwon.sinks")
 
@@ -165,13 +165,14 @@ class SinkRunner:
             group_id=self.settings.name(f"sink-{self.sink.name}"),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=50,
+            fetch_max_wait_ms=PROMPT_FETCH_WAIT_MS,
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
         producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, acks="all")
         await self.sink.start()
         await producer.start()
         await consumer.start()
+        never_fetch_around_untaken(consumer)  # each batch takes every record fetched (max_records permitting)
         consumer.subscribe(self.topics, listener=_SeekToStored(self, consumer))
         outages = 0
         try:

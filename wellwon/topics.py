@@ -185,3 +185,36 @@ async def delete_namespace_topics(settings: Settings) -> list[str]:
     except Exception as exc:
         log.warning("could not delete the topics of namespace %s: %r", settings.namespace, exc)
         return []
+
+
+# A fetch of a reader that takes its records as they come (outcomes, the shipment index) waits this long at the
+# broker when nothing is new. It costs no latency, since the broker answers as soon as any fetched partition has
+# records; a short wait only costs idle fetches (at 20 ms, 50 a second per reader, each served by the broker).
+PROMPT_FETCH_WAIT_MS = 500
+# aiokafka sends a fetch that leaves out the partitions whose records were not taken yet once they waited its
+# prefetch backoff (0.1 s); taken later, those partitions wait for that fetch to come back, up to the fetch wait.
+# A reader whose event loop was kept busy that long (an API under load) would stall so: it never sends such a fetch.
+NEVER_FETCH_AROUND_UNTAKEN_SECONDS = 3600.0
+
+
+def never_fetch_around_untaken(consumer: AIOKafkaConsumer) -> None:
+    """For a started consumer whose records are all taken by each `getmany` (see the constant)."""
+    consumer._fetcher._prefetch_backoff = NEVER_FETCH_AROUND_UNTAKEN_SECONDS  # made by start(); no public knob
+
+
+async def prompt_reader(settings: Settings, topics: list[str], from_beginning: bool = False) -> AIOKafkaConsumer:
+    """A started consumer of every partition of the topics, without a group, at their ends (or beginnings)."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, fetch_max_wait_ms=PROMPT_FETCH_WAIT_MS
+    )
+    await consumer.start()
+    never_fetch_around_untaken(consumer)
+    partitions = await partitions_of(consumer, topics)
+    consumer.assign(partitions)
+    if from_beginning:
+        await consumer.seek_to_beginning(*partitions)
+    else:
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:  # resolve the ends now: a record written after this call is read
+            await consumer.position(tp)
+    return consumer

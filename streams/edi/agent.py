@@ -64,7 +64,7 @@ from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
 from wellwon.envelope import CommandOutcome, DeadLetter, MessageCodec, command_fields, now
-from wellwon.topics import dead_letter_for, partitions_of
+from wellwon.topics import dead_letter_for, prompt_reader
 
 if TYPE_CHECKING:
     from streams.engine import DomainAgent
@@ -105,15 +105,7 @@ class OutcomeWatcher:
         await asyncio.shield(self._started)
 
     async def _start(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20
-        )
-        await consumer.start()
-        partitions = await partitions_of(consumer, self.topics)
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:  # resolve the end now: an outcome written after this is seen
-            await consumer.position(tp)
+        consumer = await prompt_reader(self.settings, self.topics)
         self._reading = asyncio.ensure_future(self._read(consumer))
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from streams.edi.references import ShipmentIndex
 from wellwon.config import Settings
 from wellwon.envelope import MessageCodec
-from wellwon.topics import partitions_of
+from wellwon.topics import prompt_reader
 
 log = logging.getLogger("wellwon.streams.edi")
 
@@ -55,13 +55,8 @@ class ShipmentIndexReader:
         await asyncio.shield(self._started)
 
     async def _start(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20
-        )
-        await consumer.start()
-        partitions = await partitions_of(consumer, [self.topic])
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        consumer = await prompt_reader(self.settings, [self.topic], from_beginning=True)
+        partitions = list(consumer.assignment())
         self._consumer = consumer
         self.positions = {tp: 0 for tp in partitions}
         self._reading = asyncio.ensure_future(self._read(consumer))
