@@ -53,6 +53,7 @@ from api.throttle import Throttle
 from sinks.postgres.database import api_dsn
 from streams.customs.classification import default_classifier
 from streams.registry import DOMAINS, codec
+from wellwon import fetch_codec
 from wellwon.config import Settings, settings
 from wellwon.envelope import CommandOutcome
 
@@ -80,6 +81,7 @@ def warm_in_background(build: Callable[[], object], what: str) -> threading.Thre
 def create_app(config: Settings | None = None) -> FastAPI:
     config = config or settings()
     config.require_jwt_secret()  # no process signs or checks tokens with a secret anyone could read
+    fetch_codec.install()  # the outcomes' consumer
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

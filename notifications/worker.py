@@ -23,6 +23,7 @@ from notifications.telegram import receive_updates, telegram_config
 from sinks.postgres.database import owner_dsn
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
+from wellwon import fetch_codec
 from wellwon.config import Settings, setting, settings
 from wellwon.logs import configure_logging
 
@@ -70,6 +71,7 @@ async def run() -> None:
 
 def main() -> None:
     configure_logging()
+    fetch_codec.install()
     asyncio.run(run())
 
 

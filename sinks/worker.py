@@ -11,6 +11,7 @@ from sinks.postgres.sink import PostgresSink
 from sinks.push import PushSink
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
+from wellwon import fetch_codec
 from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
 
@@ -40,6 +41,7 @@ async def run() -> None:
 
 def main() -> None:
     configure_logging()
+    fetch_codec.install()
     asyncio.run(run())
 
 

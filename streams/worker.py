@@ -19,6 +19,7 @@ from streams.engine import create_app
 from streams.local_store import hold_folder
 from streams.process_agent import register_process_agent
 from streams.registry import DOMAINS, PROCESSES, codec
+from wellwon import fetch_codec
 from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
 
@@ -41,6 +42,7 @@ class StreamWorker(faust.Worker):  # type: ignore[misc]
 
 def main() -> None:
     configure_logging()
+    fetch_codec.install()
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # the API's event loop too; see docs/scaling.md
     app = streams_app(settings())
     held = hold_folder(Path(app.conf.datadir))  # noqa: F841 - the lock lives as long as this process
