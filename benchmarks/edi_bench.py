@@ -36,6 +36,7 @@ from streams.edi_partner.decider import EdiPartner, partner_id_for
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import ResultStatus
 from streams.registry import DOMAINS, codec
+from wellwon import fetch_codec
 from wellwon.cli import prepare
 from wellwon.config import PROJECT_ROOT, Settings
 from wellwon.topics import delete_namespace_topics, partitions_of
@@ -232,6 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=3000)
     args = parser.parse_args()
+    fetch_codec.install()  # the raw consumption baseline fetches as the platform's processes do
     asyncio.run(run(args.messages))
 
 

@@ -44,6 +44,7 @@ from streams.step import step
 from streams.user_account.commands import RegisterUserAccount, UpdateProfile
 from streams.user_account.decider import account_id_for_email
 from streams.user_account.domain import USER_ACCOUNT
+from wellwon import fetch_codec
 from wellwon.cli import prepare
 from wellwon.config import Settings
 from wellwon.envelope import command_fields, event_fields, outcome_fields
@@ -618,6 +619,7 @@ def cli() -> None:
     child.add_argument("--domain", action="store_true")
     argv = sys.argv[1:]
     args = parser.parse_args(argv if argv[:1] in (["run"], ["relay"]) else ["run", *argv])
+    fetch_codec.install()  # the relays and this client fetch as the platform's processes do: baselines stay fair
     if args.mode == "relay":
         asyncio.run(relay(Settings(), f"{args.prefix}.commands", args.prefix, args.domain))
     else:
