@@ -286,25 +286,20 @@ def _clickhouse(port: int) -> Callable[[], subprocess.Popen[bytes]]:
 
 
 PREFERRED_PORTS["dagster"] = 13000  # Dagster's web UI
-PREFERRED_PORTS["dagster_code"] = 14000  # Dagster's code server (gRPC)
 
 
 def _dagster(ports: dict[str, int]) -> list[Service]:
-    """Dagster's code server (the `pipelines` code location, loaded once), webserver (the UI) and daemon (sensors,
-    schedules, the run queue), on the platform's Postgres, with DAGSTER_HOME `.local/dagster`, in this settings'
-    namespace. The code server loads the pipelines when it starts: `wellwon stack down` and `up` load changed code."""
-    from stack import dagster
+    """Dagster's webserver (the UI) and daemon (sensors, schedules, the run queue), on the platform's Postgres.
 
-    code = Service("dagster-code", ports["dagster_code"], lambda: None)
-    code_server = ("127.0.0.1", code.port)
+    Both load the `pipelines` code location with DAGSTER_HOME `.local/dagster`, in this settings' namespace."""
+    from stack import dagster
 
     def prepared() -> tuple[Path, dict[str, str]]:
         # Postgres is started in the same `up`, a moment earlier: Dagster's database and tables need it.
         config, deadline = Settings(), time.monotonic() + 60
         while True:
             try:
-                workspace = dagster.prepare_home(dagster.HOME, config, code_server=code_server)
-                return workspace, dagster.environment(dagster.HOME, config)
+                return dagster.prepare_home(dagster.HOME, config), dagster.environment(dagster.HOME, config)
             except Exception:  # Postgres not accepting connections yet
                 if time.monotonic() > deadline:
                     raise
@@ -317,21 +312,7 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
     if web.pid() is not None and port_file.exists():
         web.port = int(port_file.read_text())
 
-    def code_server_process() -> subprocess.Popen[bytes]:
-        _, env = prepared()
-        return _spawn(code.folder, dagster.with_environment(env, dagster.code_server_argv(*code_server)))
-
-    def code_served() -> None:
-        """The webserver and the daemon start once the code server serves: a location they cannot load at their
-        start stays failed in the UI until reloaded by hand."""
-        deadline = time.monotonic() + 180
-        while not code.ready():
-            if time.monotonic() > deadline or code.pid() is None:
-                raise RuntimeError(f"dagster-code did not start:\n{(code.folder / 'service.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-
     def webserver() -> subprocess.Popen[bytes]:
-        code_served()
         workspace, env = prepared()
         argv = dagster.webserver_argv(workspace, web.port)
         process = _spawn(web.folder, dagster.with_environment(env, argv))
@@ -339,13 +320,11 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
         return process
 
     def daemon() -> subprocess.Popen[bytes]:
-        code_served()
         workspace, env = prepared()
         return _spawn(LOCAL_DIR / "dagster-daemon", dagster.with_environment(env, dagster.daemon_argv(workspace)))
 
-    code.start = code_server_process
     web.start = webserver
-    return [code, web, Daemon("dagster-daemon", 0, daemon)]
+    return [web, Daemon("dagster-daemon", 0, daemon)]
 
 
 def _s3proxy(port: int) -> Callable[[], subprocess.Popen[bytes]]:

@@ -34,7 +34,6 @@ PIPELINES_MODULE = "pipelines"  # the code location: one Definitions (pipelines/
 # two at a time is what two cores carry beside the platform; the rest wait in Dagster's run queue.
 MAX_CONCURRENT_RUNS = 2
 GRPC_TIMEOUT_SECONDS = 300
-CodeServer = tuple[str, int]  # (host, port) of a code server the workspace points at
 
 
 def database_name(settings: Settings) -> str:
@@ -87,17 +86,8 @@ def instance_yaml(
     return json.dumps(config, indent=2) + "\n"
 
 
-def workspace_yaml(
-    module: str = PIPELINES_MODULE, working_directory: Path = PROJECT_ROOT, code_server: CodeServer | None = None
-) -> str:
-    """workspace.yaml: one code location, the module's Definitions: served by a code server of our own, or else by
-    one the webserver and the daemon each start with this interpreter.
-
-    The daemon replaces a code server it started every minute (a fresh process that imports the pipelines again:
-    2-3 s of a core, a burst the platform's latency felt); one of our own is loaded once and kept."""
-    if code_server is not None:
-        host, port = code_server
-        return json.dumps({"load_from": [{"grpc_server": {"host": host, "port": port, "location_name": module}}]})
+def workspace_yaml(module: str = PIPELINES_MODULE, working_directory: Path = PROJECT_ROOT) -> str:
+    """workspace.yaml: one code location, the module's Definitions, loaded by this interpreter."""
     location = {
         "python_module": {
             "module_name": module,
@@ -109,19 +99,12 @@ def workspace_yaml(
     return json.dumps({"load_from": [location]}, indent=2) + "\n"
 
 
-def code_server_argv(host: str, port: int, module: str = PIPELINES_MODULE) -> list[str]:
-    """Dagster's gRPC code server for the module; it also starts the runs' processes (with its environment)."""
-    return [sys.executable, "-m", "dagster", "api", "grpc", "--module-name", module, "--working-directory",
-            str(PROJECT_ROOT), "--location-name", module, "--host", host, "--port", str(port)]  # fmt: skip
-
-
 def prepare_home(
     home: Path,
     settings: Settings,
     module: str = PIPELINES_MODULE,
     max_concurrent_runs: int = MAX_CONCURRENT_RUNS,
     held_tags: tuple[tuple[str, str], ...] = (),
-    code_server: CodeServer | None = None,
 ) -> Path:
     """Write dagster.yaml and workspace.yaml into `home`, create the database and Dagster's tables.
 
@@ -130,7 +113,7 @@ def prepare_home(
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(instance_yaml(settings, max_concurrent_runs, held_tags))
     workspace = home / "workspace.yaml"
-    workspace.write_text(workspace_yaml(module, code_server=code_server))
+    workspace.write_text(workspace_yaml(module))
     ensure_database(settings)
     from dagster import DagsterInstance
 

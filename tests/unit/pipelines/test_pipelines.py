@@ -3,7 +3,6 @@ the instance's configuration."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -151,25 +150,6 @@ def test_the_instance_keeps_runs_events_and_schedules_in_the_namespaces_postgres
     assert workspace["load_from"][0]["python_module"]["working_directory"] == "/project"
 
 
-def test_with_a_code_server_the_workspace_loads_the_pipelines_from_it() -> None:
-    workspace = yaml.safe_load(stack_dagster.workspace_yaml("pipelines", code_server=("dagster-code", 4000)))
-    assert workspace["load_from"] == [
-        {"grpc_server": {"host": "dagster-code", "port": 4000, "location_name": "pipelines"}}
-    ]
-    argv = stack_dagster.code_server_argv("0.0.0.0", 4000)
-    assert argv[1:5] == ["-m", "dagster", "api", "grpc"]
-    assert argv[argv.index("--module-name") + 1] == "pipelines" and argv[-4:] == ["--host", "0.0.0.0", "--port", "4000"]
-
-
-def test_the_code_server_address_is_host_and_port() -> None:
-    from stack.dagster.__main__ import code_server_address
-
-    assert code_server_address("dagster-code:4000") == ("dagster-code", 4000)
-    for wrong in ("dagster-code", ":4000", "dagster-code:port"):
-        with pytest.raises(argparse.ArgumentTypeError, match="HOST:PORT"):
-            code_server_address(wrong)
-
-
 def test_dagsters_processes_get_their_home_and_the_namespace() -> None:
     variables = stack_dagster.environment(Path("/h"), Settings(namespace="tns"))
     argv = stack_dagster.with_environment(variables, stack_dagster.daemon_argv(Path("/h/workspace.yaml")))
@@ -181,13 +161,10 @@ def test_compose_runs_dagsters_webserver_and_daemon_from_the_platforms_image() -
     from wellwon.config import PROJECT_ROOT
 
     services = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())["services"]
-    webserver, daemon, code = services["dagster-webserver"], services["dagster-daemon"], services["dagster-code"]
-    assert webserver["build"] == daemon["build"] == code["build"] == "."
-    assert code["command"] == ["python", "-m", "stack.dagster", "code-server", "--host", "0.0.0.0", "--port", "4000"]
-    assert webserver["command"][-2:] == daemon["command"][-2:] == ["--code-server", "dagster-code:4000"]
-    assert webserver["depends_on"]["dagster-code"] == {"condition": "service_healthy"}
+    webserver, daemon = services["dagster-webserver"], services["dagster-daemon"]
+    assert webserver["build"] == daemon["build"] == "."
     assert webserver["command"][:4] == ["python", "-m", "stack.dagster", "webserver"]
-    assert daemon["command"][:4] == ["python", "-m", "stack.dagster", "daemon"]
+    assert daemon["command"] == ["python", "-m", "stack.dagster", "daemon"]
     assert webserver["ports"] == ["127.0.0.1:13000:3000"]
     assert daemon["depends_on"]["dagster-webserver"] == {"condition": "service_healthy"}
     assert webserver["environment"]["POSTGRES_DSN"].startswith("postgresql://")
