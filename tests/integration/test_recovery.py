@@ -64,8 +64,9 @@ async def updates_with_a_fault(
     return sent
 
 
-async def assert_each_applied_once(platform: PlatformProcesses, accounts: list[str], sent: list[str]) -> None:
-    # Every command has exactly one recorded outcome, all accepted.
+def all_accepted_once(platform: PlatformProcesses, sent: list[str], timeout: float) -> None:
+    """Every command sent has exactly one recorded outcome, all accepted (waiting up to `timeout`)."""
+
     def all_answered() -> bool:
         rows = sql(
             platform,
@@ -74,7 +75,11 @@ async def assert_each_applied_once(platform: PlatformProcesses, accounts: list[s
         )
         return rows == [("accepted", len(sent))]
 
-    eventually(all_answered, timeout=120, interval=0.5)
+    eventually(all_answered, timeout=timeout, interval=0.5)
+
+
+async def assert_each_applied_once(platform: PlatformProcesses, accounts: list[str], sent: list[str]) -> None:
+    all_accepted_once(platform, sent, timeout=120)
 
     expected_version = 1 + UPDATES_PER_ACCOUNT  # registered, then one event per update
     rows = sql(platform, "SELECT id::text, first_name, version FROM user_accounts WHERE id = ANY(%s::uuid[])", accounts)
@@ -203,15 +208,7 @@ async def test_commands_behind_a_commit_that_ran_ahead_of_the_stored_offsets_are
     finally:
         await producer.stop()
 
-    def all_answered() -> bool:
-        rows = sql(
-            platform,
-            "SELECT status, count(*) FROM command_outcomes WHERE command_id = ANY(%s::uuid[]) GROUP BY 1",
-            sent,
-        )
-        return rows == [("accepted", len(sent))]
-
-    eventually(all_answered, timeout=90, interval=0.5)
+    all_accepted_once(platform, sent, timeout=90)
     rows = sql(platform, "SELECT id::text, first_name, version FROM user_accounts WHERE id = ANY(%s::uuid[])", accounts)
     assert sorted(rows) == sorted((a, "last", 1 + 4) for a in accounts)
 
