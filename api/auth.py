@@ -132,7 +132,7 @@ class RefreshTokenLedger:
         return bool(first)
 
 
-def refresh_ledger(request: Request) -> RefreshTokenLedger:
+async def refresh_ledger(request: Request) -> RefreshTokenLedger:
     found: RefreshTokenLedger = request.app.state.refresh_ledger
     return found
 

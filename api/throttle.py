@@ -87,6 +87,6 @@ class Throttle:
             await self.redis.delete(key)
 
 
-def throttle(request: Request) -> Throttle:
+async def throttle(request: Request) -> Throttle:
     found: Throttle = request.app.state.throttle
     return found

@@ -2,7 +2,11 @@
 
 A sink either stores its Kafka positions itself, in the same transaction as its writes
 (`positions()` returns them: exactly-once into that store), or lets the consumer group commit
-after a successful apply (at-least-once; the sink's writes are idempotent).
+after a successful apply (at-least-once; the sink's writes are idempotent). The group's commits
+are made at most once per `COMMIT_INTERVAL_SECONDS` (and on revocation and stop): a commit per
+batch was a broker round trip between every apply and the next fetch, and at a few dozen events
+a second most of the Kafka requests of the sinks. A crash re-applies at most that interval's
+records, which idempotent writes absorb (the stored positions are unaffected).
 
 No record may stop a sink. A failed apply is told apart by the sink: its store is unavailable
 (connection lost, deadlock...): retried from the last recorded position with backoff, for as long
@@ -17,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
 from sinks.records import SinkRecord, decode_records
@@ -34,6 +40,7 @@ GATHER_LIMIT = 20_000  # records in one gathered apply at most
 RECORD_FAULT_RETRIES = 3  # applies of a failing batch before it is isolated
 FIRST_BACKOFF_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 30.0
+COMMIT_INTERVAL_SECONDS = 1.0  # the consumer group's commits, at most this often (see the module's docstring)
 
 Failed = tuple[SinkRecord, str]  # a record the sink could not apply, and why
 DeadLetters = Callable[[list[Failed]], Awaitable[None]]
@@ -148,8 +155,16 @@ def backoff(attempt: int) -> float:
 
 
 class SinkRunner:
-    def __init__(self, sink: Sink, topics: list[str], settings: Settings, codec: MessageCodec):
+    def __init__(
+        self,
+        sink: Sink,
+        topics: list[str],
+        settings: Settings,
+        codec: MessageCodec,
+        commit_interval: float = COMMIT_INTERVAL_SECONDS,
+    ):
         self.sink = sink
+        self.commit_interval = commit_interval
         self.topics = topics
         self.settings = settings
         self.codec = codec
@@ -173,10 +188,12 @@ class SinkRunner:
         await producer.start()
         await consumer.start()
         never_fetch_around_untaken(consumer)  # each batch takes every record fetched (max_records permitting)
-        consumer.subscribe(self.topics, listener=_SeekToStored(self, consumer))
+        commits = GroupCommits(consumer, self.commit_interval)
+        consumer.subscribe(self.topics, listener=_SeekToStored(self, consumer, commits))
         outages = 0
         try:
             while not self._stopping.is_set():
+                await commits.when_due()
                 batches = await self._gather(consumer)
                 if not batches:
                     continue
@@ -195,7 +212,8 @@ class SinkRunner:
                     await self.seek_to_stored(consumer, set(batches), first_fetched=batches)
                     continue
                 outages = 0
-                await consumer.commit(next_offsets)
+                commits.applied(next_offsets)
+            await commits.now()
         finally:
             await consumer.stop()
             await producer.stop()
@@ -284,15 +302,47 @@ async def send_dead_letters(
         await delivery
 
 
-class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
-    """On every assignment, start from the positions the sink stored (if it stores them)."""
+class GroupCommits:
+    """The positions applied since the consumer group's last commit, committed when `COMMIT_INTERVAL_SECONDS` has
+    passed (checked before each fetch, so also when idle), when partitions are revoked and when the sink stops."""
 
-    def __init__(self, runner: SinkRunner, consumer: AIOKafkaConsumer):
+    def __init__(self, consumer: AIOKafkaConsumer, interval: float = COMMIT_INTERVAL_SECONDS):
+        self.consumer = consumer
+        self.interval = interval
+        self.pending: dict[TopicPartition, int] = {}
+        self.last = time.monotonic()
+
+    def applied(self, next_offsets: dict[TopicPartition, int]) -> None:
+        self.pending.update(next_offsets)
+
+    async def when_due(self) -> None:
+        if self.pending and time.monotonic() - self.last >= self.interval:
+            await self.now()
+
+    async def now(self, partitions: set[TopicPartition] | None = None) -> None:
+        offsets = {tp: o for tp, o in self.pending.items() if partitions is None or tp in partitions}
+        for tp in offsets:
+            del self.pending[tp]
+        self.last = time.monotonic()
+        if not offsets:
+            return
+        try:
+            await self.consumer.commit(offsets)
+        except KafkaError as exc:  # e.g. a rebalance under way: the records are re-applied, idempotently
+            log.warning("consumer group commit failed", extra={"error": repr(exc), "partitions": len(offsets)})
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On every assignment, start from the positions the sink stored (if it stores them); before a revocation,
+    commit what was applied of the partitions going, so that their next owner starts there."""
+
+    def __init__(self, runner: SinkRunner, consumer: AIOKafkaConsumer, commits: GroupCommits):
         self.runner = runner
         self.consumer = consumer
+        self.commits = commits
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        return None
+        await self.commits.now(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await self.runner.seek_to_stored(self.consumer, set(assigned))

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from stack.processes import PlatformProcesses, free_port
-from wellwon.config import setting
+from wellwon.config import Settings, setting
 from wellwon.topics import delete_namespace_topics
 
 log = logging.getLogger("wellwon.tests")
@@ -96,3 +96,18 @@ def platform() -> Iterator[PlatformProcesses]:
 async def api(platform: PlatformProcesses) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=platform.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def own_namespace() -> AsyncIterator[Settings]:
+    """The local stack, and a namespace of the test's own for its topics and groups (deleted afterwards), with no
+    platform running in it."""
+    import dataclasses
+    import uuid
+
+    from stack import services
+
+    services.up()
+    own = dataclasses.replace(Settings(), namespace=f"t{uuid.uuid4().hex[:10]}")
+    yield own
+    await delete_namespace_topics(own)
