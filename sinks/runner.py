@@ -37,6 +37,7 @@ from wellwon.topics import PROMPT_FETCH_WAIT_MS, never_fetch_around_untaken, sin
 log = logging.getLogger("wellwon.sinks")
 
 GATHER_LIMIT = 20_000  # records in one gathered apply at most
+GATHER_FETCH_MIN_BYTES = 1024 * 1024  # a gathering sink's fetch is answered early once this much has come
 RECORD_FAULT_RETRIES = 3  # applies of a failing batch before it is isolated
 FIRST_BACKOFF_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 30.0
@@ -150,6 +151,15 @@ async def isolate(
     return failed
 
 
+def fetch_pace(sink: Sink) -> dict[str, int]:
+    """How the sink's consumer fetches: a live sink at once; a gathering one lets the broker gather for it (an answer
+    when `GATHER_FETCH_MIN_BYTES` have come or its gathering time has passed), not one fetch per record meanwhile:
+    at 50 commands/s the ClickHouse sink's consumer made ~50 fetches a second to insert once."""
+    if sink.gather_seconds > 0:
+        return {"fetch_max_wait_ms": int(sink.gather_seconds * 1000), "fetch_min_bytes": GATHER_FETCH_MIN_BYTES}
+    return {"fetch_max_wait_ms": PROMPT_FETCH_WAIT_MS, "fetch_min_bytes": 1}
+
+
 def backoff(attempt: int) -> float:
     return float(min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**attempt))
 
@@ -180,8 +190,8 @@ class SinkRunner:
             group_id=self.settings.name(f"sink-{self.sink.name}"),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=PROMPT_FETCH_WAIT_MS,
             max_partition_fetch_bytes=4 * 1024 * 1024,
+            **fetch_pace(self.sink),
         )
         producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, acks="all")
         await self.sink.start()
