@@ -2,9 +2,9 @@
 
 Faust's `Stream.take_events(max_, within)` wakes every `within` seconds whether or not an event came: with a window
 of 5 ms and some twenty agents a worker woke ~4,400 times a second doing nothing, 0.18 of a core when idle
-(`benchmarks.engine_bench` prints each process's CPU). `batches` waits for a first event with no timeout, then up
-to `within` for more (or until `max_` are buffered), so an idle agent sleeps and the first event of a batch waits
-at most `within`. Acknowledgement is Faust's: each event is acked after the batch's loop body ran.
+(`benchmarks.engine_bench` prints each process's CPU). `batches` waits for a first event with no timeout, then takes
+what has come behind it (`gathered`: at most `within`, at most `max_`), so an idle agent sleeps and a lone event
+goes at once. Acknowledgement is Faust's: each event is acked after the batch's loop body ran.
 """
 
 from __future__ import annotations
@@ -18,6 +18,18 @@ from mode.utils.aiter import aiter
 from mode.utils.futures import notify
 
 Batch: TypeAlias = list[faust.EventT[Any]]
+
+
+async def gathered(events: list[Any], full: asyncio.Event, within: float) -> None:
+    """Until `events` stops growing (what had come when the first one did has been added), is full, or `within`
+    has passed. Under load the events waiting behind the first make the batch; a lone event goes at once: a fixed
+    window added its whole length (5 ms) to every command at low rates."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    seen = -1
+    while len(events) != seen and not full.is_set() and loop.time() < deadline:
+        seen = len(events)
+        await asyncio.sleep(0)
 
 
 async def batches(stream: faust.StreamT[Any], max_: int, within: float) -> AsyncGenerator[Batch, None]:
@@ -52,7 +64,7 @@ async def batches(stream: faust.StreamT[Any], max_: int, within: float) -> Async
             await stream.wait_for_stopped(arrived)  # type: ignore[attr-defined]
             if not events:
                 continue
-            await stream.wait_for_stopped(full, timeout=within)  # type: ignore[attr-defined]
+            await gathered(events, full, within)
             consuming = asyncio.get_running_loop().create_future()
             try:
                 yield list(events)

@@ -83,3 +83,35 @@ def test_an_idle_stream_waits_without_a_timer_and_events_come_in_bounded_ordered
     assert stream.acked == [0, 1, 2, 3, 4, 5, 6]
     assert acked_when_handled == [[], [0, 1, 2], [0, 1, 2, 3, 4, 5]]  # acked only after its batch was handled
     assert stream.enable_acks is True and not stream._processors  # restored when the loop ends
+
+
+def test_a_lone_event_goes_at_once_and_events_come_together_go_together() -> None:
+    async def scenario() -> tuple[list[list[int]], list[float]]:
+        stream = Stream()
+        handled: list[list[int]] = []
+        waited: list[float] = []
+        loop = asyncio.get_running_loop()
+
+        async def consume() -> None:
+            async for batch in batches(stream, 10, 5.0):  # type: ignore[arg-type]
+                handled.append([int(event.value) for event in batch])  # type: ignore[arg-type]
+                waited.append(loop.time() - arrived_at)
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.01)
+        arrived_at = loop.time()
+        await stream.arrive(0)  # alone
+        await asyncio.sleep(0.2)
+        arrived_at = loop.time()
+        for value in (1, 2, 3):  # come together, as a fetch's records do
+            await stream.arrive(value)
+        await asyncio.sleep(0.2)
+        stream.should_stop = True
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return handled, waited
+
+    handled, waited = asyncio.run(scenario())
+    assert handled == [[0], [1, 2, 3]]
+    assert max(waited) < 1.0, waited  # not the 5 s window
