@@ -35,7 +35,9 @@ class Benchmark:
 
 
 SET = (
-    Benchmark("engine", "benchmarks.engine_bench", ("run", "--rounds", "2", "--latency-commands", "2000", "--rate", "100")),  # noqa: E501
+    # Latency at 50/s, what this machine nearly holds: at 100/s its queues grew for the whole run (p50 5.9 s), which
+    # then took minutes; `engine_bench --rate 200` is the figure, run alone.
+    Benchmark("engine", "benchmarks.engine_bench", ("run", "--rounds", "2", "--latency-commands", "1500", "--rate", "50")),  # noqa: E501
     Benchmark("edi", "benchmarks.edi_bench", ("--messages", "3000")),
     Benchmark("projection", "benchmarks.projection_bench", ("--events", "30000", "--replay", "100000")),
     Benchmark("recovery", "benchmarks.recovery_bench", ("--aggregates", "100000")),
