@@ -88,23 +88,29 @@ async def running(runner: SinkRunner) -> AsyncIterator[None]:
         await asyncio.wait_for(task, 30)
 
 
-async def until_applied(sink: ListSink, count: int, timeout: float = 60) -> None:
+async def produced_and_applied(settings: Settings, sink: ListSink, topic: str, count: int, timeout: float = 60) -> None:
+    await produce_events(settings, topic, count)
     deadline = time.monotonic() + timeout
     while len(sink.applied) < count:
         assert time.monotonic() < deadline, f"{len(sink.applied)} of {count} records applied"
         await asyncio.sleep(0.05)
 
 
-async def test_applied_records_are_committed_on_stop_and_not_before_the_interval(own_namespace: Settings) -> None:
-    settings = own_namespace
+async def list_sink_on_a_new_topic(
+    settings: Settings, commit_interval: float
+) -> tuple[ListSink, SinkRunner, str, TopicPartition]:
+    """A runner of a `ListSink` over a new one-partition topic; its consumer group; the partition."""
     topic = await new_topic(settings, 1)
     sink = ListSink()
-    runner = SinkRunner(sink, [topic], settings, codec(), commit_interval=60)
-    group = settings.name(f"sink-{sink.name}")
-    tp = TopicPartition(topic, 0)
+    runner = SinkRunner(sink, [topic], settings, codec(), commit_interval=commit_interval)
+    return sink, runner, settings.name(f"sink-{sink.name}"), TopicPartition(topic, 0)
+
+
+async def test_applied_records_are_committed_on_stop_and_not_before_the_interval(own_namespace: Settings) -> None:
+    settings = own_namespace
+    sink, runner, group, tp = await list_sink_on_a_new_topic(settings, commit_interval=60)  # never due in the test
     async with running(runner):
-        await produce_events(settings, topic, 3)
-        await until_applied(sink, 3)
+        await produced_and_applied(settings, sink, tp.topic, 3)
         await asyncio.sleep(0.5)  # a commit per batch would have been made by now
         assert await committed(settings, group, tp) is None
     assert await committed(settings, group, tp) == 3
@@ -112,14 +118,9 @@ async def test_applied_records_are_committed_on_stop_and_not_before_the_interval
 
 async def test_an_idle_sink_commits_what_it_applied_once_the_interval_has_passed(own_namespace: Settings) -> None:
     settings = own_namespace
-    topic = await new_topic(settings, 1)
-    sink = ListSink()
-    runner = SinkRunner(sink, [topic], settings, codec(), commit_interval=0.5)
-    group = settings.name(f"sink-{sink.name}")
-    tp = TopicPartition(topic, 0)
+    sink, runner, group, tp = await list_sink_on_a_new_topic(settings, commit_interval=0.5)
     async with running(runner):
-        await produce_events(settings, topic, 2)
-        await until_applied(sink, 2)
+        await produced_and_applied(settings, sink, tp.topic, 2)
         deadline = time.monotonic() + 15
         while (offset := await committed(settings, group, tp)) != 2:  # no record comes after these
             assert time.monotonic() < deadline, f"committed {offset}, not 2"
