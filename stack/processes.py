@@ -44,9 +44,14 @@ def free_port() -> int:
         return port
 
 
+def throwaway_namespace() -> str:
+    """A fresh namespace for tests and benchmarks (its topics are deleted afterwards: `delete_namespace_topics`)."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
 @dataclass
 class PlatformProcesses:
-    namespace: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
+    namespace: str = field(default_factory=throwaway_namespace)
     api_port: int = field(default_factory=free_port)
     log_level: str = "INFO"
     extra_env: dict[str, str] = field(default_factory=dict)

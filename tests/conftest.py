@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from stack.processes import PlatformProcesses, free_port
+from stack.processes import PlatformProcesses, free_port, throwaway_namespace
 from wellwon.config import Settings, setting
 from wellwon.topics import delete_namespace_topics
 
@@ -102,12 +102,9 @@ async def api(platform: PlatformProcesses) -> AsyncIterator[httpx.AsyncClient]:
 async def own_namespace() -> AsyncIterator[Settings]:
     """The local stack, and a namespace of the test's own for its topics and groups (deleted afterwards), with no
     platform running in it."""
-    import dataclasses
-    import uuid
-
     from stack import services
 
     services.up()
-    own = dataclasses.replace(Settings(), namespace=f"t{uuid.uuid4().hex[:10]}")
+    own = Settings(namespace=throwaway_namespace())
     yield own
     await delete_namespace_topics(own)

@@ -40,6 +40,7 @@ from pipelines.pipeline import Pipeline, definitions_of
 from pipelines.resources import CommandProducer, PipelineCommand, ReadModels, pipeline_command_id
 from pipelines.work_queue import FailedRun, Work, failure_sensors, queue_sensor, transient_retries
 from stack.dagster import DaemonInNamespace, running_daemon
+from stack.processes import throwaway_namespace
 from streams.shipment.commands import NoteTransportEvent
 from wellwon.config import Settings
 
@@ -136,7 +137,7 @@ def probe_dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonIn
     from wellwon.topics import create_topics, delete_namespace_topics, platform_topics
 
     services.up()
-    settings = Settings(namespace=f"t{uuid.uuid4().hex[:10]}")
+    settings = Settings(namespace=throwaway_namespace())
     asyncio.run(create_topics(settings, platform_topics(settings, [SHIPMENT])))
     asyncio.run(ensure_database(settings))
     with psycopg.connect(ReadModels(postgres_dsn=settings.postgres_dsn, namespace=settings.namespace).dsn()) as conn:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import replace
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from stack.processes import PlatformProcesses
+from stack.processes import PlatformProcesses, throwaway_namespace
 from wellwon.config import Settings
 from wellwon.topics import TopicSpec, create_topics, delete_namespace_topics, streams_app_id
 
@@ -24,7 +23,7 @@ async def topics_with_prefix(settings: Settings, prefix: str) -> set[str]:
 
 
 async def test_a_namespace_s_topics_are_deleted_and_other_namespaces_keep_theirs(platform: PlatformProcesses) -> None:
-    finished = replace(platform.settings, namespace=f"t{uuid.uuid4().hex[:10]}")
+    finished = replace(platform.settings, namespace=throwaway_namespace())
     names = [finished.name("user_account.events"), f"{streams_app_id(finished)}-outcomes-changelog"]
     await create_topics(finished, [TopicSpec(name, 1) for name in names])
     assert await topics_with_prefix(finished, finished.name("")) == set(names)
