@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from psycopg import AsyncCursor
 
-from sinks.postgres.projection import Projection, insert_rows
+from sinks.postgres.projection import Projection, append_rows
 from streams.company.audit import audit_entry
 from wellwon.envelope import Envelope
 
@@ -48,7 +48,7 @@ def row(envelope: Envelope, event: Any) -> list[Any] | None:
 
 async def apply_batch(cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
     rows = [r for envelope, event in events if (r := row(envelope, event)) is not None]
-    await insert_rows(cur, "audit_log", COLUMNS, rows, "ON CONFLICT (event_id) DO NOTHING")
+    await append_rows(cur, "audit_log", COLUMNS, rows, "(event_id)")
 
 
 async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:

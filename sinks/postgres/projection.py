@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from psycopg import AsyncCursor, AsyncRawCursor
+from psycopg import AsyncCursor, AsyncRawCursor, errors
 
 from wellwon.envelope import Envelope
 
@@ -66,3 +68,52 @@ def _placeholders(rows: int, width: int) -> str:
     return ", ".join(
         "(" + ", ".join(f"${row * width + column + 1}" for column in range(width)) + ")" for row in range(rows)
     )
+
+
+async def append_rows(
+    cur: AsyncCursor[Any], table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: str = ""
+) -> None:
+    """Rows that only add to `table` (a history, the audit trail, outcomes); one whose `key` (e.g. "(event_id)",
+    or any unique constraint when empty) is there already is skipped. Inside `appended_by_copy` they are gathered
+    and written by COPY when its block ends; otherwise now, as `insert_rows`."""
+    gathered = _appends.get()
+    if gathered is None:
+        await insert_rows(cur, table, columns, rows, f"ON CONFLICT {key} DO NOTHING")
+    elif rows:
+        gathered.rows.setdefault((table, tuple(columns), key), []).extend(rows)
+
+
+@dataclass
+class _Appends:
+    rows: dict[tuple[str, tuple[str, ...], str], list[Sequence[Any]]] = field(default_factory=dict)
+
+
+_appends: ContextVar[_Appends | None] = ContextVar("appends", default=None)
+
+
+@contextlib.asynccontextmanager
+async def appended_by_copy(cur: AsyncCursor[Any]) -> AsyncIterator[None]:
+    """`append_rows` in the block are written by COPY as it ends, not one INSERT per call: Postgres spends a third
+    of the CPU on COPY's rows that it spends parsing and planning a multi-row INSERT of them. COPY runs outside
+    pipeline mode, so the block must end after a pipeline's.
+
+    COPY has no ON CONFLICT: the sink's positions make a row already there impossible (an event is applied once),
+    but should one be there, the COPYs are undone to a savepoint and the rows inserted as `append_rows` would,
+    skipping it."""
+    gathered = _Appends()
+    token = _appends.set(gathered)
+    try:
+        yield
+    finally:
+        _appends.reset(token)
+    if not gathered.rows:
+        return
+    try:
+        async with cur.connection.transaction():  # a savepoint
+            for (table, columns, _), rows in gathered.rows.items():
+                async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        await copy.write_row(row)
+    except errors.UniqueViolation:
+        for (table, columns, key), rows in gathered.rows.items():
+            await insert_rows(cur, table, columns, rows, f"ON CONFLICT {key} DO NOTHING")

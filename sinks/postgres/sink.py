@@ -33,7 +33,7 @@ from psycopg import AsyncConnection, AsyncCursor
 from sinks.collector import collections_paused
 from sinks.postgres.batch import AggregateKey, Position, admit, aggregate_key, per_projection
 from sinks.postgres.database import ensure_database, owner_dsn
-from sinks.postgres.projection import Projection, insert_rows
+from sinks.postgres.projection import Projection, append_rows, appended_by_copy
 from sinks.postgres.tenancy import tenancy_statements
 from sinks.records import SinkRecord
 from sinks.runner import DeadLetters, isolate
@@ -140,7 +140,7 @@ class PostgresSink:
         # rows while this process builds the next one's; a read waits only for itself. An error still fails the
         # batch at the latest on commit, as before. No cyclic collection meanwhile (see `sinks.collector`).
         with collections_paused():
-            async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
+            async with conn.transaction(), conn.cursor() as cur, appended_by_copy(cur), conn.pipeline():
                 await self._apply_records(cur, records, applied)
                 await self._store_positions(cur, next_offsets)
         await self._announce(applied)
@@ -249,4 +249,4 @@ class PostgresSink:
                 envelope.tenant_id, envelope.actor_id, outcome.status, outcome.code, outcome.reason, outcome.field,
                 list(outcome.event_ids), outcome.aggregate_version,
             ])  # fmt: skip
-        await insert_rows(cur, "command_outcomes", OUTCOME_COLUMNS, rows, "ON CONFLICT (command_id) DO NOTHING")
+        await append_rows(cur, "command_outcomes", OUTCOME_COLUMNS, rows, "(command_id)")

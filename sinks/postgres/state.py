@@ -21,11 +21,14 @@ from typing import Any
 from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
-from sinks.postgres.projection import Projection, insert_rows
+from sinks.postgres.projection import Projection, append_rows, insert_rows
 from sinks.records import public_json
 from streams.domain import Domain
 from wellwon.envelope import Envelope
 
+# Aggregates per upsert statement: in pipeline mode Postgres writes one statement's rows while this process folds
+# the next aggregates, instead of waiting for the whole batch to be folded.
+UPSERT_ROWS = 250
 # Columns of a state row that the first event sets and later ones keep.
 KEPT_ON_UPDATE = frozenset({"id", "tenant_id", "created_at"})
 
@@ -98,7 +101,10 @@ class StateProjection:
         tenancy = self.domain.tenancy
         assert tenancy is not None
         evolve, initial = self.domain.decider.evolve, self.domain.decider.initial_state
-        ids = list(dict.fromkeys(envelope.aggregate_id for envelope, _ in events))
+        by_aggregate: dict[str, list[tuple[Envelope, Any]]] = {}  # each aggregate's events, in record order
+        for envelope, event in events:
+            by_aggregate.setdefault(envelope.aggregate_id, []).append((envelope, event))
+        ids = list(by_aggregate)
         kept = _kept_states(cur, self.table)
         known = [kept[i][0] if i in kept else None for i in ids]
         # The stored state only where this connection does not hold it at the stored version; as text, parsed by
@@ -110,45 +116,51 @@ class StateProjection:
             (ids, known),
         )
         stored = {aggregate_id: state for aggregate_id, state in await cur.fetchall()}
-        states: dict[str, Any] = {}
-        first: dict[str, dict[str, Any]] = {}  # a new aggregate's kept columns, from its first event here
-        last: dict[str, tuple[Envelope, Any, Any, str]] = {}  # (envelope, event, state, tenant) of its last one
         history: list[list[Any]] = []
-        for envelope, event in events:
-            aggregate_id = envelope.aggregate_id
-            if aggregate_id in states:
-                current = states[aggregate_id]
-            elif aggregate_id in stored:
-                text = stored[aggregate_id]
-                current = kept[aggregate_id][1] if text is None else self.adapter.validate_json(text)
-            else:
+        rows: list[dict[str, Any]] = []
+        for aggregate_id, its_events in by_aggregate.items():
+            if aggregate_id not in stored:
                 current = initial
-            state = evolve(current, event)
-            tenant_id = tenancy.tenant_of(state)
-            if tenant_id is None:
-                continue  # an event of an aggregate never created cannot exist: nothing to fold onto
-            states[aggregate_id] = state
-            if aggregate_id not in first and aggregate_id not in stored:  # a stored row keeps its own
-                first[aggregate_id] = self._row(envelope, event, state, tenant_id)
-            last[aggregate_id] = (envelope, event, state, tenant_id)
-            if self.also is not None:
-                await self.also(cur, envelope, state, event)
-            history.append(self._history_row(envelope, state, event, tenant_id))
-        rows = []
-        for aggregate_id, (envelope, event, state, tenant_id) in last.items():
+            elif (text := stored[aggregate_id]) is None:
+                current = kept[aggregate_id][1]
+            else:
+                current = self.adapter.validate_json(text)
+            first: dict[str, Any] | None = None  # a new aggregate's kept columns, from its first event here
+            last: tuple[Envelope, Any, Any, str] | None = None  # (envelope, event, state, tenant) of its last one
+            for envelope, event in its_events:
+                state = evolve(current, event)
+                tenant_id = tenancy.tenant_of(state)
+                if tenant_id is None:
+                    continue  # an event of an aggregate never created cannot exist: nothing to fold onto
+                current = state
+                if first is None and aggregate_id not in stored:  # a stored row keeps its own
+                    first = self._row(envelope, event, state, tenant_id)
+                last = (envelope, event, state, tenant_id)
+                if self.also is not None:
+                    await self.also(cur, envelope, state, event)
+                history.append(self._history_row(envelope, state, event, tenant_id))
+            if last is None:
+                continue
+            envelope, event, state, tenant_id = last
             values = self._row(envelope, event, state, tenant_id)
-            if aggregate_id in first:
-                values.update((name, first[aggregate_id][name]) for name in KEPT_ON_UPDATE if name in values)
+            if first is not None:
+                values.update((name, first[name]) for name in KEPT_ON_UPDATE if name in values)
             values["state"] = self.adapter.dump_json(state).decode()
             rows.append(values)
             keep(kept, aggregate_id, envelope.aggregate_version, state)
+            if len(rows) == UPSERT_ROWS:
+                await self._upsert(cur, rows)
+                rows = []
+        await self._upsert(cur, rows)
+        await append_rows(cur, self.history.table, self._history_columns, history)
+
+    async def _upsert(self, cur: AsyncCursor[Any], rows: list[dict[str, Any]]) -> None:
         if rows:
             names = list(rows[0])
             updated = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in KEPT_ON_UPDATE)
             await insert_rows(
                 cur, self.table, names, [list(r.values()) for r in rows], f"ON CONFLICT (id) DO UPDATE SET {updated}"
             )
-        await insert_rows(cur, self.history.table, self._history_columns, history, "ON CONFLICT DO NOTHING")
 
     def _row(self, envelope: Envelope, event: Any, state: Any, tenant_id: str) -> dict[str, Any]:
         """The state row's values but the state itself (dumped once per aggregate and batch)."""
@@ -186,12 +198,26 @@ class StateProjection:
         tables = (self.table, *self.also_tables, self.history.table)
         return Projection(
             domain=self.domain.name,
-            ddl=(*self.table_ddl, *self.also_ddl, *self.history.ddl()),
+            ddl=(*self.table_ddl, state_compressed_by_lz4(self.table), *self.also_ddl, *self.history.ddl()),
             tables=tables,
             apply=self.apply,
             tenant_tables=tables,
             apply_batch=self.apply_batch,
         )
+
+
+def state_compressed_by_lz4(table: str) -> str:
+    """A state (1-3 KB of JSON) is rewritten once per batch its aggregate is in, and Postgres compresses each one
+    that makes its row pass 2 KB: lz4 costs it less than the default pglz (measured, 0.15 s of Postgres's 1.4 s for
+    the projection benchmark's 30,000 events). A server built without lz4 keeps pglz; rows written before keep theirs.
+    """
+    return f"""DO $$ BEGIN
+        IF (SELECT attcompression FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attname = 'state')
+           IS DISTINCT FROM 'l' THEN
+            ALTER TABLE {table} ALTER COLUMN state SET COMPRESSION lz4;
+        END IF;
+    EXCEPTION WHEN feature_not_supported THEN NULL;
+    END $$"""
 
 
 # How many aggregates' states a connection keeps per state table: a batch folds onto them without reading and
