@@ -10,8 +10,8 @@ only once its effects are readable.
 A batch costs a few statements per table, not several per event: the positions of all its aggregates
 are locked and read at once and the events they admit decided in memory (`sinks.postgres.batch`);
 each projection gets its events together (a state projection reads each aggregate's state once,
-folds its events, writes one row per aggregate and all history rows in one multi-row insert; the
-audit trail likewise); outcomes and positions are one statement each.
+folds its events, upserts one row per aggregate, 250 rows a statement); the rows that only add (histories,
+the audit trail, outcomes) go in by one COPY per table at the end; positions are one statement.
 
 An event that cannot be applied (e.g. text Postgres refuses) parks its aggregate: the event and
 every later one of that aggregate go to the sink's dead-letter topic (a fold must not skip an
@@ -136,9 +136,10 @@ class PostgresSink:
     async def apply(self, records: list[SinkRecord], next_offsets: dict[TopicPartition, int]) -> None:
         conn = await self._connection()
         applied: list[tuple[str, int]] = []
-        # In pipeline mode a write is sent without waiting for its result, so Postgres applies one projection's
+        # In pipeline mode a write is sent without waiting for its result, so Postgres applies one statement's
         # rows while this process builds the next one's; a read waits only for itself. An error still fails the
-        # batch at the latest on commit, as before. No cyclic collection meanwhile (see `sinks.collector`).
+        # batch at the latest on commit, as before. The appended rows are COPYed after the pipeline (COPY cannot
+        # run in one). No cyclic collection meanwhile (see `sinks.collector`).
         with collections_paused():
             async with conn.transaction(), conn.cursor() as cur, appended_by_copy(cur), conn.pipeline():
                 await self._apply_records(cur, records, applied)

@@ -91,7 +91,7 @@ class StateProjection:
         await self.apply_batch(cur, [(envelope, event)])
 
     async def apply_batch(self, cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
-        """Fold a batch's events per aggregate in memory, then one upsert of the states and one insert of history.
+        """Fold a batch's events per aggregate in memory, upsert the states `UPSERT_ROWS` at a time, append history.
 
         The same rows as applying them one by one: each aggregate's stored state is read once (or taken from the
         states this connection keeps, when the row still has the version kept) and folded in record order; its row
