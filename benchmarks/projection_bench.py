@@ -15,7 +15,8 @@ warm-up):
 - Postgres: the events through the production sink (`PostgresSink.apply`, every projection, the audit trail,
   positions and offsets, one call per batch of `--batch` as the live runner fetches them) into emptied tables,
   beside a raw COPY of the very rows that run left in those tables (read back, then copied in one transaction
-  into tables of the same definitions in a schema of their own); events/s, rows/s, and COPY time / sink time;
+  into tables of the same definitions in a schema of their own); events/s, rows/s, COPY time / sink time, and
+  the CPU seconds of the benchmark's process and of Postgres for each;
 - ClickHouse: the same events through `ClickHouseSink.apply` in batches of `--ch-batch`, beside a raw
   `client.insert` of the same rows, already built, into the same tables; ratio raw time / sink time;
 - replay: `--replay` events produced to the namespace's shipment topic (not timed), then the replay functions
@@ -27,13 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import time
 import uuid
 import zlib
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -43,6 +45,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
+from benchmarks.cpu import machine_use, snapshot
 from sinks.clickhouse import (
     ANALYTICS_TABLES,
     EVENT_COLUMNS,
@@ -199,12 +202,12 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
         async def emptied() -> None:
             await conn.execute(f"TRUNCATE {', '.join(tables)}")
 
-        async def through_sink() -> float:
+        async def through_sink() -> Spent:
             await emptied()
-            started = time.perf_counter()
-            for part, next_offsets in batches:
-                await sink.apply(part, next_offsets)
-            return time.perf_counter() - started
+            with spent() as took:
+                for part, next_offsets in batches:
+                    await sink.apply(part, next_offsets)
+            return took
 
         sink_times = [await through_sink() for _ in range(rounds + 1)][1:]
         # The rows the projection left: the COPY baseline writes exactly these.
@@ -224,23 +227,47 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
             for statement in (*PLATFORM_DDL, *project.ddl):
                 await conn.execute(statement)
 
-        async def raw_copy() -> float:
+        async def raw_copy() -> Spent:
             await conn.execute(f"TRUNCATE {', '.join(written)}")
-            started = time.perf_counter()
-            async with conn.transaction(), conn.cursor() as cur:
-                for table, (columns, rows) in written.items():
-                    async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                        for row in rows:
-                            await copy.write_row(row)
-            return time.perf_counter() - started
+            with spent() as took:
+                async with conn.transaction(), conn.cursor() as cur:
+                    for table, (columns, rows) in written.items():
+                        async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                            for row in rows:
+                                await copy.write_row(row)
+            return took
 
         copy_times = [await raw_copy() for _ in range(rounds + 1)][1:]
     await sink.stop()
     return {
-        "sink": statistics.median(sink_times),
-        "copy": statistics.median(copy_times),
+        "sink": Spent.median(sink_times),
+        "copy": Spent.median(copy_times),
         "rows": {table: len(rows) for table, (_, rows) in written.items()},
     }
+
+
+@dataclass
+class Spent:
+    """Wall seconds, and CPU seconds of this process and of Postgres: on a shared 2-core machine the wall time
+    drifts by a third from run to run, the CPU less."""
+
+    wall: float = 0.0
+    client: float = 0.0
+    postgres: float = 0.0
+
+    @staticmethod
+    def median(runs: list[Spent]) -> Spent:
+        return Spent(*(statistics.median(getattr(r, f) for r in runs) for f in ("wall", "client", "postgres")))
+
+
+@contextlib.contextmanager
+def spent() -> Iterator[Spent]:
+    took = Spent()
+    before, started, cpu = snapshot(), time.perf_counter(), time.process_time()
+    yield took
+    took.wall, took.client = time.perf_counter() - started, time.process_time() - cpu
+    use = machine_use(before, snapshot())
+    took.postgres = use.groups.get("postgres", 0.0) * took.wall
 
 
 # --- ClickHouse -------------------------------------------------------------------------------------
@@ -398,11 +425,13 @@ def main() -> None:
             print(f"\nPostgres: {len(records):,} shipment events in batches of {args.batch:,}, {args.tenants} "
                   f"companies; {copied:,} rows written ({', '.join(f'{t} {n:,}' for t, n in pg['rows'].items())}); "
                   f"median of {args.rounds}")  # fmt: skip
-            print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs COPY':>8}")
+            print(f"{'path':46} {'seconds':>8} {'events/s':>10} {'rows/s':>10} {'vs COPY':>8} "
+                  f"{'CPU: client':>12} {'Postgres':>9}")  # fmt: skip
             for name, key in (("raw COPY of the same rows", "copy"), ("the projection (PostgresSink.apply)", "sink")):
-                seconds = pg[key]
-                print(f"{name:46} {seconds:8.2f} {len(records) / seconds:10,.0f} {copied / seconds:10,.0f} "
-                      f"{pg['copy'] / seconds:8.2f}", flush=True)  # fmt: skip
+                took = pg[key]
+                print(f"{name:46} {took.wall:8.2f} {len(records) / took.wall:10,.0f} {copied / took.wall:10,.0f} "
+                      f"{pg['copy'].wall / took.wall:8.2f} {took.client:12.2f} {took.postgres:9.2f}",
+                      flush=True)  # fmt: skip
 
         if "clickhouse" in parts:
             ch = clickhouse_figures(settings, records, args.ch_batch, args.rounds)
