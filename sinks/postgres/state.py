@@ -22,6 +22,7 @@ from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
 from sinks.postgres.projection import Projection, append_rows, insert_rows
+from sinks.postgres.state_json import Dump, state_dump
 from sinks.records import public_json
 from streams.domain import Domain
 from wellwon.envelope import Envelope
@@ -87,6 +88,13 @@ class StateProjection:
     def adapter(self) -> TypeAdapter[Any]:
         return _adapter(self.domain.state_type)
 
+    @property
+    def dump(self) -> Dump:
+        state_type = self.domain.state_type
+        if state_type not in _dumps:
+            _dumps[state_type] = state_dump(state_type, self.adapter)
+        return _dumps[state_type]
+
     async def apply(self, cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
         await self.apply_batch(cur, [(envelope, event)])
 
@@ -145,7 +153,7 @@ class StateProjection:
             values = self._row(envelope, event, state, tenant_id)
             if first is not None:
                 values.update((name, first[name]) for name in KEPT_ON_UPDATE if name in values)
-            values["state"] = self.adapter.dump_json(state).decode()
+            values["state"] = self.dump(state).decode()
             rows.append(values)
             keep(kept, aggregate_id, envelope.aggregate_version, state)
             if len(rows) == UPSERT_ROWS:
@@ -244,6 +252,7 @@ def keep(kept: KeptStates, aggregate_id: str, version: int, state: Any, limit: i
 
 
 _adapters: dict[type, TypeAdapter[Any]] = {}
+_dumps: dict[type, Dump] = {}
 
 
 def _adapter(state_type: type) -> TypeAdapter[Any]:
