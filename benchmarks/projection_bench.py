@@ -11,7 +11,7 @@ milestones), interleaved as a live topic holds them: shipments start in waves of
 ordered by step, so a batch holds a few events of each of many aggregates.
 
 Printed, each figure beside a baseline measured in the same run (seconds are the median of `--rounds` after a
-warm-up):
+warm-up; the Postgres projection's and COPY's rounds in turns):
 - Postgres: the events through the production sink (`PostgresSink.apply`, every projection, the audit trail,
   positions and offsets, one call per batch of `--batch` as the live runner fetches them) into emptied tables,
   beside a raw COPY of the very rows that run left in those tables (read back, then copied in one transaction
@@ -200,7 +200,7 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
     async with await AsyncConnection.connect(owner_dsn(settings), autocommit=True) as conn:
 
         async def emptied() -> None:
-            await conn.execute(f"TRUNCATE {', '.join(tables)}")
+            await conn.execute(f"TRUNCATE {', '.join(f'public.{t}' for t in tables)}")
 
         async def through_sink() -> Spent:
             await emptied()
@@ -209,7 +209,7 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
                     await sink.apply(part, next_offsets)
             return took
 
-        sink_times = [await through_sink() for _ in range(rounds + 1)][1:]
+        await through_sink()  # a warm-up
         # The rows the projection left: the COPY baseline writes exactly these.
         written: dict[str, tuple[list[str], list[list[Any]]]] = {}
         for table in tables:
@@ -237,7 +237,12 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
                                 await copy.write_row(row)
             return took
 
-        copy_times = [await raw_copy() for _ in range(rounds + 1)][1:]
+        await raw_copy()  # a warm-up
+        # Taken in turns: the machine's speed drifts within minutes, and each drift then moves both alike.
+        sink_times, copy_times = [], []
+        for _ in range(rounds):
+            sink_times.append(await through_sink())
+            copy_times.append(await raw_copy())
     await sink.stop()
     return {
         "sink": Spent.median(sink_times),
