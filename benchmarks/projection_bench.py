@@ -41,8 +41,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from psycopg import AsyncConnection, sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from benchmarks.cpu import machine_use, snapshot
@@ -56,7 +55,7 @@ from sinks.clickhouse import (
     migrate_analytics,
 )
 from sinks.clickhouse_facts import FACTS
-from sinks.postgres.database import owner_dsn
+from sinks.postgres.database import drop_database, ensure_database, owner_dsn
 from sinks.postgres.projections import PROJECTIONS
 from sinks.postgres.sink import PLATFORM_DDL, PLATFORM_TABLES, PostgresSink
 from sinks.records import SinkRecord
@@ -183,13 +182,9 @@ def median_after_warm_up(run: Callable[[], float], rounds: int) -> float:
 
 
 async def recreate_database(settings: Settings, drop_only: bool = False) -> None:
-    params = conninfo_to_dict(owner_dsn(settings))
-    name = str(params["dbname"])
-    params["dbname"] = "postgres"
-    async with await AsyncConnection.connect(make_conninfo(**params), autocommit=True) as conn:  # type: ignore[arg-type]
-        await conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    await drop_database(settings)
+    if not drop_only:
+        await ensure_database(settings)
 
 
 async def postgres_figures(settings: Settings, records: list[SinkRecord], batch: int, rounds: int) -> dict[str, Any]:

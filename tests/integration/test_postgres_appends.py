@@ -1,21 +1,25 @@
 """The Postgres sink's rows that only add (histories, the audit trail, outcomes) go in by COPY at the end of a
 batch; a row already there is skipped as an INSERT's ON CONFLICT DO NOTHING would. A batch's states go in as
-several upserts, and the state column is compressed with lz4. Real Postgres (the platform's database)."""
+several upserts, and the state column is compressed with lz4. Real Postgres: the sink's tests write into a database
+of their own (rows the topics do not hold would be lost by a replay of the platform's database, which a recovery
+test compares), the others into temporary tables."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg import AsyncConnection
 
-from sinks.postgres.audit import AUDIT_PROJECTION
-from sinks.postgres.database import owner_dsn
+from sinks.postgres.database import drop_database, owner_dsn
 from sinks.postgres.projection import append_rows, appended_by_copy
-from sinks.postgres.shipment import SHIPMENT_PROJECTION, SHIPMENTS
+from sinks.postgres.projections import PROJECTIONS
+from sinks.postgres.shipment import SHIPMENTS
 from sinks.postgres.sink import PostgresSink
 from sinks.postgres.state import UPSERT_ROWS
 from sinks.records import SinkRecord
@@ -24,6 +28,7 @@ from streams.registry import codec
 from streams.shipment.details import TransportMode
 from streams.shipment.events import MilestoneReached, ShipmentCreated
 from streams.shipment.lifecycle import Milestone, ShipmentStatus
+from wellwon.config import Settings
 from wellwon.envelope import EVENT
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
@@ -32,6 +37,12 @@ PLACEHOLDER: dict[str, Any] = {
     "actor_id": "user-1", "occurred_at": START, "aggregate_type": "shipment", "aggregate_id": "",
     "aggregate_version": 0, "claims": {},
 }  # fmt: skip
+
+
+@pytest.fixture
+async def own_database(own_namespace: Settings) -> AsyncIterator[Settings]:
+    yield own_namespace
+    await drop_database(own_namespace)
 
 
 async def count(conn: AsyncConnection[Any], query: str, *params: Any) -> int:
@@ -94,18 +105,18 @@ def shipment_records(tenant: str, shipments: int, steps: int) -> list[SinkRecord
     return records
 
 
-async def test_a_batch_of_more_aggregates_than_one_upsert_holds_folds_every_one(platform: PlatformProcesses) -> None:
+async def test_a_batch_of_more_aggregates_than_one_upsert_holds_folds_every_one(own_database: Settings) -> None:
     tenant = f"appends-{uuid.uuid4().hex[:8]}"
     shipments = UPSERT_ROWS * 2 + 7
     records = shipment_records(tenant, shipments, 3)
-    sink = PostgresSink(platform.settings, (SHIPMENT_PROJECTION, AUDIT_PROJECTION))
+    sink = PostgresSink(own_database, PROJECTIONS)  # every table: the tenant policies join across them
     await sink.start()
     try:
         await sink.apply(records[: shipments + shipments // 2], {})  # some shipments get their milestone later
         await sink.apply(records[shipments + shipments // 2 :], {})
     finally:
         await sink.stop()
-    async with await AsyncConnection.connect(owner_dsn(platform.settings)) as conn:
+    async with await AsyncConnection.connect(owner_dsn(own_database)) as conn:
         rows = await (
             await conn.execute("SELECT id, version, status, state::text FROM shipments WHERE tenant_id = %s", (tenant,))
         ).fetchall()
@@ -123,13 +134,13 @@ async def test_a_batch_of_more_aggregates_than_one_upsert_holds_folds_every_one(
         assert await count(conn, "SELECT count(*) FROM audit_log WHERE tenant_id = %s", tenant) == 3 * shipments
 
 
-async def test_an_event_whose_history_row_is_there_already_is_still_applied(platform: PlatformProcesses) -> None:
+async def test_an_event_whose_history_row_is_there_already_is_still_applied(own_database: Settings) -> None:
     """The positions make this impossible in the sink's own flow; a row left by hand must not stop the batch."""
     tenant = f"appends-{uuid.uuid4().hex[:8]}"
     records = shipment_records(tenant, 2, 1)
-    sink = PostgresSink(platform.settings, (SHIPMENT_PROJECTION, AUDIT_PROJECTION))
+    sink = PostgresSink(own_database, PROJECTIONS)  # every table: the tenant policies join across them
     await sink.start()
-    async with await AsyncConnection.connect(owner_dsn(platform.settings), autocommit=True) as conn:
+    async with await AsyncConnection.connect(owner_dsn(own_database), autocommit=True) as conn:
         await conn.execute(
             """INSERT INTO shipment_history (tenant_id, shipment_id, version, event_type, occurred_at, payload)
                VALUES (%s, %s, 1, 'left.by.hand', now(), '{}')""",

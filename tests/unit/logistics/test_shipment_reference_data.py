@@ -13,6 +13,7 @@ from streams.decider import Rejection
 from streams.shipment.cargo import (
     DANGEROUS_GOODS_CLASSES,
     PACKAGE_TYPES,
+    CargoTotals,
     DangerousGoods,
     cargo_totals,
     checked_cargo_item,
@@ -112,6 +113,10 @@ def test_cargo_totals_are_derived_from_the_items() -> None:
     assert totals.volume_m3 == Decimal("15.64")
     unknown = cargo_totals([machine_parts(net_weight_kg=None, volume_m3=None), paint()])
     assert unknown.net_weight_kg is None and unknown.volume_m3 is None
+    last_unknown = cargo_totals([paint(), machine_parts(net_weight_kg=None, volume_m3=None)])
+    assert last_unknown.net_weight_kg is None and last_unknown.volume_m3 is None
+    assert last_unknown.gross_weight_kg == Decimal("3400.5") and last_unknown.package_count == 34
+    assert cargo_totals([]) == CargoTotals(0, Decimal(0), Decimal(0), Decimal(0))
 
 
 def test_an_item_is_normalised_hs_code_and_un_number() -> None:
