@@ -97,9 +97,9 @@ async def appended_by_copy(cur: AsyncCursor[Any]) -> AsyncIterator[None]:
     of the CPU on COPY's rows that it spends parsing and planning a multi-row INSERT of them. COPY runs outside
     pipeline mode, so the block must end after a pipeline's.
 
-    COPY has no ON CONFLICT: the sink's positions make a row already there impossible (an event is applied once),
-    but should one be there, the COPYs are undone to a savepoint and the rows inserted as `append_rows` would,
-    skipping it."""
+    COPY has no ON CONFLICT. The sink's positions make a history or audit row already there impossible (an event is
+    applied once), but a command's outcome can come twice (re-emitted after a stream worker's crash): then the COPYs
+    are undone to a savepoint and the rows inserted as `append_rows` would, skipping what is there."""
     gathered = _Appends()
     token = _appends.set(gathered)
     try:
