@@ -13,6 +13,7 @@ row, and appends one history row in the one history format:
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -90,10 +91,7 @@ class StateProjection:
 
     @property
     def dump(self) -> Dump:
-        state_type = self.domain.state_type
-        if state_type not in _dumps:
-            _dumps[state_type] = state_dump(state_type, self.adapter)
-        return _dumps[state_type]
+        return _dump(self.domain.state_type)
 
     async def apply(self, cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:
         await self.apply_batch(cur, [(envelope, event)])
@@ -109,6 +107,7 @@ class StateProjection:
         tenancy = self.domain.tenancy
         assert tenancy is not None
         evolve, initial = self.domain.decider.evolve, self.domain.decider.initial_state
+        dump = self.dump
         by_aggregate: dict[str, list[tuple[Envelope, Any]]] = {}  # each aggregate's events, in record order
         for envelope, event in events:
             by_aggregate.setdefault(envelope.aggregate_id, []).append((envelope, event))
@@ -153,7 +152,7 @@ class StateProjection:
             values = self._row(envelope, event, state, tenant_id)
             if first is not None:
                 values.update((name, first[name]) for name in KEPT_ON_UPDATE if name in values)
-            values["state"] = self.dump(state).decode()
+            values["state"] = dump(state).decode()
             rows.append(values)
             keep(kept, aggregate_id, envelope.aggregate_version, state)
             if len(rows) == UPSERT_ROWS:
@@ -251,11 +250,11 @@ def keep(kept: KeptStates, aggregate_id: str, version: int, state: Any, limit: i
         del kept[next(iter(kept))]
 
 
-_adapters: dict[type, TypeAdapter[Any]] = {}
-_dumps: dict[type, Dump] = {}
-
-
+@functools.cache
 def _adapter(state_type: type) -> TypeAdapter[Any]:
-    if state_type not in _adapters:
-        _adapters[state_type] = TypeAdapter(state_type)
-    return _adapters[state_type]
+    return TypeAdapter(state_type)
+
+
+@functools.cache
+def _dump(state_type: type) -> Dump:
+    return state_dump(state_type, _adapter(state_type))
