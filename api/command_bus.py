@@ -26,6 +26,7 @@ from sinks.postgres.sink import projected_channel
 from streams.domain import Domain
 from wellwon.config import Settings
 from wellwon.envelope import CommandOutcome, MessageCodec, command_fields, new_id
+from wellwon.partitioner import RememberingPartitioner
 from wellwon.topics import prompt_reader
 
 log = logging.getLogger("wellwon.api.commands")
@@ -67,7 +68,11 @@ class CommandBus:
 
     async def start(self) -> None:
         self.producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=1
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=1,
+            partitioner=RememberingPartitioner(),
         )
         await self.producer.start()
         self.consumer = await prompt_reader(self.settings, [self.settings.name(d.results_topic) for d in self.domains])

@@ -21,6 +21,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from streams.domain import Domain
+from streams.state_json import state_dump
 from streams.step import AggregateRecord
 
 
@@ -57,6 +58,7 @@ class AggregateStore:
     def __init__(self, domain: Domain):
         self.domain = domain
         self._state: TypeAdapter[Any] = TypeAdapter(domain.state_type)
+        self._dump_state = state_dump(domain.state_type, self._state)
 
     def load(self, raw: bytes | None) -> AggregateRecord:
         if raw is None:
@@ -74,7 +76,7 @@ class AggregateStore:
         return orjson.dumps(
             {
                 "version": record.version,  # first: `record_version` reads it without parsing the rest
-                "state": self._state.dump_python(record.state, mode="json"),
+                "state": orjson.Fragment(self._dump_state(record.state)),
                 "outcomes": outcomes,
             }
         )
@@ -103,7 +105,7 @@ class AggregateStore:
                 del outcomes[next(iter(outcomes))]
         if kept.state_json is None or kept.state_version != record.version:
             # A copy: orjson's bytes keep a 4 KiB buffer however short, which a cache of many would hold.
-            kept.state_json = bytes(memoryview(orjson.dumps(self._state.dump_python(record.state, mode="json"))))
+            kept.state_json = bytes(memoryview(self._dump_state(record.state)))
             kept.state_version = record.version
         return b'{"version":%d,"state":%b,"outcomes":[%b]}' % (record.version, kept.state_json, kept.outcomes_json)
 

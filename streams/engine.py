@@ -42,6 +42,7 @@ from wellwon.envelope import (
     now,
     outcome_fields,
 )
+from wellwon.partitioner import RememberingPartitioner
 from wellwon.topics import dead_letter_for, streams_app_id
 
 log = logging.getLogger("wellwon.streams")
@@ -405,6 +406,7 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         broker_commit_interval=0.5,
         producer_linger=0.002,
         producer_acks=-1,
+        producer_partitioner=RememberingPartitioner(),  # murmur2 once per key, not per event and outcome
         stream_buffer_maxsize=8192,
         table_standby_replicas=0,
         # A killed worker's partitions move to its replacement once the session times out.

@@ -23,9 +23,9 @@ from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
 from sinks.postgres.projection import Projection, append_rows, insert_rows
-from sinks.postgres.state_json import Dump, state_dump
 from sinks.records import public_json
 from streams.domain import Domain
+from streams.state_json import Dump, state_dump
 from wellwon.envelope import Envelope
 
 # Aggregates per upsert statement: in pipeline mode Postgres writes one statement's rows while this process folds

@@ -1,8 +1,9 @@
-"""A state projection's state as JSON: orjson where it writes what pydantic writes, pydantic elsewhere.
+"""An aggregate's state as JSON: orjson where it writes what pydantic writes, pydantic elsewhere.
 
-A state is rewritten once per batch its aggregate is in; pydantic's `dump_json` took 14 us for a shipment and a
-tenth of the Postgres sink's CPU, orjson 3.5 us for the same bytes. orjson writes a dataclass from its instance
-dictionary, so it would also write what a `cached_property` left there, and it cannot write sets, bytes or
+The stream engine writes a state into its table on every command that changes it (`streams.aggregates`), and the
+Postgres sink once per batch its aggregate is in (`sinks.postgres.state`). pydantic's `dump_json` took 14 us for a
+shipment and a tenth of the Postgres sink's CPU, orjson 3.5 us for the same bytes. orjson writes a dataclass from
+its instance dictionary, so it would also write what a `cached_property` left there, and it cannot write sets, bytes or
 durations: a state type is written by orjson only if every type reachable from its fields is one orjson writes as
 pydantic does (text, numbers, booleans, enums, dates and times, UUIDs, Decimals as text, lists, tuples, dicts with
 text keys, optional values, dataclasses without cached properties). Anything else, and any value orjson refuses
