@@ -219,7 +219,9 @@ class SinkRunner:
                     )
                     await asyncio.sleep(backoff(outages))
                     outages += 1
-                    await self.seek_to_stored(consumer, set(batches), first_fetched=batches)
+                    # Every assigned partition, not only this batch's: a store that lost its last commits in a
+                    # crash (the Postgres sink does not wait for the WAL's flush) lost their positions with them.
+                    await self.seek_to_stored(consumer, consumer.assignment(), first_fetched=batches)
                     continue
                 outages = 0
                 commits.applied(next_offsets)

@@ -100,6 +100,19 @@ async def drop_read_models(cur: AsyncCursor[Any], projections: tuple[Projection,
         await cur.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
 
 
+async def sink_connection(settings: Settings) -> AsyncConnection[Any]:
+    """The sink's connection, its commits not waiting for the WAL to reach disk (`synchronous_commit = off`).
+
+    The read models are rebuilt from Kafka, and the positions the sink goes on from are in the same transactions
+    as the rows: a crash of Postgres loses the last commits (at most three WAL writer rounds, 0.6 s by default)
+    and their positions together, and the sink applies those records again. Nothing is lost or doubled; a batch's
+    commit no longer waits for a flush of the WAL (5-7 ms of each batch here)."""
+    conn = await AsyncConnection.connect(owner_dsn(settings), autocommit=True)
+    await conn.execute("SET synchronous_commit = off")
+    await conn.set_autocommit(False)
+    return conn
+
+
 class PostgresSink:
     gather_seconds = 0.0
     name = "postgres"
@@ -113,7 +126,7 @@ class PostgresSink:
 
     async def start(self) -> None:
         await migrate(self.settings, tuple(self.projections.values()))
-        self.conn = await AsyncConnection.connect(owner_dsn(self.settings))
+        self.conn = await sink_connection(self.settings)
         self.redis = redis.from_url(self.settings.redis_url)
 
     async def stop(self) -> None:
@@ -124,7 +137,7 @@ class PostgresSink:
 
     async def _connection(self) -> AsyncConnection[Any]:
         if self.conn is None or self.conn.closed or self.conn.broken:
-            self.conn = await AsyncConnection.connect(owner_dsn(self.settings))
+            self.conn = await sink_connection(self.settings)
         return self.conn
 
     async def positions(self) -> dict[TopicPartition, int]:

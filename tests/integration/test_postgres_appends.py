@@ -173,3 +173,21 @@ async def test_the_state_tables_compress_states_with_lz4(platform: PlatformProce
             )
         ).fetchall()
     assert sorted(rows) == [("customs_declarations", "l"), ("shipments", "l")]
+
+
+async def test_the_sink_commits_without_waiting_for_the_wal_and_stays_in_transactions(own_database: Settings) -> None:
+    sink = PostgresSink(own_database, PROJECTIONS)
+    await sink.start()
+    try:
+        conn = await sink._connection()
+        assert not conn.autocommit  # a batch is one transaction
+        async with conn.transaction():
+            setting = await (await conn.execute("SHOW synchronous_commit")).fetchone()
+        assert setting == ("off",)
+        await conn.close()  # a closed or broken connection is made again the same way
+        again = await sink._connection()
+        assert again is not conn
+        async with again.transaction():
+            assert await (await again.execute("SHOW synchronous_commit")).fetchone() == ("off",)
+    finally:
+        await sink.stop()
