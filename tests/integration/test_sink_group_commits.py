@@ -56,14 +56,14 @@ async def new_topic(settings: Settings, partitions: int) -> str:
     return topic
 
 
-async def produce_events(settings: Settings, topic: str, count: int) -> None:
+async def produce_events(settings: Settings, topic: str, count: int, partition: int = 0) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:
         for i in range(count):
             aggregate = str(uuid.uuid4())
             _, value = event_value(aggregate, 1, registered("commits", f"n{i}"))
-            await producer.send_and_wait(topic, value, key=aggregate.encode(), partition=0)
+            await producer.send_and_wait(topic, value, key=aggregate.encode(), partition=partition)
     finally:
         await producer.stop()
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 
 from sinks.records import SinkRecord
 from sinks.runner import SinkRunner
 from streams.registry import codec
-from tests.integration.test_sink_dead_letters import event_value, registered
-from tests.integration.test_sink_group_commits import ListSink, new_topic, running
+from tests.integration.test_sink_group_commits import ListSink, new_topic, produce_events, running
 from wellwon.config import Settings
 
 
@@ -49,18 +47,6 @@ class StoringSink(ListSink):
         return isinstance(error, ConnectionError)
 
 
-async def produce(settings: Settings, topic: str, partition: int, count: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for i in range(count):
-            aggregate = str(uuid.uuid4())
-            _, value = event_value(aggregate, 1, registered("lost", f"n{i}"))
-            await producer.send_and_wait(topic, value, key=aggregate.encode(), partition=partition)
-    finally:
-        await producer.stop()
-
-
 async def until_applied(sink: StoringSink, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while len(sink.applied) < count:
@@ -75,11 +61,12 @@ async def test_records_whose_commits_the_store_lost_are_applied_again(own_namesp
     sink = StoringSink()
     runner = SinkRunner(sink, [topic], settings, codec(), commit_interval=3600)
     async with running(runner):
-        await produce(settings, topic, busy.partition, 3)
-        await produce(settings, topic, quiet.partition, 3)
+        await produce_events(settings, topic, 3, partition=busy.partition)
+        await produce_events(settings, topic, 3, partition=quiet.partition)
         await until_applied(sink, 6)
         sink.crash_losing(quiet, 1)  # the quiet partition's last two records were in commits the crash lost
-        await produce(settings, topic, busy.partition, 1)  # only the busy partition's batch meets the outage
+        # Only the busy partition's batch meets the outage.
+        await produce_events(settings, topic, 1, partition=busy.partition)
         await until_applied(sink, 7)
         await asyncio.sleep(0.5)  # nothing more comes: no record applied twice
     applied = sorted((r.partition, r.offset) for r in sink.applied)
