@@ -105,8 +105,9 @@ async def sink_connection(settings: Settings) -> AsyncConnection[Any]:
 
     The read models are rebuilt from Kafka, and the positions the sink goes on from are in the same transactions
     as the rows: a crash of Postgres loses the last commits (at most three WAL writer rounds, 0.6 s by default)
-    and their positions together, and the sink applies those records again. Nothing is lost or doubled; a batch's
-    commit no longer waits for a flush of the WAL (5-7 ms of each batch here)."""
+    and their positions together, and the sink applies those records again once Postgres is back (the runner goes
+    back to the stored positions of all its partitions). Nothing is lost or doubled; a read in between may miss what
+    the API had already answered. A batch's commit no longer waits for a flush of the WAL (5-7 ms here)."""
     conn = await AsyncConnection.connect(owner_dsn(settings), autocommit=True)
     await conn.execute("SET synchronous_commit = off")
     await conn.set_autocommit(False)
