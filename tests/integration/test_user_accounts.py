@@ -90,9 +90,16 @@ async def test_account_lifecycle_reaches_read_model_analytics_and_pushes(
             "UserAuthenticated",
             "UserLoggedOut",
         ]
-        # The socket joined after registration and login; it sees everything after, then closes on logout.
-        await pushes.wait_for(4)
-        assert pushes.types() == expected[2:]
+
+        # The socket joined after registration and login (versions 1 and 2); it sees everything after, then closes on
+        # logout. The login's own push may still have been on its way when the socket joined (the API answers once
+        # Postgres shows the login, not once the push sink has sent it), so that one may come too, and nothing else.
+        def after_joining(received: list[dict[str, Any]]) -> list[str]:
+            return [event["type"].split(".", 1)[1] for event in received if event["version"] > 2]
+
+        await pushes.wait_until(lambda received: len(after_joining(received)) >= 4, "the events after joining")
+        assert after_joining(pushes.received) == expected[2:]
+        assert [event["version"] for event in pushes.received if event["version"] <= 2] in ([], [2])
         assert all("password_hash" not in event["payload"] for event in pushes.received)
 
     assert account_row(platform, account_id)[5] == len(expected)  # version: one per event
