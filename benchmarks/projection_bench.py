@@ -181,12 +181,6 @@ def median_after_warm_up(run: Callable[[], float], rounds: int) -> float:
 # --- Postgres ---------------------------------------------------------------------------------------
 
 
-async def recreate_database(settings: Settings, drop_only: bool = False) -> None:
-    await drop_database(settings)
-    if not drop_only:
-        await ensure_database(settings)
-
-
 async def postgres_figures(settings: Settings, records: list[SinkRecord], batch: int, rounds: int) -> dict[str, Any]:
     sink = PostgresSink(settings, PROJECTIONS)
     await sink.start()  # the production migration: every table, policy and grant
@@ -418,7 +412,7 @@ def main() -> None:
     parts = set(args.parts.split(","))
     records = [record for record, _ in generate(args.events, args.tenants, args.wave)] if parts - {"replay"} else []
     try:
-        asyncio.run(recreate_database(settings))
+        asyncio.run(ensure_database(settings))  # the namespace is new: so is its database
         if "postgres" in parts:
             pg = asyncio.run(postgres_figures(settings, records, args.batch, args.rounds))
             copied = sum(pg["rows"].values())
@@ -459,7 +453,7 @@ def main() -> None:
                 seconds = rp[key]
                 print(f"{name:46} {seconds:8.1f} {rp['events'] / seconds:10,.0f} {rp['raw'] / seconds:8.2f}")
     finally:
-        asyncio.run(recreate_database(settings, drop_only=True))
+        asyncio.run(drop_database(settings))
         client = analytics_client(settings, database=None)
         client.command(f"DROP DATABASE IF EXISTS `{analytics_database(settings)}`")
         client.close()
