@@ -14,8 +14,9 @@ Printed, each figure beside a baseline measured in the same run (seconds are the
 warm-up; the Postgres projection's and COPY's rounds in turns):
 - Postgres: the events through the production sink (`PostgresSink.apply`, every projection, the audit trail,
   positions and offsets, one call per batch of `--batch` as the live runner fetches them) into emptied tables,
-  beside a raw COPY of the very rows that run left in those tables (read back, then copied in one transaction
-  into tables of the same definitions in a schema of their own); events/s, rows/s, COPY time / sink time, and
+  beside a raw COPY of the very rows that run left in those tables (read back, JSON as text, then copied in one
+  transaction into tables of the same definitions in a schema of their own, by the sink's own `copy_rows`: binary
+  where the columns' types allow, as the sink's appends); events/s, rows/s, COPY time / sink time, and
   the CPU seconds of the benchmark's process and of Postgres for each;
 - ClickHouse: the same events through `ClickHouseSink.apply` in batches of `--ch-batch`, beside a raw
   `client.insert` of the same rows, already built, into the same tables; ratio raw time / sink time;
@@ -40,9 +41,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
 
 from benchmarks.cpu import machine_use, snapshot
 from sinks.clickhouse import (
@@ -56,9 +57,11 @@ from sinks.clickhouse import (
 )
 from sinks.clickhouse_facts import FACTS
 from sinks.postgres.database import drop_database, ensure_database, owner_dsn
+from sinks.postgres.projection import copy_rows
 from sinks.postgres.projections import PROJECTIONS
 from sinks.postgres.sink import PLATFORM_DDL, PLATFORM_TABLES, PostgresSink
 from sinks.records import SinkRecord
+from sinks.runner import FETCH_RECORDS, GATHER_LIMIT
 from streams.registry import DOMAINS, codec
 from streams.shipment.cargo import CargoItem
 from streams.shipment.details import Carrier, Party, RouteLeg, TransportMode
@@ -207,8 +210,8 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
             if rows:
                 assert cur.description is not None
                 json_columns = [i for i, c in enumerate(cur.description) if c.type_code == JSONB_OID]
-                for row in rows if json_columns else []:
-                    row[:] = [Jsonb(v) if i in json_columns else v for i, v in enumerate(row)]
+                for row in rows if json_columns else []:  # JSON as text, as the sink has it (written once)
+                    row[:] = [orjson.dumps(v).decode() if i in json_columns else v for i, v in enumerate(row)]
                 written[table] = ([c.name for c in cur.description], rows)
         await conn.execute("CREATE SCHEMA raw")
         await conn.execute("SET search_path TO raw")
@@ -221,9 +224,7 @@ async def postgres_figures(settings: Settings, records: list[SinkRecord], batch:
             with spent() as took:
                 async with conn.transaction(), conn.cursor() as cur:
                     for table, (columns, rows) in written.items():
-                        async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                            for row in rows:
-                                await copy.write_row(row)
+                        await copy_rows(cur, table, columns, [rows])  # binary where the sink's would be
             return took
 
         await raw_copy()  # a warm-up
@@ -398,8 +399,10 @@ async def delete_topics(settings: Settings) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=30_000, help="events through each sink")
-    parser.add_argument("--batch", type=int, default=2_000, help="records per Postgres apply (the runner's fetch)")
-    parser.add_argument("--ch-batch", type=int, default=20_000, help="records per ClickHouse apply (its gather)")
+    parser.add_argument(
+        "--batch", type=int, default=FETCH_RECORDS, help="records per Postgres apply (the runner's fetch)"
+    )
+    parser.add_argument("--ch-batch", type=int, default=GATHER_LIMIT, help="records per ClickHouse apply (its gather)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tenants", type=int, default=40)
     parser.add_argument("--wave", type=int, default=1_000, help="shipments started together")

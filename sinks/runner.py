@@ -36,6 +36,10 @@ from wellwon.topics import PROMPT_FETCH_WAIT_MS, never_fetch_around_untaken, sin
 
 log = logging.getLogger("wellwon.sinks")
 
+# Records in one apply at most, as far as the consumer holds them: only a backlog (a sink catching up) fills it.
+# Then a projection folds more events of an aggregate into each write of its state: in the projection benchmark
+# 10,000 against 2,000 took Postgres 0.80 s of CPU against 1.45 s, the sink 1.22 s against 1.79 s.
+FETCH_RECORDS = 10_000
 GATHER_LIMIT = 20_000  # records in one gathered apply at most
 GATHER_FETCH_MIN_BYTES = 1024 * 1024  # a gathering sink's fetch is answered early once this much has come
 RECORD_FAULT_RETRIES = 3  # applies of a failing batch before it is isolated
@@ -266,13 +270,13 @@ class SinkRunner:
         await send_dead_letters(producer, self.codec, self.dead_letter_topic, self.sink.name, failed)
 
     async def _gather(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
-        batches = await consumer.getmany(timeout_ms=200, max_records=2000)
+        batches = await consumer.getmany(timeout_ms=200, max_records=FETCH_RECORDS)
         if not batches or self.sink.gather_seconds <= 0:
             return batches
         deadline = asyncio.get_running_loop().time() + self.sink.gather_seconds
         gathered = sum(len(part) for part in batches.values())
         while gathered < GATHER_LIMIT and (left := deadline - asyncio.get_running_loop().time()) > 0:
-            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=2000)
+            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)), max_records=FETCH_RECORDS)
             for tp, part in more.items():
                 batches.setdefault(tp, []).extend(part)
                 gathered += len(part)

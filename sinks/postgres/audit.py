@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 from psycopg import AsyncCursor
 
-from sinks.postgres.projection import Projection, append_rows
-from streams.company.audit import audit_entry
+from sinks.postgres.projection import LaterRows, Projection, append_rows
+from streams.company.audit import AuditEntry, audit_entry
 from wellwon.envelope import Envelope
 
 DDL = (
@@ -30,10 +30,7 @@ DDL = (
 )
 
 
-COLUMNS = (
-    "event_id", "tenant_id", "actor_id", "occurred_at", "aggregate_type", "aggregate_id", "aggregate_version",
-    "event_type", "command_id", "summary", "changes",
-)  # fmt: skip
+COLUMNS = AuditEntry._fields  # the table's columns are the entry's fields, in order
 
 
 def row(envelope: Envelope, event: Any) -> list[Any] | None:
@@ -41,14 +38,15 @@ def row(envelope: Envelope, event: Any) -> list[Any] | None:
     if envelope.tenant_id is None:
         return None
     entry = audit_entry(envelope, event)
-    return [entry.event_id, entry.tenant_id, entry.actor_id, entry.occurred_at, entry.aggregate_type,
-            entry.aggregate_id, entry.aggregate_version, entry.event_type, entry.command_id, entry.summary,
-            orjson.dumps(entry.changes).decode()]  # fmt: skip
+    return [*entry[:-1], orjson.dumps(entry.changes).decode()]  # `changes`, the last field, as JSON
 
 
 async def apply_batch(cur: AsyncCursor[Any], events: Sequence[tuple[Envelope, Any]]) -> None:
-    rows = [r for envelope, event in events if (r := row(envelope, event)) is not None]
-    await append_rows(cur, "audit_log", COLUMNS, rows, "(event_id)")
+    await append_rows(cur, "audit_log", COLUMNS, LaterRows(events, _row_of), "(event_id)")
+
+
+def _row_of(applied: tuple[Envelope, Any]) -> list[Any] | None:
+    return row(*applied)
 
 
 async def apply(cur: AsyncCursor[Any], envelope: Envelope, event: Any) -> None:

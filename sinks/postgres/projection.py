@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from psycopg import AsyncCursor, AsyncRawCursor, errors
+from psycopg import AsyncCursor, AsyncRawCursor, errors, postgres, pq
+from psycopg.abc import Buffer
+from psycopg.adapt import Dumper
 
 from wellwon.envelope import Envelope
 
@@ -70,22 +73,41 @@ def _placeholders(rows: int, width: int) -> str:
     )
 
 
-async def append_rows(
-    cur: AsyncCursor[Any], table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: str = ""
-) -> None:
+@dataclass(frozen=True)
+class LaterRows:
+    """Rows made only as they are written, one per source (None: no row for it). Inside `appended_by_copy` that is
+    while COPY streams the rows before them, so Postgres stores those while this process makes the next ones (the
+    audit trail's and the histories' rows were a third of the sink's own CPU, spent before COPY began). Made again
+    if written twice (see `appended_by_copy`): a row must depend only on its source."""
+
+    sources: Sequence[Any]
+    make: Callable[[Any], Sequence[Any] | None]
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        make = self.make
+        for source in self.sources:
+            if (row := make(source)) is not None:
+                yield row
+
+
+Rows = Sequence[Sequence[Any]] | LaterRows  # either can be read twice
+
+
+async def append_rows(cur: AsyncCursor[Any], table: str, columns: Sequence[str], rows: Rows, key: str = "") -> None:
     """Rows that only add to `table` (a history, the audit trail, outcomes); one whose `key` (e.g. "(event_id)",
     or any unique constraint when empty) is there already is skipped. Inside `appended_by_copy` they are gathered
     and written by COPY when its block ends; otherwise now, as `insert_rows`."""
     gathered = _appends.get()
     if gathered is None:
-        await insert_rows(cur, table, columns, rows, f"ON CONFLICT {key} DO NOTHING")
-    elif rows:
-        gathered.rows.setdefault((table, tuple(columns), key), []).extend(rows)
+        made = rows if isinstance(rows, Sequence) else list(rows)
+        await insert_rows(cur, table, columns, made, f"ON CONFLICT {key} DO NOTHING")
+    elif not isinstance(rows, Sequence) or rows:
+        gathered.rows.setdefault((table, tuple(columns), key), []).append(rows)
 
 
 @dataclass
 class _Appends:
-    rows: dict[tuple[str, tuple[str, ...], str], list[Sequence[Any]]] = field(default_factory=dict)
+    rows: dict[tuple[str, tuple[str, ...], str], list[Rows]] = field(default_factory=dict)
 
 
 _appends: ContextVar[_Appends | None] = ContextVar("appends", default=None)
@@ -97,7 +119,8 @@ async def appended_by_copy(cur: AsyncCursor[Any]) -> AsyncIterator[None]:
     of the CPU on COPY's rows that it spends parsing and planning a multi-row INSERT of them. COPY runs outside
     pipeline mode, so the block must end after a pipeline's.
 
-    COPY has no ON CONFLICT. The sink's positions make a history or audit row already there impossible (an event is
+    Binary COPY where the table's column types allow it (`BINARY_COPY_TYPES`), text COPY otherwise. COPY has no
+    ON CONFLICT. The sink's positions make a history or audit row already there impossible (an event is
     applied once), but a command's outcome can come twice (re-emitted after a stream worker's crash): then the COPYs
     are undone to a savepoint and the rows inserted as `append_rows` would, skipping what is there."""
     gathered = _Appends()
@@ -110,10 +133,61 @@ async def appended_by_copy(cur: AsyncCursor[Any]) -> AsyncIterator[None]:
         return
     try:
         async with cur.connection.transaction():  # a savepoint
-            for (table, columns, _), rows in gathered.rows.items():
-                async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        await copy.write_row(row)
+            for (table, columns, _), parts in gathered.rows.items():
+                await copy_rows(cur, table, columns, parts)
     except errors.UniqueViolation:
-        for (table, columns, key), rows in gathered.rows.items():
-            await insert_rows(cur, table, columns, rows, f"ON CONFLICT {key} DO NOTHING")
+        for (table, columns, key), parts in gathered.rows.items():
+            made = [row for rows in parts for row in rows]
+            await insert_rows(cur, table, columns, made, f"ON CONFLICT {key} DO NOTHING")
+
+
+async def copy_rows(cur: AsyncCursor[Any], table: str, columns: Sequence[str], parts: Iterable[Rows]) -> None:
+    """The rows of every part into `table` by one COPY: binary where the columns' types allow it, text otherwise."""
+    types = await _binary_copy_types(cur, table, tuple(columns))
+    binary = " (FORMAT BINARY)" if types is not None else ""
+    async with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
+        if types is not None:
+            cur.adapters.register_dumper(None, _JsonTextBinaryDumper)  # this cursor's, by oid only
+            copy.set_types(types)
+        for rows in parts:
+            for row in rows:
+                await copy.write_row(row)
+
+
+# Column types whose values the sink hands over as psycopg dumps them by the column's type in binary COPY: the row's
+# str, int, tz-aware datetime, bool, and JSON already written as text (see `_JsonTextBinaryDumper`). Binary COPY
+# spares this process the escaping of every text value and Postgres the parsing of timestamps and numbers: psycopg
+# formats a history row and an audit row in 1.6 us instead of 4.6 us, and the COPYs of the projection benchmark took
+# 0.69-0.76 s instead of 0.97-1.10 s. A table with any other type (a uuid, an array) is COPYed as text.
+BINARY_COPY_TYPES = frozenset({"text", "int8", "int4", "timestamptz", "bool", "jsonb"})
+
+
+class _JsonTextBinaryDumper(Dumper):
+    """JSON the sink wrote itself (a str) as jsonb's binary form: a version byte, then the text. Registered for the
+    oid only (a COPY's `set_types`), so no value of any Python type is dumped by it elsewhere."""
+
+    format = pq.Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj: Any) -> Buffer:
+        return b"\x01" + (obj.encode() if isinstance(obj, str) else bytes(obj))
+
+
+# Per connection: (table, columns) -> the columns' type names for binary COPY, or None for a text COPY.
+_copy_types: weakref.WeakKeyDictionary[Any, dict[tuple[str, tuple[str, ...]], list[str] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _binary_copy_types(cur: AsyncCursor[Any], table: str, columns: tuple[str, ...]) -> list[str] | None:
+    known = _copy_types.setdefault(cur.connection, {})
+    if (table, columns) not in known:
+        await cur.execute(
+            """SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+               WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped""",
+            (table,),
+        )
+        found = {name: type_name for name, type_name in await cur.fetchall()}
+        types = [found.get(column, "") for column in columns]
+        known[table, columns] = types if all(t in BINARY_COPY_TYPES for t in types) else None
+    return known[table, columns]

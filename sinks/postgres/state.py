@@ -22,7 +22,7 @@ from typing import Any
 from psycopg import AsyncCursor
 from pydantic import TypeAdapter
 
-from sinks.postgres.projection import Projection, append_rows, insert_rows
+from sinks.postgres.projection import LaterRows, Projection, append_rows, insert_rows
 from sinks.records import public_json
 from streams.domain import Domain
 from streams.state_json import Dump, state_dump
@@ -123,7 +123,7 @@ class StateProjection:
             (ids, known),
         )
         stored = {aggregate_id: state for aggregate_id, state in await cur.fetchall()}
-        history: list[list[Any]] = []
+        history: list[tuple[Envelope, Any, Any, str]] = []  # (envelope, state, event, tenant): made into rows later
         rows: list[dict[str, Any]] = []
         for aggregate_id, its_events in by_aggregate.items():
             if aggregate_id not in stored:
@@ -145,7 +145,7 @@ class StateProjection:
                 last = (envelope, event, state, tenant_id)
                 if self.also is not None:
                     await self.also(cur, envelope, state, event)
-                history.append(self._history_row(envelope, state, event, tenant_id))
+                history.append((envelope, state, event, tenant_id))
             if last is None:
                 continue
             envelope, event, state, tenant_id = last
@@ -159,7 +159,7 @@ class StateProjection:
                 await self._upsert(cur, rows)
                 rows = []
         await self._upsert(cur, rows)
-        await append_rows(cur, self.history.table, self._history_columns, history)
+        await append_rows(cur, self.history.table, self._history_columns, LaterRows(history, self._history_row))
 
     async def _upsert(self, cur: AsyncCursor[Any], rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -186,7 +186,8 @@ class StateProjection:
         base = ["tenant_id", history.id_column, "version", "event_type", "actor_id", "occurred_at", "payload"]
         return base + [name for name, _ in history.extra_columns]
 
-    def _history_row(self, envelope: Envelope, state: Any, event: Any, tenant_id: str) -> list[Any]:
+    def _history_row(self, applied: tuple[Envelope, Any, Any, str]) -> list[Any]:
+        envelope, state, event, tenant_id = applied
         history = self.history
         event_type = history.event_type(envelope, event) if history.event_type else envelope.schema_name
         extra = history.extra(state, envelope, event) if history.extra else {}

@@ -565,10 +565,13 @@ def decide(state: Shipment, command: ShipmentCommand, context: CommandContext) -
     return handler(state, command, context)
 
 
+_MILESTONE_RANK = {milestone: rank for rank, milestone in enumerate(MILESTONE_ORDER)}
+
+
 def _with_milestone(state: Shipment, milestone: Milestone, **changes: Any) -> Shipment:
     times = replace(state.milestone(milestone), **changes)
     others = tuple(t for t in state.milestones if t.milestone is not milestone)
-    ordered = sorted((*others, times), key=lambda t: MILESTONE_ORDER.index(t.milestone))
+    ordered = sorted((*others, times), key=lambda t: _MILESTONE_RANK[t.milestone])
     return replace(state, milestones=tuple(ordered))
 
 

@@ -17,7 +17,7 @@ import pytest
 from psycopg import AsyncConnection
 
 from sinks.postgres.database import drop_database, owner_dsn
-from sinks.postgres.projection import append_rows, appended_by_copy
+from sinks.postgres.projection import LaterRows, append_rows, appended_by_copy
 from sinks.postgres.projections import PROJECTIONS
 from sinks.postgres.shipment import SHIPMENTS
 from sinks.postgres.sink import PostgresSink
@@ -81,6 +81,54 @@ async def test_outside_the_block_rows_are_inserted_at_once(platform: PlatformPro
         await append_rows(cur, "appended", ("id", "n"), [("a", 1), ("b", 2)])
         rows = await (await conn.execute("SELECT id, n FROM appended ORDER BY id")).fetchall()
         assert rows == [("a", 0), ("b", 2)]
+
+
+async def test_appended_values_arrive_unchanged_in_every_column_type(platform: PlatformProcesses) -> None:
+    """Binary COPY where every column's type allows it (text, integers, timestamptz, bool, JSON written as text),
+    text COPY otherwise (a uuid, an array): the same values either way, from the first COPY of a new connection."""
+    text = 'tab\there, line\nbreak, back\\slash, "quotes", ООО «Ромашка»'
+    document = '{"a": [1, "б\\t"], "n": null}'
+    at = datetime(2026, 11, 2, 10, 30, 1, 5, tzinfo=UTC)
+    outcome_id = uuid.uuid4()
+    async with await AsyncConnection.connect(owner_dsn(platform.settings)) as conn, conn.cursor() as cur:
+        await cur.execute(
+            "CREATE TEMP TABLE typed (id text PRIMARY KEY, big bigint, small int, at timestamptz, doc jsonb, flag bool)"
+        )
+        await cur.execute("CREATE TEMP TABLE untyped (id uuid PRIMARY KEY, tags text[], note text)")
+        async with conn.transaction(), appended_by_copy(cur):
+            await append_rows(
+                cur, "typed", ("id", "big", "small", "at", "doc", "flag"),
+                [(text, 2**40, -7, at, document, True), ("nulls", None, None, None, None, None)],
+            )  # fmt: skip
+            await append_rows(cur, "untyped", ("id", "tags", "note"), [(str(outcome_id), ["x", "y"], text)])
+        typed = await (await conn.execute("SELECT * FROM typed ORDER BY id")).fetchall()
+        assert typed == [
+            ("nulls", None, None, None, None, None),
+            (text, 2**40, -7, at, {"a": [1, "б\t"], "n": None}, True),
+        ]
+        untyped = await (await conn.execute("SELECT * FROM untyped")).fetchall()
+        assert untyped == [(outcome_id, ["x", "y"], text)]
+
+
+async def test_later_rows_are_made_as_they_are_written_and_again_when_rewritten(platform: PlatformProcesses) -> None:
+    made: list[str] = []
+
+    def row(source: str) -> tuple[str, int] | None:
+        made.append(source)
+        return None if source == "skip" else (source, len(made))
+
+    async with await AsyncConnection.connect(owner_dsn(platform.settings)) as conn, conn.cursor() as cur:
+        await cur.execute("CREATE TEMP TABLE appended (id text PRIMARY KEY, n int)")
+        await cur.execute("INSERT INTO appended VALUES ('b', 0)")
+        async with conn.transaction(), appended_by_copy(cur):
+            await append_rows(cur, "appended", ("id", "n"), LaterRows(["a", "skip", "b"], row), "(id)")
+            assert made == []  # nothing made before the COPY
+        # The COPY met 'b' (made once), was undone, and the rows were made again for the inserts.
+        assert made == ["a", "skip", "b", "a", "skip", "b"]
+        rows = await (await conn.execute("SELECT id FROM appended ORDER BY id")).fetchall()
+        assert rows == [("a",), ("b",)]
+        await append_rows(cur, "appended", ("id", "n"), LaterRows(["c"], row))  # outside the block: at once
+        assert made[-1] == "c" and await count(conn, "SELECT count(*) FROM appended WHERE id = 'c'") == 1
 
 
 def shipment_records(tenant: str, shipments: int, steps: int) -> list[SinkRecord]:
