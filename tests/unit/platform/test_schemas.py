@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from streams.registry import DOMAINS, codec
 from streams.user_account.events import UserAccountRegistered, UserProfileUpdated
-from wellwon.envelope import EVENT, UnreadableRecord, message_groups
+from wellwon.envelope import EVENT, Envelope, UnreadableRecord, message_groups
 from wellwon.schemas import SCHEMAS_DIR, check_schemas, reads_data_of, schema_for, write_schemas
 
 
@@ -41,6 +41,10 @@ def test_an_event_survives_the_wire() -> None:
     assert decoded == event
     assert decoded_envelope == envelope
     assert decoded_envelope.schema_name == "user_account.UserProfileUpdated"
+    # Made by filling its dictionary (see `decode_envelope`), it is the dataclass's own: frozen, with its repr.
+    assert type(decoded_envelope) is Envelope and repr(decoded_envelope) == repr(envelope)
+    with pytest.raises(FrozenInstanceError):
+        decoded_envelope.aggregate_version = 8  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("value", [b"", b"\x01garbage", b"\x09unknown version", b'{"json": 1}'])
