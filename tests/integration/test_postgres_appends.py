@@ -131,6 +131,25 @@ async def test_later_rows_are_made_as_they_are_written_and_again_when_rewritten(
         assert made[-1] == "c" and await count(conn, "SELECT count(*) FROM appended WHERE id = 'c'") == 1
 
 
+async def test_a_row_that_cannot_be_made_fails_the_block_and_writes_nothing_of_it(platform: PlatformProcesses) -> None:
+    """The sink then retries and isolates the batch (outside the block, where rows are made and inserted at once)."""
+
+    def row(source: str) -> tuple[str, int]:
+        if source == "bad":
+            raise ValueError("no row for this one")
+        return source, 1
+
+    async with await AsyncConnection.connect(owner_dsn(platform.settings)) as conn, conn.cursor() as cur:
+        await cur.execute("CREATE TEMP TABLE appended (id text PRIMARY KEY, n int)")
+        await conn.commit()
+        with pytest.raises(ValueError, match="no row for this one"):
+            async with conn.transaction(), appended_by_copy(cur):
+                await append_rows(cur, "appended", ("id", "n"), LaterRows(["a", "bad", "c"], row), "(id)")
+        assert await count(conn, "SELECT count(*) FROM appended") == 0
+        await append_rows(cur, "appended", ("id", "n"), LaterRows(["a"], row))  # the connection still works
+        assert await count(conn, "SELECT count(*) FROM appended") == 1
+
+
 def shipment_records(tenant: str, shipments: int, steps: int) -> list[SinkRecord]:
     """Each shipment created, then `steps - 1` milestones, interleaved step by step as on a live topic."""
     the_codec = codec()
