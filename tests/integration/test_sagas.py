@@ -191,7 +191,9 @@ async def test_a_payment_is_reserved_settled_and_returned_in_the_ledger_through_
     assert (Decimal(str(settled["credits_pending"])), Decimal(str(settled["balance"]))) == (0, Decimal("3749.50"))
 
     returned = await api.post(f"/api/payments/{payment_id}/return", headers=bearer(owner), json={"reason": "closed"})
-    assert returned.status_code == 200, returned.text
+    # 202 when the worker is still rebalancing after the restart (the killed member's session expires ~10 s after
+    # the kill, which can fall here): accepted and applied later, which the poll below waits for.
+    assert returned.status_code in (200, 202), returned.text
 
     async def back() -> dict[str, Any] | None:
         found = await euro_account(api, owner, account)
@@ -269,7 +271,9 @@ async def test_a_purchase_order_goes_out_once_its_prepayment_settles_and_reopens
 
     assert await poll(lambda: in_status("sent"), timeout=120)
     returned = await api.post(f"/api/payments/{payment_id}/return", headers=bearer(owner), json={"reason": "closed"})
-    assert returned.status_code == 200, returned.text
+    # 202 when the worker is still rebalancing after the restart (the killed member's session expires ~10 s after
+    # the kill, which can fall here): accepted and applied later, which the poll below waits for.
+    assert returned.status_code in (200, 202), returned.text
     reopened = await poll(lambda: in_status("draft"), timeout=120)
     assert "closed" in (reopened.get("reason") or "")
 
