@@ -1,11 +1,12 @@
 // A command as a form, declared as data: its fields (with the same rules as the API) and how the
 // values become the request. Every action on a page is one of these, so each looks and behaves alike.
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import type { QueryKey } from "@tanstack/react-query";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/messages";
 import { ErrorNotice, SelectField, TextField } from "./ui";
 import { useCommand } from "./useCommand";
+import { useEntry } from "./useEntry";
 import { validate, type Validator } from "./validators";
 
 export interface FieldSpec {
@@ -36,23 +37,14 @@ function initialValues(fields: FieldSpec[]): Record<string, string> {
 
 export function ActionForm({ spec }: { spec: ActionSpec }) {
   const { t } = useI18n();
-  const [values, setValues] = useState<Record<string, string>>(() => initialValues(spec.fields));
+  const { values, setValues, sending, done } = useEntry(() => initialValues(spec.fields));
   const [problems, setProblems] = useState<Record<string, string>>({});
-  // What was sent: once it is done the form is cleared, unless it was edited meanwhile (a live update can show the
-  // command's effect before its answer arrives, and the next entry must not be wiped by that answer).
-  const sent = useRef<Record<string, string> | null>(null);
-  const command = useCommand(spec.send, {
-    invalidates: spec.invalidates,
-    onDone: () => setValues((current) => (current === sent.current ? initialValues(spec.fields) : current)),
-  });
+  const command = useCommand(spec.send, { invalidates: spec.invalidates, onDone: done });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const found = validate(values, Object.fromEntries(spec.fields.map((f) => [f.name, f.rules ?? []])));
     setProblems(found);
-    if (Object.keys(found).length === 0) {
-      sent.current = values;
-      void command.run(values);
-    }
+    if (Object.keys(found).length === 0) void command.run(sending(values));
   };
   return (
     <form onSubmit={submit} aria-label={t(spec.title)} data-testid={spec.testId} className="action-form" noValidate>

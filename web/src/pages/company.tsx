@@ -6,6 +6,7 @@ import { api, type TokenAnswer } from "../api/client";
 import { useSession } from "../api/session";
 import { Card, Definition, ErrorNotice, Loading, SelectField, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
+import { useEntry } from "../components/useEntry";
 import { inn as innRule, validate } from "../components/validators";
 import { LOCALES, type Locale } from "../i18n/format";
 import { useI18n } from "../i18n/I18n";
@@ -49,10 +50,10 @@ export function CompanyPage() {
   const details = useQuery({ queryKey: ["companies", id], queryFn: () => api.get<CompanyJson>(`/api/companies/${id ?? ""}`), enabled: Boolean(id) });
   const participants = useQuery({ queryKey: ["participants", id], queryFn: () => api.get<Participant[]>(`/api/companies/${id ?? ""}/participants`), enabled: Boolean(id) });
   const invitations = useQuery({ queryKey: ["invitations", id], queryFn: () => api.get<Invitation[]>(`/api/companies/${id ?? ""}/invitations`), enabled: Boolean(id) });
-  const [invite, setInvite] = useState({ email: "", role: "operator" });
+  const { values: invite, setValues: setInvite, sending, done } = useEntry(() => ({ email: "", role: "operator" }));
   const sendInvite = useCommand((v: typeof invite, key: string) => api.post(`/api/companies/${id ?? ""}/invitations`, v, key), {
     invalidates: [["invitations", id]],
-    onDone: () => setInvite({ email: "", role: "operator" }),
+    onDone: done,
   });
   if (!company) return <CreateCompany />;
   if (details.isPending) return <Loading />;
@@ -91,7 +92,7 @@ export function CompanyPage() {
             ))}
           </ul>
           {canManage && (
-            <form onSubmit={(e) => { e.preventDefault(); void sendInvite.run(invite); }} aria-label={t("company.invite")}>
+            <form onSubmit={(e) => { e.preventDefault(); void sendInvite.run(sending(invite)); }} aria-label={t("company.invite")}>
               <TextField label={t("auth.email")} name="invite_email" type="email" value={invite.email}
                 onChange={(email) => setInvite({ ...invite, email })} error={sendInvite.fieldErrors.email} />
               <SelectField label={t("company.role")} name="invite_role" value={invite.role} onChange={(role) => setInvite({ ...invite, role })}

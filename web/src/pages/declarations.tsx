@@ -10,6 +10,7 @@ import { ApiError } from "../api/errors";
 import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, StatusBadge, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
+import { useEntry } from "../components/useEntry";
 import { commodityCode, countryCode, currencyCode, positiveDecimal, required, validate } from "../components/validators";
 import { useSession } from "../api/session";
 import { useI18n } from "../i18n/I18n";
@@ -291,11 +292,11 @@ function ItemsCard({ declaration, errors, editable }: { declaration: Declaration
 
 function ItemForm({ declarationId }: { declarationId: string }) {
   const { t } = useI18n();
-  const [item, setItem] = useState(EMPTY_ITEM);
+  const { values: item, setValues: setItem, sending, done } = useEntry(() => EMPTY_ITEM);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const add = useCommand(
     (value: typeof item, key: string) => api.post(`/api/declarations/${declarationId}/items`, { ...value, item_id: crypto.randomUUID() }, key),
-    { invalidates: [["declarations", declarationId]], onDone: () => setItem(EMPTY_ITEM) },
+    { invalidates: [["declarations", declarationId]], onDone: done },
   );
   const submit = () => {
     const found = validate(item, {
@@ -303,7 +304,10 @@ function ItemForm({ declarationId }: { declarationId: string }) {
       gross_weight_kg: [positiveDecimal], net_weight_kg: [positiveDecimal], invoice_value: [positiveDecimal], currency: [currencyCode],
     });
     setProblems(found);
-    if (Object.keys(found).length === 0) void add.run({ ...item, commodity_code: item.commodity_code.replace(/\s/g, "") });
+    if (Object.keys(found).length === 0) {
+      const sent = sending(item);
+      void add.run({ ...sent, commodity_code: sent.commodity_code.replace(/\s/g, "") });
+    }
   };
   const errors = { ...add.fieldErrors, ...problems };
   const field = (name: keyof typeof item, label: string) => (

@@ -10,6 +10,7 @@ import { ActionForm, type ActionSpec } from "../components/ActionForm";
 import { DataTable } from "../components/DataTable";
 import { Badge, Card, Definition, ErrorNotice, Loading, SelectField, StatusBadge, TextField } from "../components/ui";
 import { useCommand } from "../components/useCommand";
+import { useEntry } from "../components/useEntry";
 import { useFilters } from "../components/useFilters";
 import { required } from "../components/validators";
 import { useI18n } from "../i18n/I18n";
@@ -206,15 +207,18 @@ export function DocumentList() {
 function Templates() {
   const { t, label } = useI18n();
   const query = useQuery({ queryKey: ["document-templates"], queryFn: () => api.get<TemplateRow[]>("/api/document-templates") });
-  const [values, setValues] = useState({ name: "", document_type: "contract", source: "purchase_order", format: "html", body: "" });
+  const { values, setValues, sending, done } = useEntry(
+    () => ({ name: "", document_type: "contract", source: "purchase_order", format: "html", body: "" }),
+    (sent) => ({ ...sent, name: "", body: "" }),
+  );
   const command = useCommand(
     (input: typeof values, key: string) => api.post("/api/document-templates", input, key),
-    { invalidates: [["document-templates"]], onDone: () => setValues({ ...values, name: "", body: "" }) },
+    { invalidates: [["document-templates"]], onDone: done },
   );
   const set = (name: keyof typeof values) => (value: string) => setValues({ ...values, [name]: value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void command.run(values);
+    void command.run(sending(values));
   };
   return (
     <Card title={t("documents.templates")}>
