@@ -213,8 +213,8 @@ class EdiAgent:
         raw = self.partners.table.get(key)
         return orjson.loads(raw) if raw is not None else None
 
-    def _write(self, key: bytes, data: dict[str, Any], partition: int) -> None:
-        self.partners.table.write(key, orjson.dumps(data), partition)
+    async def _write(self, key: bytes, data: dict[str, Any], partition: int) -> None:
+        await self.partners.table.write(key, orjson.dumps(data), partition)
 
     def _received(self, event: faust.EventT[bytes]) -> _Handling:
         message = event.message
@@ -289,7 +289,7 @@ class EdiAgent:
                 handling.partition,
             )
         for key, (data, partition) in writes.items():
-            self._write(key, data, partition)
+            await self._write(key, data, partition)
         for handling in handlings:
             if handling.log_key is not None and handling.log is not None:
                 self.in_flight[handling.log_key] -= 1

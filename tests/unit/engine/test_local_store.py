@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,62 @@ def test_a_tie_keeps_the_changelogs_record_and_a_missing_local_one_takes_any() -
         AggregateTable.replaces,
     )
     assert writes == {(0, b"a"): record(3, "changelog"), (0, b"b"): record(2, "second")}
+
+
+class RecordingProducer:
+    """The app's producer as the table uses it: `send` hands back the record's delivery, resolved by the test."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bytes, int]] = []
+        self.deliveries: list[asyncio.Future[Any]] = []
+
+    async def send(
+        self, topic: str, key: bytes, value: bytes, partition: int, timestamp: Any, headers: Any
+    ) -> asyncio.Future[Any]:
+        self.sent.append((topic, key, value, partition))
+        self.deliveries.append(asyncio.get_running_loop().create_future())
+        return self.deliveries[-1]
+
+
+async def test_a_write_goes_to_its_partitions_database_and_changelog_and_persists_offsets_once_acknowledged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STREAMS_WORKER_NAME", "store-write-test")
+    app = create_app(Settings(namespace="tlocalwrite"), DOMAINS, codec())
+    table: AggregateTable = app.domain_agents[0].table  # type: ignore[attr-defined]
+    store = table.data
+    assert isinstance(store, KeyPartitionedRocksStore)
+    producer = RecordingProducer()
+    app.producer = producer  # type: ignore[assignment]  # the one method the table calls
+    changelog = next(iter(table.changelog_topic.topics))
+    for partition in range(3):
+        store._db_for_partition(partition).put(store.offset_key, b"5")
+    try:
+        for key, partition in ((b"a", 2), (b"b", 0), (b"c", 2)):
+            await table.write(key, b"state-" + key, partition)
+        assert producer.sent == [
+            (changelog, b"a", b"state-a", 2), (changelog, b"b", b"state-b", 0), (changelog, b"c", b"state-c", 2)
+        ]  # fmt: skip
+        assert store._dbs[2].get(b"a") == b"state-a" and store._dbs[0].get(b"b") == b"state-b"
+        assert store._dbs[0].get(b"a") is None  # the key's own partition, not the current event's
+
+        # Not acknowledged yet: the persisted offsets (where a recovery reads the changelog from) stay.
+        await asyncio.sleep(0)
+        assert [store.persisted_offset(TP(changelog, p)) for p in range(3)] == [5, 5, 5]
+        # Acknowledged together: each partition's highest offset, persisted once the callbacks have run.
+        for delivery, offset in zip(producer.deliveries, (41, 7, 42), strict=True):
+            delivery.set_result(SimpleNamespace(offset=offset))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert [store.persisted_offset(TP(changelog, p)) for p in range(3)] == [7, 5, 42]
+
+        # A failed delivery persists nothing: the batch fails and is run again.
+        await table.write(b"d", b"state-d", 1)
+        producer.deliveries[-1].set_exception(RuntimeError("broker gone"))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert store.persisted_offset(TP(changelog, 1)) == 5
+    finally:
+        for db in store._dbs.values():
+            db.close()
+        store._dbs.clear()
