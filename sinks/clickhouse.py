@@ -65,6 +65,16 @@ def analytics_client(settings: Settings, database: str | None = "") -> Client:
     )
 
 
+def load_insert_libraries() -> None:
+    """What clickhouse-connect imports on a process's first insert, imported now: it checks whether the rows are a
+    pandas DataFrame or a numpy array, importing both if installed (Dagster brings them). That import held the GIL
+    for 0.3-1 s, so every sink of the process stalled at its first ClickHouse insert (py-spy of the sinks in
+    `benchmarks.engine_bench`'s latency run), in the middle of the traffic that triggered it."""
+    from clickhouse_connect.driver import options
+
+    _ = (options.pd, options.np)  # resolved (to the module, or None if absent) and kept by clickhouse-connect
+
+
 def migrate_analytics(settings: Settings) -> None:
     database = analytics_database(settings)
     client = analytics_client(settings, database=None)
@@ -165,6 +175,7 @@ class ClickHouseSink:
     async def start(self) -> None:
         await asyncio.to_thread(migrate_analytics, self.settings)
         self.client = await asyncio.to_thread(analytics_client, self.settings)
+        await asyncio.to_thread(load_insert_libraries)
 
     async def stop(self) -> None:
         if self.client is not None:
