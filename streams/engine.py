@@ -101,8 +101,11 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
         return {}  # partition -> the highest changelog offset acknowledged and not yet persisted
 
     def _acknowledged(self, partition: int, delivery: asyncio.Future[Any]) -> None:
-        if delivery.cancelled() or delivery.exception() is not None:
-            return  # not written: the batch fails, and Faust's flush before the commit raises it
+        if delivery.cancelled():
+            return
+        if (error := delivery.exception()) is not None:  # after the producer's retries; as Faust's callback did
+            log.error("changelog record not written", extra={"partition": partition, "error": repr(error)})
+            return  # its offset is not persisted
         acked = self._acked
         if not acked:
             asyncio.get_running_loop().call_soon(self._persist_offsets)  # once for the deliveries acked together
