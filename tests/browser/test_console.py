@@ -225,6 +225,7 @@ async def test_declaration_from_suggestions_to_valid_xml(
         await item.get_by_role("button", name="Добавить").click()
         await expect(page.get_by_test_id("goods-items")).to_contain_text(description)
         await expect(item.get_by_label("Описание")).to_have_value("")  # emptied once the add is answered
+        await expect(page.get_by_test_id("suggestions")).to_have_count(0)  # and no codes for the item just added
     await expect(page.get_by_test_id("calculation")).to_contain_text("2010")  # duty, with its formula
     await screenshot(page, "declaration-ru")
 

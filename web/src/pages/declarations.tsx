@@ -352,7 +352,8 @@ function Suggestions({ description, onChoose }: { description: string; onChoose:
     enabled: q.length >= 3,
     staleTime: 60_000,
   });
-  if (q.length < 3 || !query.data) return null;
+  // An emptied or shortened description hides them at once, not after the debounce: they were for the old text.
+  if (description.trim().length < 3 || q.length < 3 || !query.data) return null;
   return (
     <div className="suggestions" aria-live="polite" data-testid="suggestions">
       <strong>{t("declaration.suggestions")}</strong>
