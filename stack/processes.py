@@ -88,7 +88,8 @@ class PlatformProcesses:
     def log_path(self, name: str) -> Path:
         folder = LOCAL_DIR / "test-logs" / self.namespace
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{name}.log"
+        worker = self.extra_env.get("STREAMS_WORKER_NAME")
+        return folder / (f"{name}-{worker}.log" if worker else f"{name}.log")
 
     def start(self, name: str, log_to_file: bool = True) -> None:
         log = open(self.log_path(name), "ab") if log_to_file else None  # noqa: SIM115 - the child writes to it

@@ -22,7 +22,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, cast
 
 import faust
@@ -52,6 +52,8 @@ log = logging.getLogger("wellwon.streams")
 
 BATCH_SIZE = 500
 BATCH_WINDOW_SECONDS = 0.005
+# How often a partition's progress is checked for records fetched and never delivered (`ContiguousOffsets`).
+STALL_CHECK_SECONDS = 2.0
 
 
 class AggregateTable(faust.Table):  # type: ignore[misc]
@@ -242,15 +244,52 @@ class ContiguousOffsets:
     forgotten on every rebalance; `stored` gives where a partition resumes (None: its first event).
     """
 
-    def __init__(self, app: faust.App, stored: Callable[[str, int], int | None]):
+    def __init__(self, app: faust.App, topics: Collection[str], stored: Callable[[str, int], int | None]):
         self.app = app
+        self.topics = frozenset(topics)
         self.stored = stored
         self.next_offsets: dict[tuple[str, int], int] = {}
+        self.checked: dict[tuple[str, int], int] = {}  # what each partition expected at the last stall check
         app.on_partitions_revoked.connect(self._forget)
         app.on_partitions_assigned.connect(self._forget)
+        app.timer(STALL_CHECK_SECONDS)(self.resume_stalled)
 
     async def _forget(self, *args: Any, **kwargs: Any) -> None:
         self.next_offsets.clear()
+        self.checked.clear()
+
+    async def resume_stalled(self, *_: Any) -> None:
+        """Re-reads a partition whose fetched records never reached the agent while nothing came behind them.
+
+        Faust drops what remains of a fetch when a rebalance or its flow control interrupts handing it out
+        (`Consumer.getmany` leaves its loop), and aiokafka's position is past those records by then. `admit` sees
+        the gap at the partition's next record; when the dropped ones were the partition's last, none came and the
+        partition waited for new commands (the kill -9 of one of two workers, under load, in about one run of
+        ten: a partition's last 36 commands never answered). A partition whose end (its highwater, from the last
+        fetch) is past the offset it expects, and that expected the same offset at the previous check, is sought
+        back to it. If the records were only slow, they are read twice; the copies below what is expected are
+        acknowledged without rework."""
+        app, consumer = self.app, self.app.consumer
+        if app.rebalancing or app.in_recovery:
+            self.checked.clear()
+            return
+        checked: dict[tuple[str, int], int] = {}
+        for tp in consumer.assignment():
+            where = (tp.topic, tp.partition)
+            if tp.topic not in self.topics:
+                continue
+            expected = self.next_offsets.get(where)
+            if expected is None and (expected := self.stored(*where)) is None:
+                continue
+            checked[where] = expected
+            end = consumer.highwater(tp)
+            if self.checked.get(where) == expected and end is not None and end > expected:
+                log.warning(
+                    "records fetched but not delivered: re-reading partition",
+                    extra={"topic": tp.topic, "partition": tp.partition, "expected": expected, "end": end},
+                )
+                await consumer.seek(tp, expected)
+        self.checked = checked
 
     async def admit(self, batch: list[faust.EventT[bytes]]) -> list[faust.EventT[bytes]]:
         admitted: list[faust.EventT[bytes]] = []
@@ -318,7 +357,7 @@ class DomainAgent:
         )
         # Next offset to handle per partition of the commands topic; mirrored into the table (so
         # it survives restarts with the aggregates).
-        self.order = ContiguousOffsets(app, self._stored_offset)
+        self.order = ContiguousOffsets(app, [self.commands.get_topic_name()], self._stored_offset)
         self.next_offsets = self.order.next_offsets
         app.on_partitions_revoked.connect(self._revoked)
         app.on_partitions_assigned.connect(self._assigned)

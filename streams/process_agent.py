@@ -61,7 +61,7 @@ class ProcessAgent:
         self.dead_letter_topic = settings.name(PROCESSES_DEAD_LETTER_TOPIC)
         # Held to contiguous offsets like the domains' agents; with no table of its own, a partition
         # resumes at its first fetched record (at worst, steps are re-sent: their ids make them no-ops).
-        self.order = ContiguousOffsets(app, lambda topic, partition: None)
+        self.order = ContiguousOffsets(app, topics, lambda topic, partition: None)
         source = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
         app.agent(source, name="processes")(self.run)
 

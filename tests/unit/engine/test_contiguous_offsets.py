@@ -1,0 +1,97 @@
+"""The engine's order of records per partition: a partition whose fetched records were dropped is read again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faust.types import TP
+
+from streams.engine import ContiguousOffsets
+
+TOPIC = "t.user_account.commands"
+
+
+class Signal:
+    def connect(self, receiver: Any) -> None:
+        self.receiver = receiver
+
+
+class FetchingConsumer:
+    """What the check reads of Faust's consumer: the assignment, each partition's highwater; and its seeks."""
+
+    def __init__(self, highwaters: dict[TP, int | None]):
+        self.highwaters = highwaters
+        self.seeks: list[tuple[TP, int]] = []
+
+    def assignment(self) -> set[TP]:
+        return set(self.highwaters)
+
+    def highwater(self, tp: TP) -> int | None:
+        return self.highwaters[tp]
+
+    async def seek(self, tp: TP, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+class App:
+    def __init__(self, consumer: FetchingConsumer):
+        self.consumer = consumer
+        self.rebalancing = False
+        self.in_recovery = False
+        self.on_partitions_revoked, self.on_partitions_assigned = Signal(), Signal()
+        self.timers: list[tuple[float, Any]] = []
+
+    def timer(self, interval: float) -> Any:
+        return lambda fun: self.timers.append((interval, fun))
+
+
+def offsets(highwaters: dict[TP, int | None], stored: dict[int, int] | None = None) -> ContiguousOffsets:
+    app = App(FetchingConsumer(highwaters))
+    order = ContiguousOffsets(app, [TOPIC], lambda topic, partition: (stored or {}).get(partition))  # type: ignore[arg-type]
+    assert [fun for _, fun in app.timers] == [order.resume_stalled]
+    return order
+
+
+def seeks(order: ContiguousOffsets) -> list[tuple[TP, int]]:
+    return order.app.consumer.seeks  # type: ignore[no-any-return]
+
+
+async def test_a_partition_behind_its_end_with_no_progress_since_the_last_check_is_read_again() -> None:
+    stalled, idle, moving = TP(TOPIC, 0), TP(TOPIC, 1), TP(TOPIC, 2)
+    order = offsets({stalled: 367, idle: 120, moving: 500})
+    order.next_offsets.update({(TOPIC, 0): 331, (TOPIC, 1): 120, (TOPIC, 2): 400})
+    await order.resume_stalled()
+    assert seeks(order) == []  # one look is not a stall: the records may be on their way
+    order.next_offsets[TOPIC, 2] = 450  # handled meanwhile
+    await order.resume_stalled()
+    assert seeks(order) == [(stalled, 331)]  # the idle partition is at its end, the moving one moved
+    order.next_offsets.update({(TOPIC, 0): 367, (TOPIC, 2): 500})  # the first re-read, the second at its end
+    await order.resume_stalled()
+    assert seeks(order) == [(stalled, 331)]
+
+
+async def test_a_partition_with_nothing_read_since_the_assignment_resumes_from_its_stored_offset() -> None:
+    order = offsets({TP(TOPIC, 3): 90, TP(TOPIC, 4): 10, TP("t.other", 0): 50}, stored={3: 60})
+    await order.resume_stalled()
+    await order.resume_stalled()
+    # Partition 4 has no stored offset (and no record yet): nothing to compare with; another topic is not watched.
+    assert seeks(order) == [(TP(TOPIC, 3), 60)]
+
+
+async def test_nothing_is_sought_while_the_group_rebalances_or_the_tables_recover_nor_across_it() -> None:
+    stalled = TP(TOPIC, 0)
+    order = offsets({stalled: 367, TP(TOPIC, 1): None})
+    order.next_offsets[TOPIC, 0] = 331
+    await order.resume_stalled()
+    order.app.rebalancing = True  # type: ignore[attr-defined]
+    await order.resume_stalled()
+    order.app.rebalancing = False  # type: ignore[attr-defined]
+    await order.resume_stalled()  # the look before the rebalance does not count
+    assert seeks(order) == []
+    order.app.in_recovery = True  # type: ignore[attr-defined]
+    await order.resume_stalled()
+    assert seeks(order) == []
+    order.app.in_recovery = False  # type: ignore[attr-defined]
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(stalled, 331)]
