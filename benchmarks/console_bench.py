@@ -18,6 +18,7 @@ import asyncio
 import gzip
 import re
 import statistics
+import subprocess
 import uuid
 from typing import Any
 
@@ -173,7 +174,15 @@ async def measure(
         await context.close()
 
 
+def ensure_console_built() -> None:
+    """The console the API serves, built as `make run` does when a checkout has none (the API then serves no page)."""
+    if not (DIST / "index.html").is_file():
+        print("the console is not built: npm run build", flush=True)
+        subprocess.run(["npm", "run", "build"], cwd=DIST.parent, check=True)
+
+
 async def main(shipments: int, items: int, runs: int) -> None:
+    ensure_console_built()
     services.up()
     processes = PlatformProcesses(log_level="WARNING", extra_env={"COMMAND_TIMEOUT_SECONDS": "30"})
     await prepare(processes.settings, DOMAINS)
