@@ -261,6 +261,7 @@ async def test_invitations_roles_audit_and_dashboards(
     await form.get_by_label("Роль").select_option("viewer")
     await form.get_by_role("button", name="Пригласить").click()
     await expect(page.get_by_test_id("invitations")).to_contain_text(invitee)
+    await expect(page.get_by_test_id("invitations")).to_contain_text("Наблюдатель · ожидает ответа")  # not "pending"
     await screenshot(page, "company-ru")
 
     outbox = redis.from_url(platform.settings.redis_url)

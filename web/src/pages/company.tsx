@@ -80,7 +80,7 @@ export function CompanyPage() {
             <thead><tr><th scope="col">{t("common.name")}</th><th scope="col">{t("auth.email")}</th><th scope="col">{t("company.role")}</th></tr></thead>
             <tbody>
               {(participants.data ?? []).map((p) => (
-                <tr key={p.user_id}><td>{[p.first_name, p.last_name].filter(Boolean).join(" ")}</td><td>{p.email}</td><td>{label("company.roles", p.role)}</td></tr>
+                <tr key={p.user_id}><td>{[p.first_name, p.last_name].filter(Boolean).join(" ")}</td><td className="address">{p.email}</td><td>{label("company.roles", p.role)}</td></tr>
               ))}
             </tbody>
           </table>
@@ -88,7 +88,7 @@ export function CompanyPage() {
         <Card title={t("company.invitations")}>
           <ul className="plain" data-testid="invitations">
             {(invitations.data ?? []).map((i) => (
-              <li key={i.id}>{i.email} · {label("company.roles", i.role)} · {i.status} · {t("company.expires")} {date(i.expires_at)}</li>
+              <li key={i.id}>{i.email} · {label("company.roles", i.role)} · {label("company.invitationStatuses", i.status)} · {t("company.expires")} {date(i.expires_at)}</li>
             ))}
           </ul>
           {canManage && (
