@@ -1,6 +1,7 @@
 """Benchmark of the EDI agent: partners' messages per second parsed and applied, beside raw consumption.
 
-Run: `python -m benchmarks.edi_bench [--messages N]` (starts the local stack if needed; about a minute).
+Run: `python -m benchmarks.edi_bench [--messages N] [--profile]` (starts the local stack if needed; about a minute;
+`--profile` runs the stream worker under cProfile and prints where its time went).
 
 In a fresh namespace, the stream worker runs; a partner is registered and `SHIPMENTS` shipments are
 created and booked by IFTMIN interchanges (setup, not timed). Then N IFTSTA interchanges (one
@@ -26,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from api.command_bus import CommandBus, Issued
 from benchmarks.cpu import cpu_seconds
+from benchmarks.engine_bench import print_profile, start_profiled_worker
 from stack import services
 from stack.processes import PlatformProcesses
 from streams.company.permissions import ROLE_CLAIM, Role
@@ -178,12 +180,17 @@ def tokenise_rates(interchanges: list[bytes]) -> tuple[float, float]:
     return reference, len(texts) / (time.monotonic() - started)
 
 
-async def run(messages: int) -> None:
+async def run(messages: int, profile: bool = False) -> None:
     services.up()
     processes = PlatformProcesses(log_level="WARNING")
     settings = processes.settings
     await prepare(settings, DOMAINS)
-    processes.start("streams")
+    profile_output = processes.log_path("streams").with_suffix(".edi.prof")
+    profile_output.unlink(missing_ok=True)
+    if profile:
+        start_profiled_worker(processes, profile_output)
+    else:
+        processes.start("streams")
     try:
         tenant_id = str(uuid.uuid4())
         partner_id = await register_partner(settings, tenant_id)
@@ -227,14 +234,17 @@ async def run(messages: int) -> None:
     finally:
         processes.stop_all()
         await delete_namespace_topics(processes.settings)
+    if profile:
+        print_profile(profile_output)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the stream worker")
     args = parser.parse_args()
     fetch_codec.install()  # the raw consumption baseline fetches as the platform's processes do
-    asyncio.run(run(args.messages))
+    asyncio.run(run(args.messages, args.profile))
 
 
 if __name__ == "__main__":

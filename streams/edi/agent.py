@@ -16,6 +16,11 @@ analytics, pushes), and, unless everything applied, the record itself on `edi.in
 with the reason, for `wellwon deadletters replay` after a fix. The bookkeeping is written only
 after all of that was acknowledged, so a crash re-runs the batch under the same command ids.
 
+A round's results reach the partner as one `RecordInterchanges` command per partner (not one command each),
+naming each result's `edi.inbound` offset; the partner skips offsets it recorded already, so rounds record in
+their order (each waits for the one before), and a round that fails stops the worker (its supervisor restarts
+it, and the records from that round on are handled again) rather than letting a later round record past it.
+
 Nothing waits one round trip per message: a batch's commands are all handed to the producer before
 any outcome is awaited, up to ROUNDS_IN_FLIGHT batches wait for their outcomes while the next ones
 are read and sent, a round's results and dead letters are all handed over before any delivery is
@@ -26,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import uuid
 from collections.abc import Awaitable
@@ -56,7 +60,7 @@ from streams.edi.mapping import translate_interchange
 from streams.edi.partners import TradingPartner
 from streams.edi.requests import ShipmentCommandRequest
 from streams.edi.shipment_index import ShipmentIndexReader
-from streams.edi_partner.commands import RecordInterchange
+from streams.edi_partner.commands import InboundResult, RecordInterchange, RecordInterchanges
 from streams.edi_partner.decider import EdiPartner
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus, UnknownStatus
@@ -74,6 +78,8 @@ log = logging.getLogger("wellwon.streams.edi")
 BATCH_SIZE = 500
 BATCH_WINDOW_SECONDS = 0.05
 ROUNDS_IN_FLIGHT = 4  # rounds awaiting outcomes while the next batch is read and sent
+RESULTS_PER_COMMAND = 100  # results in one RecordInterchanges: a record of some 100 kB at most
+RESULTS_NAMESPACE = uuid.UUID("3f6c0b52-8d1e-4a7b-9c2f-5e4d3a2b1c09")  # ids of RecordInterchanges commands
 OUTCOME_TIMEOUT_SECONDS = 30.0
 INBOUND, RESULTS = "edi.inbound", "edi.results"
 EDI_RESULT = "edi_result"  # the envelope kind of records on edi.results
@@ -189,6 +195,7 @@ class EdiAgent:
         self.in_flight: dict[bytes, int] = {}
         self.attempts: dict[str, int] = {}
         self.rounds: list[asyncio.Future[None]] = []
+        self.recorded: asyncio.Future[None] | None = None  # the latest round's recording: rounds record in order
         # The partner read from each stored aggregate (by partner id): loaded again only when the bytes change.
         self.partner_cache: dict[str, tuple[bytes, EdiPartner | None, TradingPartner | None]] = {}
         inbound = app.topic(
@@ -266,19 +273,28 @@ class EdiAgent:
             await self.rounds.pop(0)
 
     async def _complete(self, handlings: list[_Handling], deliveries: list[Awaitable[Any]]) -> None:
+        previous, recorded = self.recorded, asyncio.get_running_loop().create_future()
+        self.recorded = recorded
         try:
             for delivery in deliveries:
                 await delivery
             await self._await_answers(handlings)
+            if previous is not None:
+                await previous  # raises if an earlier round failed: nothing is recorded past it
             deliveries = []
             for handling in handlings:
                 deliveries += await self._record(handling)
+            deliveries += await self._record_with_partners(handlings)
             for delivery in deliveries:
                 await delivery
-        except Exception:
-            # Its records stay unacknowledged, so they are handled again after a restart.
-            log.exception("an EDI round failed", extra={"records": len(handlings)})
+        except Exception as error:
+            recorded.set_exception(error)
+            recorded.exception()  # retrieved: the next round, if any, raises it again
+            # Its records and the later rounds' stay unacknowledged: the restarted worker handles them again.
+            log.exception("an EDI round failed: the stream worker stops", extra={"records": len(handlings)})
+            await self.app.crash(error)
             return
+        recorded.set_result(None)
         # Everything of the round is acknowledged: its bookkeeping, one write per key (the last state).
         writes: dict[bytes, tuple[dict[str, Any], int]] = {}
         for handling in handlings:
@@ -446,7 +462,7 @@ class EdiAgent:
             if applied:
                 handling.log.content_hash = handling.content_hash
             status = ResultStatus.APPLIED if applied else ResultStatus.DEAD_LETTERED
-            result = self._result(handling, status, interchange_reason(messages))
+            result = handling.result = self._result(handling, status, interchange_reason(messages))
         deliveries = [await self._publish_result(handling, result)]
         if result.status is ResultStatus.DEAD_LETTERED:
             deliveries.append(await self._dead_letter(handling, result.reason or "not applied"))
@@ -457,25 +473,53 @@ class EdiAgent:
         return deliveries
 
     async def _publish_result(self, handling: _Handling, result: InterchangeResult) -> Awaitable[Any]:
+        """For partners reading Kafka: the result on `edi.results`, as a record of its own kind."""
         partner = handling.partner
-        tenant = partner.tenant_id if partner else None
         envelope = command_fields(
             EDI_PARTNER.name,
             result.partner_id,
-            # Derived from message, status and attempt: a record handled again after a crash is recorded once.
+            # Derived from message, status and attempt: the same result handled again after a crash has the same id.
             str(uuid.uuid5(uuid.UUID(result.message_id), f"{result.status} {result.attempt}")),
             actor_id=f"edi:{result.partner_id}" if result.partner_id else "edi",
-            tenant_id=tenant,
+            tenant_id=partner.tenant_id if partner else None,
             claims={EDI_PARTNER_CLAIM: result.partner_id} if result.partner_id else {},
             occurred_at=result.received_at,
             correlation_id=result.message_id,
         )
-        encoded, command = self.codec.encode(envelope, RecordInterchange(result))  # the payload encoded once
-        if partner is not None and result.partner_id:
-            await self.app.producer.send(self.partner_commands, result.partner_id.encode(), command, None, None, None)
-        # For partners reading Kafka: the same result, as a record of its own kind.
-        record = self.codec.encode_envelope(dataclasses.replace(encoded, kind=EDI_RESULT))
+        _, record = self.codec.encode({**envelope, "kind": EDI_RESULT}, RecordInterchange(result))
         return await self.app.producer.send(self.results_topic, handling.key, record, None, None, None)
+
+    async def _record_with_partners(self, handlings: list[_Handling]) -> list[Awaitable[Any]]:
+        """The round's results to their partners: one command per partner and inbound partition (a hundred at most)."""
+        recorded: dict[tuple[str, int], list[_Handling]] = {}
+        for handling in handlings:
+            if handling.partner is not None and handling.result is not None and handling.result.partner_id:
+                recorded.setdefault((handling.result.partner_id, handling.partition), []).append(handling)
+        deliveries: list[Awaitable[Any]] = []
+        for (partner_id, partition), its in recorded.items():
+            for start in range(0, len(its), RESULTS_PER_COMMAND):
+                deliveries.append(
+                    await self._send_results(partner_id, partition, its[start : start + RESULTS_PER_COMMAND])
+                )
+        return deliveries
+
+    async def _send_results(self, partner_id: str, partition: int, handlings: list[_Handling]) -> Awaitable[Any]:
+        partner = handlings[0].partner
+        assert partner is not None
+        command = RecordInterchanges(
+            partition, tuple(InboundResult(h.offset, h.result) for h in handlings if h.result is not None)
+        )
+        first, last = handlings[0].offset, handlings[-1].offset
+        envelope = command_fields(
+            EDI_PARTNER.name,
+            partner_id,
+            str(uuid.uuid5(RESULTS_NAMESPACE, f"{partner_id}/{partition}/{first}-{last}")),
+            actor_id=f"edi:{partner_id}",
+            tenant_id=partner.tenant_id,
+            claims={EDI_PARTNER_CLAIM: partner_id},
+        )
+        _, value = self.codec.encode(envelope, command)
+        return await self.app.producer.send(self.partner_commands, partner_id.encode(), value, None, None, None)
 
     async def _dead_letter(self, handling: _Handling, reason: str) -> Awaitable[Any]:
         letter = DeadLetter(

@@ -48,5 +48,28 @@ class RecordInterchange:
     result: InterchangeResult
 
 
-EdiPartnerCommand = RegisterPartner | ChangePartnerSettings | IssueApiKey | RevokeApiKey | RecordInterchange
+@dataclass(frozen=True)
+class InboundResult:
+    """An interchange's result, and the offset of its record on the partner's `edi.inbound` partition."""
+
+    offset: int
+    result: InterchangeResult
+
+
+@dataclass(frozen=True)
+class RecordInterchanges:
+    """Sent by the EDI agent: the results of consecutive records of one `edi.inbound` partition, in their order.
+
+    One command for many results (the agent's round) instead of one each. A result at an offset the partner has
+    recorded already is skipped, so a round run again after a crash, however its records are grouped then, is
+    recorded once.
+    """
+
+    partition: int
+    results: tuple[InboundResult, ...]
+
+
+EdiPartnerCommand = (
+    RegisterPartner | ChangePartnerSettings | IssueApiKey | RevokeApiKey | RecordInterchange | RecordInterchanges
+)
 COMMANDS: tuple[type, ...] = EdiPartnerCommand.__args__

@@ -22,6 +22,7 @@ from streams.edi_partner.commands import (
     EdiPartnerCommand,
     IssueApiKey,
     RecordInterchange,
+    RecordInterchanges,
     RegisterPartner,
     RevokeApiKey,
 )
@@ -30,6 +31,7 @@ from streams.edi_partner.events import (
     ApiKeyRevoked,
     EdiPartnerEvent,
     InterchangeRecorded,
+    InterchangeResult,
     PartnerRegistered,
     PartnerSettingsChanged,
     ResultStatus,
@@ -69,6 +71,8 @@ class EdiPartner:
     status_codes: dict[str, StatusMeaning] = field(default_factory=dict)
     api_keys: tuple[ApiKey, ...] = ()
     interchanges: int = 0  # how many interchange results were recorded
+    # By `edi.inbound` partition (as text): the offset of the last record whose result was recorded.
+    recorded_through: dict[str, int] = field(default_factory=dict)
 
     def trading_partner(self) -> TradingPartner:
         """The settings the pure EDI mapping reads."""
@@ -189,23 +193,49 @@ def _revoke(state: EdiPartner, cmd: RevokeApiKey, context: CommandContext) -> De
     return [] if key.revoked else [ApiKeyRevoked(key_id=key.key_id, revoked_at=context.issued_at)]
 
 
-def _record(state: EdiPartner, cmd: RecordInterchange, context: CommandContext) -> Decision:
-    if context.claim(EDI_PARTNER_CLAIM) != state.partner_id or cmd.result.partner_id != state.partner_id:
-        return reject(RejectionCode.FORBIDDEN, "interchange results are recorded by the EDI agent for this partner")
-    result = cmd.result
+def _recorded_events(
+    result: InterchangeResult, partition: int | None = None, offset: int | None = None
+) -> list[EdiPartnerEvent]:
     unknown = [
         UnknownStatusReceived(result.message_id, message.message_reference, status, result.received_at)
         for message in result.messages
         if message.status is ResultStatus.APPLIED
         for status in message.unknown_statuses
     ]
-    return [InterchangeRecorded(result=result), *unknown]
+    return [InterchangeRecorded(result=result, inbound_partition=partition, inbound_offset=offset), *unknown]
+
+
+def _recorded_by_agent(state: EdiPartner, context: CommandContext, results: Sequence[InterchangeResult]) -> bool:
+    return context.claim(EDI_PARTNER_CLAIM) == state.partner_id and all(
+        r.partner_id == state.partner_id for r in results
+    )
+
+
+FORBIDDEN_RECORDING = "interchange results are recorded by the EDI agent for this partner"
+
+
+def _record(state: EdiPartner, cmd: RecordInterchange, context: CommandContext) -> Decision:
+    if not _recorded_by_agent(state, context, [cmd.result]):
+        return reject(RejectionCode.FORBIDDEN, FORBIDDEN_RECORDING)
+    return _recorded_events(cmd.result)
+
+
+def _record_many(state: EdiPartner, cmd: RecordInterchanges, context: CommandContext) -> Decision:
+    if not _recorded_by_agent(state, context, [r.result for r in cmd.results]):
+        return reject(RejectionCode.FORBIDDEN, FORBIDDEN_RECORDING)
+    offsets = [r.offset for r in cmd.results]
+    if offsets != sorted(set(offsets)) or (offsets and offsets[0] < 0):
+        return invalid("results must come in the order of their distinct offsets", "results")
+    through = state.recorded_through.get(str(cmd.partition), -1)
+    return [e for r in cmd.results if r.offset > through for e in _recorded_events(r.result, cmd.partition, r.offset)]
 
 
 def decide(state: EdiPartner, command: EdiPartnerCommand, context: CommandContext) -> Decision:
-    if isinstance(command, RecordInterchange):
+    if isinstance(command, RecordInterchange | RecordInterchanges):
         if state.partner_id is None:
             return reject(RejectionCode.NOT_FOUND, "no such EDI partner")
+        if isinstance(command, RecordInterchanges):
+            return _record_many(state, command, context)
         return _record(state, command, context)
     if rejection := require_claimed(context, Action.EDI_PARTNERS_MANAGE):
         return rejection
@@ -251,6 +281,9 @@ def evolve(state: EdiPartner, event: EdiPartnerEvent) -> EdiPartner:
         case ApiKeyRevoked(key_id=key_id):
             keys = tuple(replace(k, revoked=True) if k.key_id == key_id else k for k in state.api_keys)
             return replace(state, api_keys=keys)
+        case InterchangeRecorded(inbound_partition=int() as partition, inbound_offset=int() as offset):
+            through = {**state.recorded_through, str(partition): offset}
+            return replace(state, interchanges=state.interchanges + 1, recorded_through=through)
         case InterchangeRecorded():
             return replace(state, interchanges=state.interchanges + 1)
         case UnknownStatusReceived():

@@ -86,6 +86,9 @@ class ApiKeyRevoked:
 @dataclass(frozen=True)
 class InterchangeRecorded:
     result: InterchangeResult
+    # Where its record was on `edi.inbound` (None for results recorded one by one, before RecordInterchanges).
+    inbound_partition: int | None = None
+    inbound_offset: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from streams.decider import CommandContext, RejectionCode
 from streams.edi.partners import StatusMeaning
 from streams.edi_partner.commands import (
     ChangePartnerSettings,
+    InboundResult,
     IssueApiKey,
     RecordInterchange,
+    RecordInterchanges,
     RegisterPartner,
     RevokeApiKey,
 )
@@ -49,9 +51,10 @@ def registered() -> list[PartnerRegistered]:
     ]
 
 
-def result(partner: str = PARTNER) -> InterchangeResult:
+def result(partner: str = PARTNER, number: int = 1) -> InterchangeResult:
     at = datetime(2026, 3, 2, 10, tzinfo=UTC)
-    return InterchangeResult("6f1c2a4e-0000-4000-8000-000000000001", partner, ResultStatus.APPLIED, at, 1, "MAEU", "R1")
+    message_id = f"6f1c2a4e-0000-4000-8000-{number:012d}"
+    return InterchangeResult(message_id, partner, ResultStatus.APPLIED, at, 1, "MAEU", f"R{number}")
 
 
 def test_a_manager_registers_a_partner_whose_settings_drive_the_mapping() -> None:
@@ -94,6 +97,36 @@ def test_only_the_edi_agent_for_this_partner_records_interchange_results() -> No
     other = partner_id_for(TENANT, "OTHER")
     then_rejected(decide(partner, RecordInterchange(result(other)), as_agent(other)), RejectionCode.FORBIDDEN)
     then_rejected(decide(EdiPartner(), RecordInterchange(result()), as_agent()), RejectionCode.NOT_FOUND)
+
+
+def recorded_at(partition: int, *offsets: int) -> RecordInterchanges:
+    return RecordInterchanges(partition, tuple(InboundResult(o, result(number=o)) for o in offsets))
+
+
+def test_a_round_of_results_is_recorded_once_however_a_rerun_groups_its_records() -> None:
+    partner = fold(registered())
+    first = then_accepted(decide(partner, recorded_at(2, 10, 11, 12), as_agent()))
+    assert first == [InterchangeRecorded(result(number=o), 2, o) for o in (10, 11, 12)]
+    after = fold(first, partner)
+    assert after.interchanges == 3 and after.recorded_through == {"2": 12}
+    # After a crash the same records come again, grouped otherwise: only the offsets past 12 are recorded.
+    again = then_accepted(decide(after, recorded_at(2, 11, 12, 13), as_agent()))
+    assert again == [InterchangeRecorded(result(number=13), 2, 13)]
+    assert then_accepted(decide(after, recorded_at(2, 12), as_agent())) == []
+    # Another partition keeps its own mark (the partitions of edi.inbound were increased).
+    assert then_accepted(decide(after, recorded_at(5, 3), as_agent())) == [InterchangeRecorded(result(number=3), 5, 3)]
+    assert fold(first + again, partner).recorded_through == {"2": 13}
+
+
+def test_a_round_of_results_only_from_the_edi_agent_and_in_offset_order() -> None:
+    partner = fold(registered())
+    then_rejected(decide(partner, recorded_at(0, 1), as_role("owner")), RejectionCode.FORBIDDEN, "EDI agent")
+    other = partner_id_for(TENANT, "OTHER")
+    mixed = RecordInterchanges(0, (InboundResult(1, result()), InboundResult(2, result(other))))
+    then_rejected(decide(partner, mixed, as_agent()), RejectionCode.FORBIDDEN)
+    then_rejected(decide(partner, recorded_at(0, 2, 1), as_agent()), RejectionCode.INVALID, "order")
+    then_rejected(decide(partner, recorded_at(0, 1, 1), as_agent()), RejectionCode.INVALID, "order")
+    then_rejected(decide(EdiPartner(), recorded_at(0, 1), as_agent()), RejectionCode.NOT_FOUND)
 
 
 def test_another_tenant_cannot_reach_the_partner() -> None:
