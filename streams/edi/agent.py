@@ -294,6 +294,9 @@ class EdiAgent:
             log.exception("an EDI round failed: the stream worker stops", extra={"records": len(handlings)})
             await self.app.crash(error)
             return
+        except BaseException:
+            recorded.cancel()  # stopping: the next round, waiting for this one, stops too
+            raise
         recorded.set_result(None)
         # Everything of the round is acknowledged: its bookkeeping, one write per key (the last state).
         writes: dict[bytes, tuple[dict[str, Any], int]] = {}

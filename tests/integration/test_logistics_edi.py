@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from typing import Any
 
 import httpx
@@ -9,6 +11,8 @@ from aiokafka import AIOKafkaProducer
 
 from stack.processes import PlatformProcesses
 from streams.edi.handling import read_submission
+from streams.edi_partner.events import InterchangeRecorded
+from streams.registry import codec
 from streams.shipment.identifiers import shipment_id_for
 from tests.integration.logistics_steps import (
     analytics_types,
@@ -19,7 +23,7 @@ from tests.integration.logistics_steps import (
     ready_to_book,
     until,
 )
-from tests.integration.observe import PushListener, bearer, company_owner, eventually, sql
+from tests.integration.observe import PushListener, bearer, company_owner, eventually, read_topic, sql
 from wellwon.dead_letters import list_dead_letters, replay_dead_letters
 
 DEAD_LETTERS = "edi.inbound.deadletter"
@@ -187,3 +191,69 @@ async def test_broken_interchanges_are_dead_lettered_and_a_fixed_one_replayed_ap
     final = await poll(counted)
     assert final["status"] == "applied" and "was applied before" not in (final["reason"] or "")
     assert (await api.get(f"/api/shipments/{shipment_id}", headers=bearer(owner))).json()["version"] == version
+
+
+def crossed_border(reference: str, number: int) -> bytes:
+    """A one-message IFTSTA from Maersk: the shipment crossed a border (a transport event; any number apply)."""
+    control, minute = f"K{number:09d}", number % 60
+    segments = [
+        "UNA:+.? ",
+        f"UNB+UNOC:3+MAEU:ZZZ+WELLWON:ZZZ+260301:1000+{control}",
+        "UNH+1+IFTSTA:D:96A:UN",
+        f"BGM+23+ST{number}+9",
+        f"CNI+1+{reference}",
+        "STS+1+16::6:CROSSED BORDER",
+        f"DTM+334:20260301{10 + number // 60 % 10:02d}{minute:02d}:203",
+        "LOC+175+DEHAM:139:6",
+        "UNT+7+1",
+        f"UNZ+1+{control}",
+    ]
+    return "'\n".join(segments).encode() + b"'"
+
+
+async def test_kill_9_of_the_stream_worker_mid_feed_records_each_interchange_once(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    """Results go to the partner a round at a time; a round run again after kill -9, grouped otherwise, is recorded
+    once: the partner skips the edi.inbound offsets it has recorded."""
+    owner, _ = await company_owner(api, "edi-crash")
+    partner_id, _ = await maersk(api, owner)
+    shipments = {f"WW-SEA-K{n}": await ready_to_book(api, owner, f"WW-SEA-K{n}") for n in range(6)}
+    references = list(shipments)
+    reports = [crossed_border(references[n % len(references)], n) for n in range(300)]
+    message_ids = [read_submission(partner_id, raw).message_id for raw in reports]
+
+    producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        for n, raw in enumerate(reports):
+            await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
+            if n == len(reports) // 3:
+                await producer.flush()
+                await asyncio.sleep(0.3)  # rounds under way
+                platform.kill("streams")
+                platform.start("streams")
+            await asyncio.sleep(0.005)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+    def all_applied() -> bool:
+        rows = sql(platform, "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1", partner_id)
+        return rows == [("applied", len(reports))]
+
+    eventually(all_applied, timeout=120, interval=0.5)
+    assert sql(platform, "SELECT interchanges FROM edi_partners WHERE id = %s", partner_id) == [(len(reports),)]
+    recorded: dict[str, set[str]] = defaultdict(set)  # message id -> ids of the events recording it
+    for _, value, _ in await read_topic(platform, "edi_partner.events"):
+        envelope, event = codec().decode(value)
+        if envelope.aggregate_id == partner_id and isinstance(event, InterchangeRecorded):
+            recorded[event.result.message_id].add(envelope.message_id)
+    assert sorted(recorded) == sorted(message_ids)
+    assert all(len(ids) == 1 for ids in recorded.values())
+    noted: dict[str, set[str]] = defaultdict(set)  # shipment id -> ids of its TransportEventNoted events
+    for _, value, _ in await read_topic(platform, "shipment.events"):
+        envelope = codec().decode_envelope(value)
+        if envelope.aggregate_id in shipments.values() and envelope.schema_name.endswith(".TransportEventNoted"):
+            noted[envelope.aggregate_id].add(envelope.message_id)
+    assert {s: len(ids) for s, ids in noted.items()} == {s: len(reports) // len(shipments) for s in shipments.values()}
