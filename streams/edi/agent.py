@@ -17,9 +17,8 @@ with the reason, for `wellwon deadletters replay` after a fix. The bookkeeping i
 after all of that was acknowledged, so a crash re-runs the batch under the same command ids.
 
 A round's results reach the partner as one `RecordInterchanges` command per partner (not one command each),
-naming each result's `edi.inbound` offset; the partner skips offsets it recorded already, so rounds record in
-their order (each waits for the one before), and a round that fails stops the worker (its supervisor restarts
-it, and the records from that round on are handled again) rather than letting a later round record past it.
+naming each result's `edi.inbound` offset; the partner skips the offsets it has recorded (`streams.edi_partner.
+offsets`), so a round run again after a crash, grouped otherwise, records only what it had not.
 
 Nothing waits one round trip per message: a batch's commands are all handed to the producer before
 any outcome is awaited, up to ROUNDS_IN_FLIGHT batches wait for their outcomes while the next ones
@@ -195,7 +194,6 @@ class EdiAgent:
         self.in_flight: dict[bytes, int] = {}
         self.attempts: dict[str, int] = {}
         self.rounds: list[asyncio.Future[None]] = []
-        self.recorded: asyncio.Future[None] | None = None  # the latest round's recording: rounds record in order
         # The partner read from each stored aggregate (by partner id): loaded again only when the bytes change.
         self.partner_cache: dict[str, tuple[bytes, EdiPartner | None, TradingPartner | None]] = {}
         inbound = app.topic(
@@ -273,31 +271,20 @@ class EdiAgent:
             await self.rounds.pop(0)
 
     async def _complete(self, handlings: list[_Handling], deliveries: list[Awaitable[Any]]) -> None:
-        previous, recorded = self.recorded, asyncio.get_running_loop().create_future()
-        self.recorded = recorded
         try:
             for delivery in deliveries:
                 await delivery
             await self._await_answers(handlings)
-            if previous is not None:
-                await previous  # raises if an earlier round failed: nothing is recorded past it
             deliveries = []
             for handling in handlings:
                 deliveries += await self._record(handling)
             deliveries += await self._record_with_partners(handlings)
             for delivery in deliveries:
                 await delivery
-        except Exception as error:
-            recorded.set_exception(error)
-            recorded.exception()  # retrieved: the next round, if any, raises it again
-            # Its records and the later rounds' stay unacknowledged: the restarted worker handles them again.
-            log.exception("an EDI round failed: the stream worker stops", extra={"records": len(handlings)})
-            await self.app.crash(error)
+        except Exception:
+            # Its records stay unacknowledged, so they are handled again after a restart.
+            log.exception("an EDI round failed", extra={"records": len(handlings)})
             return
-        except BaseException:
-            recorded.cancel()  # stopping: the next round, waiting for this one, stops too
-            raise
-        recorded.set_result(None)
         # Everything of the round is acknowledged: its bookkeeping, one write per key (the last state).
         writes: dict[bytes, tuple[dict[str, Any], int]] = {}
         for handling in handlings:

@@ -37,6 +37,7 @@ from streams.edi_partner.events import (
     ResultStatus,
     UnknownStatusReceived,
 )
+from streams.edi_partner.offsets import Ranges, added, holds
 from streams.immutable import replace
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.details import invalid, required_text
@@ -71,8 +72,8 @@ class EdiPartner:
     status_codes: dict[str, StatusMeaning] = field(default_factory=dict)
     api_keys: tuple[ApiKey, ...] = ()
     interchanges: int = 0  # how many interchange results were recorded
-    # By `edi.inbound` partition (as text): the offset of the last record whose result was recorded.
-    recorded_through: dict[str, int] = field(default_factory=dict)
+    # By `edi.inbound` partition (as text): the offsets of the records whose results were recorded (`offsets`).
+    recorded: dict[str, Ranges] = field(default_factory=dict)
 
     def trading_partner(self) -> TradingPartner:
         """The settings the pure EDI mapping reads."""
@@ -226,8 +227,13 @@ def _record_many(state: EdiPartner, cmd: RecordInterchanges, context: CommandCon
     offsets = [r.offset for r in cmd.results]
     if offsets != sorted(set(offsets)) or (offsets and offsets[0] < 0):
         return invalid("results must come in the order of their distinct offsets", "results")
-    through = state.recorded_through.get(str(cmd.partition), -1)
-    return [e for r in cmd.results if r.offset > through for e in _recorded_events(r.result, cmd.partition, r.offset)]
+    ranges = state.recorded.get(str(cmd.partition), ())
+    return [
+        e
+        for r in cmd.results
+        if not holds(ranges, r.offset)
+        for e in _recorded_events(r.result, cmd.partition, r.offset)
+    ]
 
 
 def decide(state: EdiPartner, command: EdiPartnerCommand, context: CommandContext) -> Decision:
@@ -282,8 +288,8 @@ def evolve(state: EdiPartner, event: EdiPartnerEvent) -> EdiPartner:
             keys = tuple(replace(k, revoked=True) if k.key_id == key_id else k for k in state.api_keys)
             return replace(state, api_keys=keys)
         case InterchangeRecorded(inbound_partition=int() as partition, inbound_offset=int() as offset):
-            through = {**state.recorded_through, str(partition): offset}
-            return replace(state, interchanges=state.interchanges + 1, recorded_through=through)
+            recorded = {**state.recorded, str(partition): added(state.recorded.get(str(partition), ()), offset)}
+            return replace(state, interchanges=state.interchanges + 1, recorded=recorded)
         case InterchangeRecorded():
             return replace(state, interchanges=state.interchanges + 1)
         case UnknownStatusReceived():

@@ -108,14 +108,19 @@ def test_a_round_of_results_is_recorded_once_however_a_rerun_groups_its_records(
     first = then_accepted(decide(partner, recorded_at(2, 10, 11, 12), as_agent()))
     assert first == [InterchangeRecorded(result(number=o), 2, o) for o in (10, 11, 12)]
     after = fold(first, partner)
-    assert after.interchanges == 3 and after.recorded_through == {"2": 12}
-    # After a crash the same records come again, grouped otherwise: only the offsets past 12 are recorded.
+    assert after.interchanges == 3 and after.recorded == {"2": ((10, 12),)}
+    # After a crash the same records come again, grouped otherwise: only 13 is new.
     again = then_accepted(decide(after, recorded_at(2, 11, 12, 13), as_agent()))
     assert again == [InterchangeRecorded(result(number=13), 2, 13)]
     assert then_accepted(decide(after, recorded_at(2, 12), as_agent())) == []
-    # Another partition keeps its own mark (the partitions of edi.inbound were increased).
+    # Records a fetch lost, handled late (before and between what was recorded), are recorded when they come.
+    late = fold(then_accepted(decide(after, recorded_at(2, 15), as_agent())), after)
+    assert late.recorded == {"2": ((10, 12), (15, 15))}
+    filled = then_accepted(decide(late, recorded_at(2, 8, 13, 14, 15), as_agent()))
+    assert [e.inbound_offset for e in filled if isinstance(e, InterchangeRecorded)] == [8, 13, 14]
+    assert fold(filled, late).recorded == {"2": ((8, 8), (10, 15))}
+    # Another partition keeps its own (the partitions of edi.inbound were increased).
     assert then_accepted(decide(after, recorded_at(5, 3), as_agent())) == [InterchangeRecorded(result(number=3), 5, 3)]
-    assert fold(first + again, partner).recorded_through == {"2": 13}
 
 
 def test_a_round_of_results_only_from_the_edi_agent_and_in_offset_order() -> None:
