@@ -1,5 +1,4 @@
-"""Entry point of the sink worker: `python -m sinks.worker` runs the Postgres (events; outcomes), ClickHouse and push
-sinks."""
+"""Entry point of the sink worker: `python -m sinks.worker` runs the Postgres, ClickHouse and push sinks."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import signal
 
 from sinks.clickhouse import ClickHouseSink
 from sinks.postgres.projections import PROJECTIONS
-from sinks.postgres.sink import PostgresOutcomesSink, PostgresSink
+from sinks.postgres.sink import PostgresSink
 from sinks.push import PushSink
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
@@ -21,8 +20,7 @@ def runners(config: Settings) -> list[SinkRunner]:
     events = [config.name(d.events_topic) for d in DOMAINS]
     results = [config.name(d.results_topic) for d in DOMAINS]
     return [
-        SinkRunner(PostgresSink(config, PROJECTIONS), events, config, codec()),
-        SinkRunner(PostgresOutcomesSink(config, PROJECTIONS), results, config, codec()),
+        SinkRunner(PostgresSink(config, PROJECTIONS), events + results, config, codec()),
         SinkRunner(ClickHouseSink(config), events, config, codec()),
         SinkRunner(PushSink(config), events, config, codec()),
     ]

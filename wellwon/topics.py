@@ -31,7 +31,6 @@ FOUR_WEEKS = {"retention.ms": str(28 * 24 * 3600 * 1000)}
 # replay` sends them back to their events or results topic once the cause is fixed.
 SINK_DEAD_LETTER_TOPICS: dict[str, str] = {
     "postgres": "sinks.postgres.deadletter",
-    "postgres-outcomes": "sinks.postgres.deadletter",  # the same sink, on the results topics
     "clickhouse": "sinks.clickhouse.deadletter",
     "push": "sinks.push.deadletter",
     "notifications": "sinks.notifications.deadletter",
@@ -113,8 +112,8 @@ def platform_topics(settings: Settings, domains: Iterable[DomainTopics]) -> list
         TopicSpec(settings.name(PROCESSES_DEAD_LETTER_TOPIC), 1, KEEP_FOREVER, "records the processes could not handle")
     )
     topics += [
-        TopicSpec(settings.name(topic), 1, KEEP_FOREVER, f"records the {topic.split('.')[1]} sink could not apply")
-        for topic in dict.fromkeys(SINK_DEAD_LETTER_TOPICS.values())
+        TopicSpec(sink_dead_letter_topic(settings, sink), 1, KEEP_FOREVER, f"records the {sink} sink could not apply")
+        for sink in SINK_DEAD_LETTER_TOPICS
     ]
     return topics
 

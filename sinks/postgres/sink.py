@@ -265,15 +265,3 @@ class PostgresSink:
                 list(outcome.event_ids), outcome.aggregate_version,
             ])  # fmt: skip
         await append_rows(cur, "command_outcomes", OUTCOME_COLUMNS, rows, "(command_id)")
-
-
-class PostgresOutcomesSink(PostgresSink):
-    """The Postgres sink on the results topics alone (`command_outcomes`), fetching as a gathering sink does.
-
-    Nobody waits for these rows promptly (the API has its outcomes from Kafka; they serve a later `GET
-    /api/commands/{id}` and an idempotency key's repeat). Split off, the prompt sink's fetches name the events
-    partitions only, and its batches carry no outcomes: at 200 commands/s the projection stage's p50 went from 24-26
-    to 20-22 ms (`benchmarks.engine_bench run --rounds 0 --rate 200`, two runs each in turns)."""
-
-    name = "postgres-outcomes"
-    gather_seconds = 0.25
