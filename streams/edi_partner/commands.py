@@ -43,7 +43,8 @@ class RevokeApiKey:
 
 @dataclass(frozen=True)
 class RecordInterchange:
-    """Sent by the EDI agent (claim `edi_partner` = this partner) once it has handled an interchange."""
+    """One interchange's result: the payload of its record on `edi.results`; as a command, what the EDI agent sent
+    before `RecordInterchanges` (records of it still on the commands topic are decided as before)."""
 
     result: InterchangeResult
 
@@ -58,7 +59,8 @@ class InboundResult:
 
 @dataclass(frozen=True)
 class RecordInterchanges:
-    """Sent by the EDI agent: the results of consecutive records of one `edi.inbound` partition, in their order.
+    """Sent by the EDI agent (claim `edi_partner` = this partner): results of one round's records of one
+    `edi.inbound` partition, in their offsets' order.
 
     One command for many results (the agent's round) instead of one each. A result at an offset the partner has
     recorded already is skipped, so a round run again after a crash, however its records are grouped then, is
