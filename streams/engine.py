@@ -491,7 +491,7 @@ def create_app(settings: Settings, domains: tuple[Domain, ...], codec: MessageCo
         producer_linger=0.002,
         producer_acks=-1,
         producer_partitioner=RememberingPartitioner(),  # murmur2 once per key, not per event and outcome
-        stream_buffer_maxsize=8192,
+        stream_buffer_maxsize=settings.stream_buffer_records,
         table_standby_replicas=0,
         # A killed worker's partitions move to its replacement once the session times out.
         broker_session_timeout=float(os.environ.get("STREAMS_SESSION_TIMEOUT_SECONDS", "10")),

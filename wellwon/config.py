@@ -61,6 +61,8 @@ DEFAULTS = {
     # The stream worker: how many decoded aggregates it keeps between batches (streams.aggregates). One that
     # remembers its full 200 outcomes takes ~50 KB decoded, so this bounds the cache near 500 MB.
     "STREAMS_AGGREGATE_CACHE_SIZE": "10000",
+    # Records Faust buffers per agent before it stops fetching their partitions (its `stream_buffer_maxsize`).
+    "STREAMS_BUFFER_RECORDS": "8192",
 }
 
 
@@ -191,6 +193,7 @@ class Settings:
     )
     document_max_bytes: int = field(default_factory=lambda: int(setting("DOCUMENT_MAX_BYTES")))
     aggregate_cache_size: int = field(default_factory=lambda: int(setting("STREAMS_AGGREGATE_CACHE_SIZE")))
+    stream_buffer_records: int = field(default_factory=lambda: int(setting("STREAMS_BUFFER_RECORDS")))
 
     def require_jwt_secret(self) -> str:
         """The signing secret, or a refusal to start that says how to provide one."""

@@ -24,6 +24,10 @@ Nothing waits one round trip per message: a batch's commands are all handed to t
 any outcome is awaited, up to ROUNDS_IN_FLIGHT batches wait for their outcomes while the next ones
 are read and sent, a round's results and dead letters are all handed over before any delivery is
 awaited, and its bookkeeping is one table write per key, after all of those deliveries.
+
+The agent never stops taking records from Faust while it waits: the outcomes it waits for come from this worker's
+engine, whose commands Faust delivers through the same loop, and that loop blocks on a full stream buffer. Records
+go at once to the agent's own queue, which is what is bounded (RECEIVED_LIMIT, by not fetching `edi.inbound`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import deque
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,6 +82,8 @@ log = logging.getLogger("wellwon.streams.edi")
 BATCH_SIZE = 500
 BATCH_WINDOW_SECONDS = 0.05
 ROUNDS_IN_FLIGHT = 4  # rounds awaiting outcomes while the next batch is read and sent
+# Records received and not yet handled past which `edi.inbound` is not fetched (until half of them are handled).
+RECEIVED_LIMIT = 4 * BATCH_SIZE
 RESULTS_PER_COMMAND = 100  # results in one RecordInterchanges: a record of some 100 kB at most
 RESULTS_NAMESPACE = uuid.UUID("3f6c0b52-8d1e-4a7b-9c2f-5e4d3a2b1c09")  # ids of RecordInterchanges commands
 OUTCOME_TIMEOUT_SECONDS = 30.0
@@ -194,6 +201,9 @@ class EdiAgent:
         self.in_flight: dict[bytes, int] = {}
         self.attempts: dict[str, int] = {}
         self.rounds: list[asyncio.Future[None]] = []
+        self.received: deque[faust.EventT[bytes]] = deque()  # taken from Faust, not yet handled
+        self.arrived = asyncio.Event()
+        self.held_back: set[Any] = set()  # edi.inbound partitions not fetched while `received` is full
         # The partner read from each stored aggregate (by partner id): loaded again only when the bytes change.
         self.partner_cache: dict[str, tuple[bytes, EdiPartner | None, TradingPartner | None]] = {}
         inbound = app.topic(
@@ -205,14 +215,68 @@ class EdiAgent:
             partitions=settings.partitions,
         )
         app.agent(inbound, name="edi-inbound")(self.run)
+        app.on_partitions_revoked.connect(self._revoked)
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
-        async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
-            for event in batch:
-                # Held until its round completes (possibly after this loop took the next batch): an
-                # offset is committed only once its interchange's results and bookkeeping are written.
-                event.message.incref()
-            await self.handle_batch(batch)
+        """Takes records as Faust delivers them; `_handle_received`, a task of its own, handles them.
+
+        A burst larger than Faust's buffer (20,000 interchanges against 8,192) otherwise stalled the worker:
+        the agent, waiting for its rounds' outcomes, stopped taking records; its buffer filled; Faust's
+        delivery loop blocked on it, so the engine got no more shipment commands, and every waiting round
+        ran into OUTCOME_TIMEOUT_SECONDS and was dead-lettered unanswered.
+        """
+        handling = asyncio.ensure_future(self._handle_received())
+        try:
+            async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
+                if handling.done():
+                    handling.result()  # what stopped the handling stops the agent
+                for event in batch:
+                    # Held until its round completes (possibly after this loop took the next batch): an
+                    # offset is committed only once its interchange's results and bookkeeping are written.
+                    event.message.incref()
+                self.received.extend(batch)
+                self.arrived.set()
+                if len(self.received) >= RECEIVED_LIMIT:
+                    self._hold_back()
+        finally:
+            handling.cancel()
+
+    async def _handle_received(self) -> None:
+        try:
+            while True:
+                await self.arrived.wait()
+                while self.received:
+                    batch = [self.received.popleft() for _ in range(min(BATCH_SIZE, len(self.received)))]
+                    if len(self.received) <= RECEIVED_LIMIT // 2:
+                        self._fetch_again()
+                    await self.handle_batch(batch)
+                self.arrived.clear()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("EDI handling stopped")
+            raise
+
+    def _hold_back(self) -> None:
+        """No more fetches of `edi.inbound` for now. Faust's own buffer-pressure hooks: what the current fetch
+        holds is still delivered (a partition merely paused would lose it), and a rebalance fetches all again."""
+        consumer = self.app.consumer
+        for tp in consumer.assignment():
+            if tp.topic == self.inbound_topic:
+                consumer.on_buffer_full(tp)  # again each time: Faust's own pressure hooks may have resumed it
+                self.held_back.add(tp)
+
+    def _fetch_again(self) -> None:
+        consumer = self.app.consumer
+        for tp in self.held_back:
+            consumer.on_buffer_drop(tp)
+        self.held_back.clear()
+
+    async def _revoked(self, *args: Any, **kwargs: Any) -> None:
+        # Sent as (app, revoked). Their records are another worker's to handle now; it reads them from the commit.
+        revoked: set[Any] = args[1]
+        self.received = deque(e for e in self.received if e.message.tp not in revoked)
+        self.held_back -= revoked
 
     def _load(self, key: bytes) -> dict[str, Any] | None:
         raw = self.partners.table.get(key)

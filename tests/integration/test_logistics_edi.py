@@ -257,3 +257,43 @@ async def test_kill_9_of_the_stream_worker_mid_feed_records_each_interchange_onc
         if envelope.aggregate_id in shipments.values() and envelope.schema_name.endswith(".TransportEventNoted"):
             noted[envelope.aggregate_id].add(envelope.message_id)
     assert {s: len(ids) for s, ids in noted.items()} == {s: len(reports) // len(shipments) for s in shipments.values()}
+
+
+async def test_a_burst_larger_than_the_workers_buffers_is_applied_without_a_stall(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    """The EDI agent waits for outcomes that the same worker's engine produces from records Faust delivers through
+    one loop, which blocks on a full stream buffer. With Faust's buffers at 64 records, 1,200 interchanges in one
+    burst: every one is applied and none dead-lettered (an agent that stopped taking records while it waited filled
+    its buffer, stalled the engine and dead-lettered its rounds as unanswered after OUTCOME_TIMEOUT_SECONDS)."""
+    owner, _ = await company_owner(api, "edi-burst")
+    partner_id, _ = await maersk(api, owner)
+    references = [f"WW-SEA-B{n}" for n in range(6)]
+    for reference in references:
+        await ready_to_book(api, owner, reference)
+    reports = [crossed_border(references[n % len(references)], 5_000 + n) for n in range(1_200)]
+
+    platform.stop("streams")
+    small_buffers = PlatformProcesses(
+        namespace=platform.namespace, api_port=platform.api_port, extra_env={"STREAMS_BUFFER_RECORDS": "64"}
+    )
+    small_buffers.start("streams")
+    try:
+        producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=20)
+        await producer.start()
+        try:
+            for raw in reports:
+                await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
+            await producer.flush()
+        finally:
+            await producer.stop()
+
+        def handled() -> list[tuple[str, int]]:
+            query = "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1 ORDER BY 1"
+            return [(status, n) for status, n in sql(platform, query, partner_id)]
+
+        eventually(lambda: sum(n for _, n in handled()) == len(reports), timeout=90, interval=0.5)
+        assert handled() == [("applied", len(reports))]
+    finally:
+        small_buffers.stop_all()
+        platform.start("streams")
