@@ -15,7 +15,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -97,28 +97,63 @@ def schema_for(cls: type, namespace: str) -> dict[str, Any]:
 
 
 _PLAIN = (str, int, float, bool, bytes, datetime, date, type(None))  # written as they are (StrEnum is a str)
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_AS_IS = frozenset(_PLAIN)  # exactly these types: no converter to call
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def to_avro(value: Any) -> Any:
     """A dataclass value as the plain data fastavro writes (and orjson dumps)."""
-    if isinstance(value, _PLAIN):
-        return value
     kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
-    if names is not None:
-        return {name: to_avro(getattr(value, name)) for name in names}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [to_avro(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_avro(v) for k, v in value.items()}
+    if kind in _AS_IS:
+        return value
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How values of `kind` become plain data: chosen once per type (every encode runs this, per field)."""
+    if issubclass(kind, _PLAIN):
+        return _as_is
+    if dataclasses.is_dataclass(kind):
+        return _record_converter(tuple(f.name for f in dataclasses.fields(kind)))
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, Decimal):
+        return str
+    if issubclass(kind, tuple | list):
+        return _sequence
+    if issubclass(kind, dict):
+        return _mapping
+    return _as_is
+
+
+def _record_converter(names: tuple[str, ...]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for name in names:
+            item = getattr(value, name)
+            record[name] = item if type(item) in _AS_IS else to_avro(item)
+        return record
+
+    return convert
+
+
+def _as_is(value: Any) -> Any:
     return value
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value
+
+
+def _sequence(value: Any) -> list[Any]:
+    return [item if type(item) in _AS_IS else to_avro(item) for item in value]
+
+
+def _mapping(value: dict[Any, Any]) -> dict[Any, Any]:
+    return {key: item if type(item) in _AS_IS else to_avro(item) for key, item in value.items()}
 
 
 @dataclass(frozen=True)

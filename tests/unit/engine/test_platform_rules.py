@@ -19,6 +19,7 @@ from streams.decider import (
     Rejection,
     RejectionCode,
     control_character_path,
+    holds_control_characters,
     refusing_control_characters,
     reject,
 )
@@ -204,6 +205,7 @@ class Outer:
 )
 def test_control_character_path(value: Any, path: str | None) -> None:
     assert control_character_path(value) == path
+    assert holds_control_characters(value) is (path is not None)  # the guard's quick check, run on every command
 
 
 def test_the_control_character_guard_refuses_with_the_code_the_reason_and_the_field_and_passes_on_clean_text() -> None:
