@@ -276,7 +276,7 @@ class EdiAgent:
         # Sent as (app, revoked). Their records are another worker's to handle now; it reads them from the commit.
         revoked: set[Any] = args[1]
         self.received = deque(e for e in self.received if e.message.tp not in revoked)
-        self.held_back -= revoked
+        self.held_back.clear()  # the assignment that follows makes every assigned partition fetched again
 
     def _load(self, key: bytes) -> dict[str, Any] | None:
         raw = self.partners.table.get(key)
