@@ -201,6 +201,7 @@ class EdiAgent:
         self.in_flight: dict[bytes, int] = {}
         self.attempts: dict[str, int] = {}
         self.rounds: list[asyncio.Future[None]] = []
+        self.last_acknowledged: asyncio.Future[None] | None = None  # resolved once the newest round acknowledged
         self.received: deque[faust.EventT[bytes]] = deque()  # taken from Faust, not yet handled
         self.arrived = asyncio.Event()
         self.held_back: set[Any] = set()  # edi.inbound partitions not fetched while `received` is full
@@ -327,14 +328,43 @@ class EdiAgent:
             if handling.log_key is not None:
                 self.in_flight[handling.log_key] = self.in_flight.get(handling.log_key, 0) + 1
         if handlings:
-            self.rounds.append(asyncio.ensure_future(self._complete(handlings, deliveries)))
+            previous, self.last_acknowledged = self.last_acknowledged, asyncio.get_running_loop().create_future()
+            self.rounds.append(
+                asyncio.ensure_future(self._complete(handlings, deliveries, previous, self.last_acknowledged))
+            )
 
     async def _settle(self, allowed: int) -> None:
         """Wait for the oldest rounds until at most `allowed` are running."""
         while len(self.rounds) > allowed:
             await self.rounds.pop(0)
 
-    async def _complete(self, handlings: list[_Handling], deliveries: list[Awaitable[Any]]) -> None:
+    async def _complete(
+        self,
+        handlings: list[_Handling],
+        deliveries: list[Awaitable[Any]],
+        previous: asyncio.Future[None] | None,
+        acknowledged: asyncio.Future[None],
+    ) -> None:
+        """The round's results, then its acknowledgement once the round launched before it has been acknowledged.
+
+        In launch order because Faust commits a partition up to the first gap in what was acknowledged, and checks
+        that against its last commit only (not at all before the partition's first commit): a round that finished
+        early and acknowledged its records would let the commit pass records of earlier rounds still running.
+        """
+        try:
+            completed = await self._completed(handlings, deliveries)
+            if previous is not None:
+                await previous
+            if completed:
+                for handling in handlings:
+                    if handling.event is not None:
+                        handling.event.ack()
+        finally:
+            acknowledged.set_result(None)
+
+    async def _completed(self, handlings: list[_Handling], deliveries: list[Awaitable[Any]]) -> bool:
+        """Whether the round's results, dead letters and bookkeeping were all written (its records may then be
+        acknowledged)."""
         try:
             for delivery in deliveries:
                 await delivery
@@ -348,7 +378,7 @@ class EdiAgent:
         except Exception:
             # Its records stay unacknowledged, so they are handled again after a restart.
             log.exception("an EDI round failed", extra={"records": len(handlings)})
-            return
+            return False
         # Everything of the round is acknowledged: its bookkeeping, one write per key (the last state).
         writes: dict[bytes, tuple[dict[str, Any], int]] = {}
         for handling in handlings:
@@ -369,8 +399,7 @@ class EdiAgent:
             message_id = handling.submission.message_id
             if self.attempts.get(message_id) == handling.attempt:
                 del self.attempts[message_id]
-            if handling.event is not None:
-                handling.event.ack()
+        return True
 
     def _result(self, handling: _Handling, status: ResultStatus, reason: str | None) -> InterchangeResult:
         interchange = handling.interchange
