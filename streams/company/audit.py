@@ -77,8 +77,11 @@ def _shown(value: Any) -> str:
 Flatten = Callable[[Any, str, dict[str, str]], None]  # (value, its path, the changes so far)
 
 # Per type, how a value of it is flattened, chosen once (the audit trail flattens every event): a value's branch
-# depends on its type alone, so this is `isinstance` asked once per type instead of once per value.
+# depends on its type alone, so this is `isinstance` asked once per type instead of once per value. A type whose
+# values are one text each (an enum, a date, a number) is also in `_TEXTS`: a dataclass's field of it is written
+# there and then, a call fewer per value.
 _FLATTENERS: dict[type, Flatten] = {}
+_TEXTS: dict[type, Callable[[Any], str]] = {}
 
 
 def _flatten(value: Any, path: str, into: dict[str, str]) -> None:
@@ -98,15 +101,30 @@ def _flattener(kind: type) -> Flatten:
         return _flatten_sequence
     if issubclass(kind, dict):
         return _flatten_dict
+    text = _text_of(kind)
+    if kind is not str:
+        _TEXTS[kind] = text
+
+    def put(value: Any, path: str, into: dict[str, str]) -> None:
+        into[path] = text(value)
+
+    return put
+
+
+def _text_of(kind: type) -> Callable[[Any], str]:
     if kind is str:
-        return _put
+        return str
     if issubclass(kind, Enum):
-        return _put_enum_value
+        return _enum_value
     if issubclass(kind, datetime | date):
-        return _put_iso
+        return kind.isoformat  # type: ignore[no-any-return]
     if issubclass(kind, bytes):
-        return _put_shown
-    return _put_text
+        return _shown
+    return str
+
+
+def _enum_value(value: Enum) -> str:
+    return str(value.value)
 
 
 def _dataclass_flattener(fields: tuple[tuple[str, bool], ...]) -> Flatten:
@@ -120,6 +138,8 @@ def _dataclass_flattener(fields: tuple[tuple[str, bool], ...]) -> Flatten:
                 into[prefix + name] = REDACTED
             elif type(item) is str:  # most values: text as it is
                 into[prefix + name] = item
+            elif (text := _TEXTS.get(type(item))) is not None:
+                into[prefix + name] = text(item)
             else:
                 _flatten(item, prefix + name, into)
 
@@ -134,26 +154,6 @@ def _flatten_sequence(value: Any, path: str, into: dict[str, str]) -> None:
 def _flatten_dict(value: Any, path: str, into: dict[str, str]) -> None:
     for key, element in value.items():
         _flatten(element, f"{path}.{key}" if path else str(key), into)
-
-
-def _put(value: Any, path: str, into: dict[str, str]) -> None:
-    into[path] = value
-
-
-def _put_enum_value(value: Any, path: str, into: dict[str, str]) -> None:
-    into[path] = str(value.value)
-
-
-def _put_iso(value: Any, path: str, into: dict[str, str]) -> None:
-    into[path] = value.isoformat()
-
-
-def _put_shown(value: Any, path: str, into: dict[str, str]) -> None:
-    into[path] = _shown(value)
-
-
-def _put_text(value: Any, path: str, into: dict[str, str]) -> None:
-    into[path] = str(value)
 
 
 def redacted_changes(event: object) -> dict[str, str]:
@@ -188,23 +188,24 @@ def _who(record: AuditedRecord) -> str:
 def audit_entry(record: AuditedRecord, event: object) -> AuditEntry:
     """The audit entry for one event: `record` is its envelope, `event` its decoded payload dataclass."""
     changes = redacted_changes(event)
-    detail = ", ".join(
-        [f"{path}={text if len(text) <= VALUE_MAX else _clipped(text, VALUE_MAX)}" for path, text in changes.items()]
-    )
+    detail = ", ".join([
+        f"{path}={text}" if len(text) <= VALUE_MAX else f"{path}={_clipped(text, VALUE_MAX)}"
+        for path, text in changes.items()
+    ])
     summary = (
         f"{_who(record)}: {_what_happened(record.schema_name)} on {record.aggregate_type} {record.aggregate_id}"
         f" (v{record.aggregate_version}){': ' + detail if detail else ''}"
     )
-    return AuditEntry(
-        event_id=record.message_id,
-        tenant_id=record.tenant_id,
-        actor_id=record.actor_id,
-        occurred_at=record.occurred_at,
-        aggregate_type=record.aggregate_type,
-        aggregate_id=record.aggregate_id,
-        aggregate_version=record.aggregate_version,
-        event_type=record.schema_name,
-        command_id=record.causation_id,
-        summary=_clipped(summary, SUMMARY_MAX),
-        changes=changes,
+    return AuditEntry(  # by position: one per event, in half the time of by name (the fields' order above)
+        record.message_id,
+        record.tenant_id,
+        record.actor_id,
+        record.occurred_at,
+        record.aggregate_type,
+        record.aggregate_id,
+        record.aggregate_version,
+        record.schema_name,
+        record.causation_id,
+        summary if len(summary) <= SUMMARY_MAX else _clipped(summary, SUMMARY_MAX),
+        changes,
     )

@@ -1,5 +1,6 @@
-"""`to_avro` and the control-character check choose per type how to look into a value, once; these check them
-against the plain recursive definitions they replace, over nested values of every kind they meet."""
+"""`to_avro`, the control-character check and the audit trail's flattening choose per type how to look into a value,
+once; these check them against the plain recursive definitions they replace, over nested values of every kind they
+meet."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from streams.company.audit import REDACTED, redacted_changes
 from streams.decider import CONTROL_CHARACTERS, holds_control_characters
 from wellwon.schemas import to_avro
 
@@ -55,6 +57,42 @@ def reference_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: reference_plain(v) for k, v in value.items()}
     return value
+
+
+def reference_changes(value: Any, path: str, into: dict[str, str]) -> dict[str, str]:
+    """The audit's "path": "text" pairs: secrets redacted, None left out, enums as their values, dates in ISO."""
+    if value is None:
+        pass
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            key = f"{path}.{f.name}" if path else f.name
+            item = getattr(value, f.name)
+            if item is not None and f.metadata.get("secret"):
+                into[key] = REDACTED
+            else:
+                reference_changes(item, key, into)
+    elif isinstance(value, tuple | list):
+        for index, element in enumerate(value):
+            reference_changes(element, f"{path}[{index}]", into)
+    elif isinstance(value, dict):
+        for key, element in value.items():
+            reference_changes(element, f"{path}.{key}" if path else str(key), into)
+    elif isinstance(value, Enum):
+        into[path] = str(value.value)
+    elif isinstance(value, datetime | date):
+        into[path] = value.isoformat()
+    elif isinstance(value, bytes):
+        into[path] = f"<{len(value)} bytes>"
+    else:
+        into[path] = str(value)
+    return into
+
+
+@dataclass(frozen=True)
+class Audited:
+    token: str | None = dataclasses.field(metadata={"secret": True})
+    body: Any = None
+    nested: Node | None = None
 
 
 def reference_holds(value: Any) -> bool:
@@ -103,3 +141,9 @@ def test_to_avro_is_the_plain_data_of_the_definition(value: Any) -> None:
 @given(values)
 def test_the_quick_control_character_check_agrees_with_the_walk(value: Any) -> None:
     assert holds_control_characters(value) is reference_holds(value)
+
+
+@given(st.none() | texts, values, st.none() | st.builds(Node, texts, st.lists(values, max_size=2).map(tuple)))
+def test_the_audit_changes_are_those_of_the_definition(token: str | None, body: Any, nested: Node | None) -> None:
+    event = Audited(token, body, nested)
+    assert redacted_changes(event) == reference_changes(event, "", {})
