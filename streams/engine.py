@@ -242,12 +242,26 @@ class ContiguousOffsets:
     the first missing offset. Events below the next expected offset were handled by this worker
     already (their effects are recorded) and are acknowledged without rework. What is expected is
     forgotten on every rebalance; `stored` gives where a partition resumes (None: its first event).
+
+    An agent that acknowledges its events later than its batch (the EDI agent's rounds) passes
+    `acknowledge_repeats=False`: a copy below the expected offset is then held unacknowledged, since its original
+    may still be running and Faust keys acknowledgements by offset (the original's stands for both). `resting`: the
+    partitions such an agent does not fetch on purpose (its queue is full); those are not stalled.
     """
 
-    def __init__(self, app: faust.App, topics: Collection[str], stored: Callable[[str, int], int | None]):
+    def __init__(
+        self,
+        app: faust.App,
+        topics: Collection[str],
+        stored: Callable[[str, int], int | None],
+        acknowledge_repeats: bool = True,
+        resting: Collection[Any] = (),
+    ):
         self.app = app
         self.topics = frozenset(topics)
         self.stored = stored
+        self.acknowledge_repeats = acknowledge_repeats
+        self.resting = resting
         self.next_offsets: dict[tuple[str, int], int] = {}
         self.checked: dict[tuple[str, int], int] = {}  # what each partition expected at the last stall check
         app.on_partitions_revoked.connect(self._forget)
@@ -276,7 +290,7 @@ class ContiguousOffsets:
         checked: dict[tuple[str, int], int] = {}
         for tp in consumer.assignment():
             where = (tp.topic, tp.partition)
-            if tp.topic not in self.topics:
+            if tp.topic not in self.topics or tp in self.resting:
                 continue
             expected = self.next_offsets.get(where)
             if expected is None and (expected := self.stored(*where)) is None:
@@ -320,6 +334,8 @@ class ContiguousOffsets:
             if offset == expected:
                 admitted.append(event)
                 self.next_offsets[where] = offset + 1
+            elif not self.acknowledge_repeats:
+                message.incref()  # a copy: left to its original's acknowledgement
         return admitted
 
 

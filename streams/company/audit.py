@@ -188,10 +188,12 @@ def _who(record: AuditedRecord) -> str:
 def audit_entry(record: AuditedRecord, event: object) -> AuditEntry:
     """The audit entry for one event: `record` is its envelope, `event` its decoded payload dataclass."""
     changes = redacted_changes(event)
-    detail = ", ".join([
-        f"{path}={text}" if len(text) <= VALUE_MAX else f"{path}={_clipped(text, VALUE_MAX)}"
-        for path, text in changes.items()
-    ])
+    detail = ", ".join(
+        [
+            f"{path}={text}" if len(text) <= VALUE_MAX else f"{path}={_clipped(text, VALUE_MAX)}"
+            for path, text in changes.items()
+        ]
+    )
     summary = (
         f"{_who(record)}: {_what_happened(record.schema_name)} on {record.aggregate_type} {record.aggregate_id}"
         f" (v{record.aggregate_version}){': ' + detail if detail else ''}"

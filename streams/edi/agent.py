@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import faust
 import orjson
 from aiokafka import AIOKafkaConsumer
+from faust.types import TP
 
 from streams.batching import batches
 from streams.edi.errors import EdiError
@@ -68,6 +69,7 @@ from streams.edi_partner.commands import InboundResult, RecordInterchange, Recor
 from streams.edi_partner.decider import EdiPartner
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus, UnknownStatus
+from streams.engine import ContiguousOffsets
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
@@ -215,6 +217,12 @@ class EdiAgent:
             value_serializer="raw",
             partitions=settings.partitions,
         )
+        # In order per partition, as the engine's agents: Faust can drop fetched records (a seek racing a fetch at
+        # start-up) and then commits past them, since it takes a jump in offsets for a gap of the topic's own. A
+        # partition resumes where the group committed: this agent's bookkeeping needs no offsets of its own.
+        self.order = ContiguousOffsets(
+            app, [self.inbound_topic], self._committed, acknowledge_repeats=False, resting=self.held_back
+        )
         app.agent(inbound, name="edi-inbound")(self.run)
         app.on_partitions_revoked.connect(self._revoked)
 
@@ -231,16 +239,21 @@ class EdiAgent:
             async for batch in batches(stream, BATCH_SIZE, BATCH_WINDOW_SECONDS):
                 if handling.done():
                     handling.result()  # what stopped the handling stops the agent
-                for event in batch:
-                    # Held until its round completes (possibly after this loop took the next batch): an
-                    # offset is committed only once its interchange's results and bookkeeping are written.
-                    event.message.incref()
-                self.received.extend(batch)
-                self.arrived.set()
-                if len(self.received) >= RECEIVED_LIMIT:
-                    self._hold_back()
+                await self.take(batch)
         finally:
             handling.cancel()
+
+    async def take(self, batch: list[faust.EventT[bytes]]) -> None:
+        """Queue what continues each partition in order; the rest stays unacknowledged (`ContiguousOffsets`)."""
+        admitted = await self.order.admit(batch)
+        for event in admitted:
+            # Held until its round completes (possibly after this loop took the next batch): an
+            # offset is committed only once its interchange's results and bookkeeping are written.
+            event.message.incref()
+        self.received.extend(admitted)
+        self.arrived.set()
+        if len(self.received) >= RECEIVED_LIMIT:
+            self._hold_back()
 
     async def _handle_received(self) -> None:
         try:
@@ -278,6 +291,11 @@ class EdiAgent:
         revoked: set[Any] = args[1]
         self.received = deque(e for e in self.received if e.message.tp not in revoked)
         self.held_back.clear()  # the assignment that follows makes every assigned partition fetched again
+
+    def _committed(self, topic: str, partition: int) -> int | None:
+        consumer: Any = self.app.consumer  # Faust's own consumer reads the group's offsets on every assignment
+        committed: int | None = consumer._committed_offset.get(TP(topic, partition))
+        return committed
 
     def _load(self, key: bytes) -> dict[str, Any] | None:
         raw = self.partners.table.get(key)

@@ -95,3 +95,48 @@ async def test_nothing_is_sought_while_the_group_rebalances_or_the_tables_recove
     await order.resume_stalled()
     await order.resume_stalled()
     assert seeks(order) == [(stalled, 331)]
+
+
+class Message:
+    def __init__(self, partition: int, offset: int):
+        self.topic, self.partition, self.offset = TOPIC, partition, offset
+        self.tp = TP(TOPIC, partition)
+        self.refcount = 0
+
+    def incref(self) -> None:
+        self.refcount += 1
+
+
+class Event:
+    def __init__(self, partition: int, offset: int):
+        self.message = Message(partition, offset)
+
+
+async def test_a_copy_below_the_expected_offset_is_held_for_an_agent_that_acknowledges_later() -> None:
+    for acknowledge_repeats, held in ((True, 0), (False, 1)):
+        app = App(FetchingConsumer({TP(TOPIC, 0): 10}))
+        order = ContiguousOffsets(app, [TOPIC], lambda t, p: 5, acknowledge_repeats=acknowledge_repeats)  # type: ignore[arg-type]
+        first = [Event(0, 5), Event(0, 6)]
+        assert await order.admit(first) == first
+        copy = Event(0, 6)
+        assert await order.admit([copy]) == []
+        # The batch loop acknowledges what is not held: the engine's copy at once (its original was handled), the
+        # EDI agent's copy never (its original's round may still run; its acknowledgement stands for the copy).
+        assert copy.message.refcount == held
+        assert app.consumer.seeks == []
+
+
+async def test_a_partition_its_agent_does_not_fetch_on_purpose_is_not_taken_for_stalled() -> None:
+    resting: set[TP] = set()
+    held_back, stalled = TP(TOPIC, 0), TP(TOPIC, 1)
+    app = App(FetchingConsumer({held_back: 900, stalled: 900}))
+    order = ContiguousOffsets(app, [TOPIC], lambda t, p: None, resting=resting)  # type: ignore[arg-type]
+    order.next_offsets.update({(TOPIC, 0): 500, (TOPIC, 1): 500})
+    resting.add(held_back)
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(stalled, 500)]
+    resting.clear()  # fetched again: two looks without progress make a stall, as for any partition
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert sorted(seeks(order)[1:]) == [(held_back, 500), (stalled, 500), (stalled, 500)]
