@@ -282,7 +282,10 @@ class ContiguousOffsets:
         ten: a partition's last 36 commands never answered). A partition whose end (its highwater, from the last
         fetch) is past the offset it expects, and that expected the same offset at the previous check, is sought
         back to it. If the records were only slow, they are read twice; the copies below what is expected are
-        acknowledged without rework."""
+        acknowledged without rework. Records Faust has handed to the agent past the expected one (its read offset
+        is beyond it) are on their way, not dropped: under load such a partition is slow, not stalled, and is left
+        alone (it was sought back up to a few times a run). That holds only once the agent took a record since the
+        assignment: before that Faust's read offset is where the group committed, which may be past the stored one."""
         app, consumer = self.app, self.app.consumer
         if app.rebalancing or app.in_recovery:
             self.checked.clear()
@@ -293,6 +296,8 @@ class ContiguousOffsets:
             if tp.topic not in self.topics or tp in self.resting:
                 continue
             expected = self.next_offsets.get(where)
+            if expected is not None and _handed_over(consumer, tp, expected):
+                continue
             if expected is None and (expected := self.stored(*where)) is None:
                 continue
             checked[where] = expected
@@ -337,6 +342,12 @@ class ContiguousOffsets:
             elif not self.acknowledge_repeats:
                 message.incref()  # a copy: left to its original's acknowledgement
         return admitted
+
+
+def _handed_over(consumer: Any, tp: TP, expected: int) -> bool:
+    """Whether Faust has handed the agents a record of the partition past `expected` (its read offset)."""
+    read: int | None = consumer._read_offset.get(tp)
+    return read is not None and read > expected
 
 
 class DomainAgent:

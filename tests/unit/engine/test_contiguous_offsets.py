@@ -22,6 +22,7 @@ class FetchingConsumer:
     def __init__(self, highwaters: dict[TP, int | None]):
         self.highwaters = highwaters
         self.seeks: list[tuple[TP, int]] = []
+        self._read_offset: dict[TP, int] = {}  # the last offset Faust handed to the agents
 
     def assignment(self) -> set[TP]:
         return set(self.highwaters)
@@ -140,3 +141,22 @@ async def test_a_partition_its_agent_does_not_fetch_on_purpose_is_not_taken_for_
     await order.resume_stalled()
     await order.resume_stalled()
     assert sorted(seeks(order)[1:]) == [(held_back, 500), (stalled, 500), (stalled, 500)]
+
+
+async def test_a_partition_whose_records_were_handed_over_and_wait_behind_others_is_slow_not_stalled() -> None:
+    slow, stalled = TP(TOPIC, 0), TP(TOPIC, 1)
+    order = offsets({slow: 367, stalled: 367})
+    order.next_offsets.update({(TOPIC, 0): 331, (TOPIC, 1): 331})
+    order.app.consumer._read_offset.update({slow: 360, stalled: 330})  # type: ignore[attr-defined]
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(stalled, 331)]  # 332..360 of the slow one are in the agent's queue
+
+
+async def test_before_the_agent_took_a_record_the_read_offset_is_the_commit_and_the_stored_offset_decides() -> None:
+    behind = TP(TOPIC, 0)
+    order = offsets({behind: 90}, stored={0: 60})
+    order.app.consumer._read_offset[behind] = 90  # type: ignore[attr-defined]  # the group's commit ran ahead
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(behind, 60)]
