@@ -7,13 +7,9 @@ from typing import Any
 from faust.types import TP
 
 from streams.engine import ContiguousOffsets
+from tests.unit.faust_fakes import Event, Signal
 
 TOPIC = "t.user_account.commands"
-
-
-class Signal:
-    def connect(self, receiver: Any) -> None:
-        self.receiver = receiver
 
 
 class FetchingConsumer:
@@ -98,28 +94,17 @@ async def test_nothing_is_sought_while_the_group_rebalances_or_the_tables_recove
     assert seeks(order) == [(stalled, 331)]
 
 
-class Message:
-    def __init__(self, partition: int, offset: int):
-        self.topic, self.partition, self.offset = TOPIC, partition, offset
-        self.tp = TP(TOPIC, partition)
-        self.refcount = 0
-
-    def incref(self) -> None:
-        self.refcount += 1
-
-
-class Event:
-    def __init__(self, partition: int, offset: int):
-        self.message = Message(partition, offset)
+def event(partition: int, offset: int) -> Event:
+    return Event(TOPIC, partition, offset)
 
 
 async def test_a_copy_below_the_expected_offset_is_held_for_an_agent_that_acknowledges_later() -> None:
     for acknowledge_repeats, held in ((True, 0), (False, 1)):
         app = App(FetchingConsumer({TP(TOPIC, 0): 10}))
         order = ContiguousOffsets(app, [TOPIC], lambda t, p: 5, acknowledge_repeats=acknowledge_repeats)  # type: ignore[arg-type]
-        first = [Event(0, 5), Event(0, 6)]
+        first = [event(0, 5), event(0, 6)]
         assert await order.admit(first) == first
-        copy = Event(0, 6)
+        copy = event(0, 6)
         assert await order.admit([copy]) == []
         # The batch loop acknowledges what is not held: the engine's copy at once (its original was handled), the
         # EDI agent's copy never (its original's round may still run; its acknowledgement stands for the copy).

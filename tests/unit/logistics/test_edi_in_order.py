@@ -12,6 +12,7 @@ from faust.types import TP
 
 from streams.edi.agent import EdiAgent
 from streams.engine import ContiguousOffsets
+from tests.unit.faust_fakes import Event, Signal
 
 TOPIC = "t.edi.inbound"
 
@@ -28,11 +29,6 @@ class Consumer:
         self.seeks.append((tp, offset))
 
 
-class Signal:
-    def connect(self, receiver: Any) -> None:
-        self.receiver = receiver
-
-
 class App:
     def __init__(self, consumer: Consumer):
         self.consumer = consumer
@@ -43,19 +39,8 @@ class App:
         return lambda fun: fun
 
 
-class Message:
-    def __init__(self, partition: int, offset: int):
-        self.topic, self.partition, self.offset = TOPIC, partition, offset
-        self.tp = TP(TOPIC, partition)
-        self.refcount = 0
-
-    def incref(self) -> None:
-        self.refcount += 1
-
-
-class Event:
-    def __init__(self, partition: int, offset: int):
-        self.message = Message(partition, offset)
+def record(partition: int, offset: int) -> Event:
+    return Event(TOPIC, partition, offset)
 
 
 def agent(committed: dict[TP, int]) -> EdiAgent:
@@ -74,22 +59,22 @@ def queued(edi: EdiAgent) -> list[tuple[int, int]]:
 
 async def test_records_behind_a_jump_are_read_again_from_the_first_missing_one() -> None:
     edi = agent({TP(TOPIC, 0): 40, TP(TOPIC, 1): 7})
-    await edi.take([Event(0, 40), Event(1, 7), Event(0, 41)])  # type: ignore[list-item]
-    behind = [Event(0, 44), Event(0, 45)]  # 42 and 43 were fetched and dropped
-    await edi.take([*behind, Event(1, 8)])  # type: ignore[list-item]
+    await edi.take([record(0, 40), record(1, 7), record(0, 41)])  # type: ignore[list-item]
+    behind = [record(0, 44), record(0, 45)]  # 42 and 43 were fetched and dropped
+    await edi.take([*behind, record(1, 8)])  # type: ignore[list-item]
     assert queued(edi) == [(0, 40), (1, 7), (0, 41), (1, 8)]
     assert edi.app.consumer.seeks == [(TP(TOPIC, 0), 42)]  # type: ignore[attr-defined]
     assert [e.message.refcount for e in behind] == [1, 1]  # held: never acknowledged, so never committed past
-    await edi.take([Event(0, 42), Event(0, 43), Event(0, 44), Event(0, 45)])  # type: ignore[list-item]
+    await edi.take([record(0, 42), record(0, 43), record(0, 44), record(0, 45)])  # type: ignore[list-item]
     assert queued(edi)[4:] == [(0, 42), (0, 43), (0, 44), (0, 45)]
 
 
 async def test_a_partition_starts_where_the_group_committed_and_a_copy_is_not_handled_twice() -> None:
     edi = agent({TP(TOPIC, 0): 40})
-    await edi.take([Event(0, 43)])  # type: ignore[list-item]
+    await edi.take([record(0, 43)])  # type: ignore[list-item]
     assert queued(edi) == [] and edi.app.consumer.seeks == [(TP(TOPIC, 0), 40)]  # type: ignore[attr-defined]
-    await edi.take([Event(0, 40), Event(0, 41)])  # type: ignore[list-item]
-    copy = Event(0, 41)
+    await edi.take([record(0, 40), record(0, 41)])  # type: ignore[list-item]
+    copy = record(0, 41)
     await edi.take([copy])  # type: ignore[list-item]
     assert queued(edi) == [(0, 40), (0, 41)]
     assert copy.message.refcount == 1  # left to its original's acknowledgement, which its round gives in order
