@@ -246,10 +246,18 @@ class EdiAgent:
     async def take(self, batch: list[faust.EventT[bytes]]) -> None:
         """Queue what continues each partition in order; the rest stays unacknowledged (`ContiguousOffsets`)."""
         admitted = await self.order.admit(batch)
+        unacknowledged = self._tracked()
         for event in admitted:
             # Held until its round completes (possibly after this loop took the next batch): an
             # offset is committed only once its interchange's results and bookkeeping are written.
             event.message.incref()
+            # Not waited for by a rebalance. Faust suspends every agent, the engine too, and then waits until
+            # what its agents took is acknowledged; a round waiting for shipment outcomes could not finish then,
+            # ran out OUTCOME_TIMEOUT_SECONDS and was dead-lettered as unanswered. The rounds go on after the
+            # rebalance; a record stays uncommitted until its round acknowledges it, and a partition that moved
+            # is read again from its commit by its new owner (the commands' ids and the partner's recorded
+            # offsets make a second handling apply nothing twice).
+            unacknowledged.discard(event.message)
         self.received.extend(admitted)
         self.arrived.set()
         if len(self.received) >= RECEIVED_LIMIT:
@@ -291,6 +299,11 @@ class EdiAgent:
         revoked: set[Any] = args[1]
         self.received = deque(e for e in self.received if e.message.tp not in revoked)
         self.held_back.clear()  # the assignment that follows makes every assigned partition fetched again
+
+    def _tracked(self) -> Any:
+        """Faust's set of the records its agents took and have not acknowledged (what a rebalance waits for)."""
+        consumer: Any = self.app.consumer
+        return consumer._unacked_messages
 
     def _committed(self, topic: str, partition: int) -> int | None:
         consumer: Any = self.app.consumer  # Faust's own consumer reads the group's offsets on every assignment

@@ -297,3 +297,38 @@ async def test_a_burst_larger_than_the_workers_buffers_is_applied_without_a_stal
     finally:
         small_buffers.stop_all()
         platform.start("streams")
+
+
+async def test_a_worker_joining_mid_burst_leaves_no_interchange_unanswered(
+    platform: PlatformProcesses, api: httpx.AsyncClient
+) -> None:
+    """A rebalance suspends every agent's records, the engine's too, and Faust then waits for what was taken to be
+    acknowledged. EDI rounds waiting for shipment outcomes could not finish then: they ran out OUTCOME_TIMEOUT_SECONDS
+    and were dead-lettered as unanswered. A second worker joins while 10,000 interchanges are under way: every one
+    is applied, none dead-lettered."""
+    owner, _ = await company_owner(api, "edi-join")
+    partner_id, _ = await maersk(api, owner)
+    references = [f"WW-SEA-J{n}" for n in range(6)]
+    for reference in references:
+        await ready_to_book(api, owner, reference)
+    reports = [crossed_border(references[n % len(references)], 20_000 + n) for n in range(10_000)]
+    second = PlatformProcesses(
+        namespace=platform.namespace, api_port=platform.api_port, extra_env={"STREAMS_WORKER_NAME": "worker-2"}
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        for raw in reports:
+            await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
+        await producer.flush()
+        second.start("streams")
+
+        def handled() -> list[tuple[str, int]]:
+            query = "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1 ORDER BY 1"
+            return [(status, n) for status, n in sql(platform, query, partner_id)]
+
+        eventually(lambda: sum(n for _, n in handled()) == len(reports), timeout=180, interval=0.5)
+        assert handled() == [("applied", len(reports))]
+    finally:
+        await producer.stop()
+        second.stop_all()

@@ -20,6 +20,7 @@ TOPIC = "t.edi.inbound"
 class Consumer:
     def __init__(self, committed: dict[TP, int]):
         self._committed_offset = committed  # Faust reads it from the group on assignment
+        self._unacked_messages: set[Any] = set()  # what a rebalance waits for (Faust adds each record it delivers)
         self.seeks: list[tuple[TP, int]] = []
 
     def assignment(self) -> set[TP]:
@@ -78,3 +79,16 @@ async def test_a_partition_starts_where_the_group_committed_and_a_copy_is_not_ha
     await edi.take([copy])  # type: ignore[list-item]
     assert queued(edi) == [(0, 40), (0, 41)]
     assert copy.message.refcount == 1  # left to its original's acknowledgement, which its round gives in order
+
+
+async def test_a_rebalance_does_not_wait_for_the_records_whose_rounds_wait_for_outcomes() -> None:
+    """Faust suspends the engine during a rebalance and waits for what its agents took: the rounds, waiting for
+    shipment outcomes, ran out their time and were dead-lettered. Taken records are left out of what it waits for
+    (they stay unacknowledged, hence uncommitted, until their round acknowledges them); held ones are not."""
+    edi = agent({TP(TOPIC, 0): 40})
+    taken, behind = [record(0, 40), record(0, 41)], record(0, 43)
+    tracked = edi.app.consumer._unacked_messages  # type: ignore[attr-defined]
+    tracked.update(e.message for e in [*taken, behind])
+    await edi.take([*taken, behind])  # type: ignore[list-item]
+    assert tracked == {behind.message}
+    assert [e.message.refcount for e in taken] == [1, 1]
