@@ -132,14 +132,20 @@ class AggregateTable(faust.Table):  # type: ignore[misc]
         """Whether a changelog record replayed in recovery replaces the local one: unless it is older.
 
         Aggregates and positions only move forward, so the newer is the higher version or offset. On a tie the
-        changelog's is kept (it may lack an outcome remembered locally, of a command that changed nothing)."""
+        changelog's is kept (it may lack an outcome remembered locally, of a command that changed nothing). Another
+        agent's bookkeeping in the table (the EDI agent's interchange logs and attempts, keys starting with NUL too)
+        has no version: the changelog's is kept, as Faust keeps it (a log older than the local one makes an
+        interchange handled again, which its commands' ids and the partner's recorded offsets make harmless)."""
         if key.startswith(OFFSET_KEY_PREFIX):
             return int(replayed) >= int(local)
+        if key.startswith(BOOKKEEPING_KEY_PREFIX):
+            return True
         return record_version(replayed) >= record_version(local)
 
 
 # Cannot collide with an aggregate id (ids are UUIDs or other printable text).
-OFFSET_KEY_PREFIX = b"\x00next-offset:"
+BOOKKEEPING_KEY_PREFIX = b"\x00"
+OFFSET_KEY_PREFIX = BOOKKEEPING_KEY_PREFIX + b"next-offset:"
 
 
 def offset_key(partition: int) -> bytes:

@@ -9,9 +9,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import pytest
 from faust.types import TP
 
+from streams.edi.agent import interchange_key, submission_key
+from streams.edi.interchange import InterchangeId
 from streams.engine import AggregateTable, create_app, offset_key
 from streams.local_store import (
     MEMORY,
@@ -176,6 +179,20 @@ def test_a_tie_keeps_the_changelogs_record_and_a_missing_local_one_takes_any() -
         AggregateTable.replaces,
     )
     assert writes == {(0, b"a"): record(3, "changelog"), (0, b"b"): record(2, "second")}
+
+
+def test_the_edi_agents_bookkeeping_in_the_table_is_recovered_as_faust_would_without_a_version() -> None:
+    """Its interchange logs and attempts share the partner table (keys starting with NUL); comparing their versions
+    failed every recovery batch that met one already stored ("Error in recovery 'version'"), so a worker taking the
+    partition over never finished recovering it."""
+    log_key, attempts_key = interchange_key("p-1", InterchangeId("SENDER", "7")), submission_key("m-1")
+    local = {log_key: orjson.dumps({"message_id": "m-1", "applied": True}), attempts_key: b'{"attempts":2}'}
+    writes = replayed_writes(
+        [(3, log_key, orjson.dumps({"message_id": "m-1"})), (3, attempts_key, b'{"attempts":1}')],
+        lambda partition, key: local.get(key),
+        AggregateTable.replaces,
+    )
+    assert writes == {(3, log_key): orjson.dumps({"message_id": "m-1"}), (3, attempts_key): b'{"attempts":1}'}
 
 
 class RecordingProducer:
