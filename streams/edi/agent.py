@@ -69,7 +69,7 @@ from streams.edi_partner.commands import InboundResult, RecordInterchange, Recor
 from streams.edi_partner.decider import EdiPartner
 from streams.edi_partner.domain import EDI_PARTNER
 from streams.edi_partner.events import InterchangeResult, MessageResult, ResultStatus, UnknownStatus
-from streams.engine import ContiguousOffsets
+from streams.engine import BOOKKEEPING_KEY_PREFIX, ContiguousOffsets
 from streams.shipment.decider import EDI_PARTNER_CLAIM
 from streams.shipment.domain import SHIPMENT
 from wellwon.config import Settings
@@ -94,12 +94,14 @@ EDI_RESULT = "edi_result"  # the envelope kind of records on edi.results
 
 
 def interchange_key(partner_id: str, interchange: InterchangeId) -> bytes:
-    # The NUL byte keeps these keys apart from partner ids (UUIDs) in the shared table.
-    return f"\x00edi-interchange:{partner_id}/{interchange.sender_id}/{interchange.control_reference}".encode()
+    # The prefix (a NUL byte) keeps these keys apart from partner ids (UUIDs) in the shared table, and makes its
+    # recovery take them as bookkeeping (`AggregateTable.replaces`).
+    key = f"edi-interchange:{partner_id}/{interchange.sender_id}/{interchange.control_reference}"
+    return BOOKKEEPING_KEY_PREFIX + key.encode()
 
 
 def submission_key(message_id: str) -> bytes:
-    return f"\x00edi-submission:{message_id}".encode()
+    return BOOKKEEPING_KEY_PREFIX + f"edi-submission:{message_id}".encode()
 
 
 class OutcomeWatcher:

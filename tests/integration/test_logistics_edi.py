@@ -259,6 +259,40 @@ async def test_kill_9_of_the_stream_worker_mid_feed_records_each_interchange_onc
     assert {s: len(ids) for s, ids in noted.items()} == {s: len(reports) // len(shipments) for s in shipments.values()}
 
 
+async def status_reports(
+    api: httpx.AsyncClient, name: str, prefix: str, first: int, count: int
+) -> tuple[str, list[bytes]]:
+    """A partner's burst: `count` "crossed the border" reports over six shipments ready to book."""
+    owner, _ = await company_owner(api, name)
+    partner_id, _ = await maersk(api, owner)
+    references = [f"WW-SEA-{prefix}{n}" for n in range(6)]
+    for reference in references:
+        await ready_to_book(api, owner, reference)
+    return partner_id, [crossed_border(references[n % len(references)], first + n) for n in range(count)]
+
+
+async def send_burst(platform: PlatformProcesses, partner_id: str, reports: list[bytes]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        for raw in reports:
+            await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+def assert_all_applied(platform: PlatformProcesses, partner_id: str, count: int, timeout: float) -> None:
+    """Every interchange of the burst handled, each applied: none dead-lettered."""
+
+    def handled() -> list[tuple[str, int]]:
+        query = "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1 ORDER BY 1"
+        return [(status, n) for status, n in sql(platform, query, partner_id)]
+
+    eventually(lambda: sum(n for _, n in handled()) == count, timeout=timeout, interval=0.5)
+    assert handled() == [("applied", count)]
+
+
 async def test_a_burst_larger_than_the_workers_buffers_is_applied_without_a_stall(
     platform: PlatformProcesses, api: httpx.AsyncClient
 ) -> None:
@@ -266,34 +300,15 @@ async def test_a_burst_larger_than_the_workers_buffers_is_applied_without_a_stal
     one loop, which blocks on a full stream buffer. With Faust's buffers at 64 records, 1,200 interchanges in one
     burst: every one is applied and none dead-lettered (an agent that stopped taking records while it waited filled
     its buffer, stalled the engine and dead-lettered its rounds as unanswered after OUTCOME_TIMEOUT_SECONDS)."""
-    owner, _ = await company_owner(api, "edi-burst")
-    partner_id, _ = await maersk(api, owner)
-    references = [f"WW-SEA-B{n}" for n in range(6)]
-    for reference in references:
-        await ready_to_book(api, owner, reference)
-    reports = [crossed_border(references[n % len(references)], 5_000 + n) for n in range(1_200)]
-
+    partner_id, reports = await status_reports(api, "edi-burst", "B", 5_000, 1_200)
     platform.stop("streams")
     small_buffers = PlatformProcesses(
         namespace=platform.namespace, api_port=platform.api_port, extra_env={"STREAMS_BUFFER_RECORDS": "64"}
     )
     small_buffers.start("streams")
     try:
-        producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=20)
-        await producer.start()
-        try:
-            for raw in reports:
-                await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
-            await producer.flush()
-        finally:
-            await producer.stop()
-
-        def handled() -> list[tuple[str, int]]:
-            query = "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1 ORDER BY 1"
-            return [(status, n) for status, n in sql(platform, query, partner_id)]
-
-        eventually(lambda: sum(n for _, n in handled()) == len(reports), timeout=90, interval=0.5)
-        assert handled() == [("applied", len(reports))]
+        await send_burst(platform, partner_id, reports)
+        assert_all_applied(platform, partner_id, len(reports), timeout=90)
     finally:
         small_buffers.stop_all()
         platform.start("streams")
@@ -306,29 +321,13 @@ async def test_a_worker_joining_mid_burst_leaves_no_interchange_unanswered(
     acknowledged. EDI rounds waiting for shipment outcomes could not finish then: they ran out OUTCOME_TIMEOUT_SECONDS
     and were dead-lettered as unanswered. A second worker joins while 10,000 interchanges are under way: every one
     is applied, none dead-lettered."""
-    owner, _ = await company_owner(api, "edi-join")
-    partner_id, _ = await maersk(api, owner)
-    references = [f"WW-SEA-J{n}" for n in range(6)]
-    for reference in references:
-        await ready_to_book(api, owner, reference)
-    reports = [crossed_border(references[n % len(references)], 20_000 + n) for n in range(10_000)]
+    partner_id, reports = await status_reports(api, "edi-join", "J", 20_000, 10_000)
     second = PlatformProcesses(
         namespace=platform.namespace, api_port=platform.api_port, extra_env={"STREAMS_WORKER_NAME": "worker-2"}
     )
-    producer = AIOKafkaProducer(bootstrap_servers=platform.settings.kafka_bootstrap, acks="all", linger_ms=20)
-    await producer.start()
     try:
-        for raw in reports:
-            await producer.send(platform.settings.name("edi.inbound"), raw, key=partner_id.encode())
-        await producer.flush()
+        await send_burst(platform, partner_id, reports)
         second.start("streams")
-
-        def handled() -> list[tuple[str, int]]:
-            query = "SELECT status, count(*) FROM edi_messages WHERE partner_id = %s GROUP BY 1 ORDER BY 1"
-            return [(status, n) for status, n in sql(platform, query, partner_id)]
-
-        eventually(lambda: sum(n for _, n in handled()) == len(reports), timeout=180, interval=0.5)
-        assert handled() == [("applied", len(reports))]
+        assert_all_applied(platform, partner_id, len(reports), timeout=180)
     finally:
-        await producer.stop()
         second.stop_all()
