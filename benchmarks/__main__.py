@@ -39,6 +39,7 @@ SET = (
     # then took minutes; `engine_bench --rate 200` is the figure, run alone.
     Benchmark("engine", "benchmarks.engine_bench", ("run", "--rounds", "2", "--latency-commands", "1500", "--rate", "50")),  # noqa: E501
     Benchmark("edi", "benchmarks.edi_bench", ("--messages", "3000")),
+    Benchmark("monitor", "benchmarks.monitor_bench", ("--rounds", "3")),
     Benchmark("projection", "benchmarks.projection_bench", ("--events", "30000", "--replay", "100000")),
     Benchmark("recovery", "benchmarks.recovery_bench", ("--aggregates", "100000")),
     Benchmark("scale", "benchmarks.scale_bench", ("--workers", "1,2", "--partitions", "6", "--commands", "4000")),

@@ -209,6 +209,7 @@ class EdiAgent:
         self.received: deque[faust.EventT[bytes]] = deque()  # taken from Faust, not yet handled
         self.arrived = asyncio.Event()
         self.held_back: set[Any] = set()  # edi.inbound partitions not fetched while `received` is full
+        self.inbound_assigned: list[Any] | None = None  # this worker's edi.inbound partitions, None: to be read
         # The partner read from each stored aggregate (by partner id): loaded again only when the bytes change.
         self.partner_cache: dict[str, tuple[bytes, EdiPartner | None, TradingPartner | None]] = {}
         inbound = app.topic(
@@ -227,6 +228,7 @@ class EdiAgent:
         )
         app.agent(inbound, name="edi-inbound")(self.run)
         app.on_partitions_revoked.connect(self._revoked)
+        app.on_partitions_assigned.connect(self._assigned)
 
     async def run(self, stream: faust.StreamT[bytes]) -> None:
         """Takes records as Faust delivers them; `_handle_received`, a task of its own, handles them.
@@ -285,10 +287,11 @@ class EdiAgent:
         """No more fetches of `edi.inbound` for now. Faust's own buffer-pressure hooks: what the current fetch
         holds is still delivered (a partition merely paused would lose it), and a rebalance fetches all again."""
         consumer = self.app.consumer
-        for tp in consumer.assignment():
-            if tp.topic == self.inbound_topic:
-                consumer.on_buffer_full(tp)  # again each time: Faust's own pressure hooks may have resumed it
-                self.held_back.add(tp)
+        if self.inbound_assigned is None:  # asked of the consumer's thread once per assignment, not per batch
+            self.inbound_assigned = [tp for tp in consumer.assignment() if tp.topic == self.inbound_topic]
+        for tp in self.inbound_assigned:
+            consumer.on_buffer_full(tp)  # again each time: Faust's own pressure hooks may have resumed it
+            self.held_back.add(tp)
 
     def _fetch_again(self) -> None:
         consumer = self.app.consumer
@@ -301,6 +304,10 @@ class EdiAgent:
         revoked: set[Any] = args[1]
         self.received = deque(e for e in self.received if e.message.tp not in revoked)
         self.held_back.clear()  # the assignment that follows makes every assigned partition fetched again
+        self.inbound_assigned = None
+
+    async def _assigned(self, *args: Any, **kwargs: Any) -> None:
+        self.inbound_assigned = None
 
     def _tracked(self) -> Any:
         """Faust's set of the records its agents took and have not acknowledged (what a rebalance waits for)."""

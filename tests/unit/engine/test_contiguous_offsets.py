@@ -145,3 +145,70 @@ async def test_before_the_agent_took_a_record_the_read_offset_is_the_commit_and_
     await order.resume_stalled()
     await order.resume_stalled()
     assert seeks(order) == [(behind, 60)]
+
+
+async def test_the_rest_of_a_fetch_made_before_a_seek_back_does_not_seek_again_and_again() -> None:
+    """After a seek back, what Faust fetched before it still comes, batch by batch, past the offset sought: those
+    records are held (unacknowledged) without another seek for each batch, until the ones sought arrive. A seek
+    that did not take is made again once RESEEK_SECONDS have passed."""
+    from streams.engine import RESEEK_SECONDS
+
+    tp = TP(TOPIC, 0)
+    order = offsets({tp: 100}, stored={0: 10})
+    clock = [1000.0]
+    order.clock = lambda: clock[0]
+    gap = [event(0, 20), event(0, 21)]
+    assert await order.admit(gap) == []
+    assert seeks(order) == [(tp, 10)]
+    for start in (22, 40, 60):  # the rest of the earlier fetch
+        clock[0] += 0.3
+        rest = [event(0, offset) for offset in range(start, start + 5)]
+        assert await order.admit(rest) == []
+        assert all(e.message.refcount == 1 for e in rest)  # held: never acknowledged without being handled
+    assert seeks(order) == [(tp, 10)]
+    clock[0] += RESEEK_SECONDS
+    assert await order.admit([event(0, 80)]) == []
+    assert seeks(order) == [(tp, 10), (tp, 10)]
+    sought = [event(0, offset) for offset in range(10, 13)]  # the records sought arrive
+    assert await order.admit(sought) == sought
+    assert await order.admit([event(0, 30)]) == []  # a new jump, from 13: sought at once
+    assert seeks(order) == [(tp, 10), (tp, 10), (tp, 13)]
+
+
+async def test_while_an_agent_s_queue_is_under_pressure_no_partition_is_taken_for_stalled() -> None:
+    """Faust's delivery loop then waits for that queue, and every partition's fetched records wait behind it; the
+    partitions the EDI agent holds back on purpose (`resting`) do not count."""
+    resting: set[TP] = set()
+    waiting, pressed, held_back = TP(TOPIC, 0), TP("t.shipment.commands", 1), TP("t.edi.inbound", 0)
+    app = App(FetchingConsumer({waiting: 900, pressed: 50, held_back: 50}))
+    order = ContiguousOffsets(app, [TOPIC], lambda t, p: None, resting=resting)  # type: ignore[arg-type]
+    order.next_offsets[TOPIC, 0] = 500
+    app.consumer._buffered_partitions = {pressed}  # type: ignore[attr-defined]
+    for _ in range(3):
+        await order.resume_stalled()
+    assert seeks(order) == []
+    app.consumer._buffered_partitions = {held_back, TP("t.shipment.commands", 5)}  # type: ignore[attr-defined]  # not assigned
+    resting.add(held_back)
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(waiting, 500)]  # delivery flows: two looks without progress are a stall again
+
+
+async def test_a_partition_found_at_its_end_since_the_assignment_is_not_sought_back_until_the_next_rebalance() -> None:
+    """Faust drops records only around a rebalance; past that, a drop has records behind it, whose gap `admit` sees.
+    A worker merely behind (its delivery loop busy) is then not made to read its partitions again and again."""
+    tp = TP(TOPIC, 0)
+    order = offsets({tp: 120})
+    order.next_offsets[TOPIC, 0] = 120
+    await order.resume_stalled()
+    await order.resume_stalled()  # at its end twice: settled
+    order.app.consumer.highwaters[tp] = 400  # type: ignore[attr-defined]  # a burst, the worker behind
+    order.next_offsets[TOPIC, 0] = 150
+    for _ in range(3):
+        await order.resume_stalled()
+    assert seeks(order) == []
+    await order.app.on_partitions_assigned.receiver(order.app, {tp})  # type: ignore[attr-defined]  # a rebalance
+    order.next_offsets[TOPIC, 0] = 150
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(tp, 150)]

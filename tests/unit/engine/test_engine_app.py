@@ -58,6 +58,29 @@ def test_faust_neither_drops_a_record_read_again_nor_counts_a_jump_as_acknowledg
     assert not consumer._gap[tp]
 
 
+def test_the_stall_check_sees_the_offsets_faust_handed_to_the_agents() -> None:
+    """Faust's own reads find nothing read (above), but the stall check tells a partition whose records were handed
+    over and wait behind others (slow) from one whose records never came (stalled) by what Faust recorded."""
+    from faust.types import TP
+
+    from streams.engine import _handed_over
+
+    app = create_app(Settings(namespace="thandedoffsets"), DOMAINS, codec())
+    other = create_app(Settings(namespace="thandedoffsets2"), DOMAINS, codec())
+    consumer = app.consumer
+    tp = TP(app.domain_agents[0].commands.get_topic_name(), 0)
+    assert not _handed_over(consumer, tp, 30)
+    consumer._read_offset[tp] = 40  # as Faust's delivery loop records it
+    assert _handed_over(consumer, tp, 30)
+    assert not _handed_over(consumer, tp, 40)
+    assert not _handed_over(other.consumer, tp, 30)  # each consumer its own
+    consumer._read_offset[tp] = None  # a seek to offset 0
+    assert not _handed_over(consumer, tp, 0)
+    consumer._read_offset[tp] = 40
+    consumer._read_offset.pop(tp, None)  # revoked
+    assert not _handed_over(consumer, tp, 30)
+
+
 def test_after_a_recovery_a_partition_never_committed_is_read_from_its_beginning() -> None:
     """aiokafka's seek to committed offsets skips a partition with none, so what Faust fetched and dropped there
     while it held the stream partitions during a recovery was never read again (the recovery benchmark's probe
@@ -106,3 +129,22 @@ def test_the_worker_s_consumer_fetches_with_a_short_wait_at_the_broker() -> None
         return int(consumer._fetch_max_wait_ms)
 
     assert asyncio.run(created()) == FETCH_MAX_WAIT_MS == 50
+
+
+def test_the_worker_s_faust_monitor_keeps_what_faust_reads_and_no_statistics_per_record() -> None:
+    from faust.types import TP
+    from faust.types.tuples import Message
+
+    from streams.monitor import QuietMonitor
+
+    app = create_app(Settings(namespace="tmonitor"), DOMAINS, codec())
+    monitor = app.monitor
+    assert isinstance(monitor, QuietMonitor)
+    tp = TP(app.domain_agents[0].commands.get_topic_name(), 0)
+    message = Message(tp.topic, 0, 7, 0.0, 0, None, b"k", b"v", None)
+    monitor.on_message_in(tp, 7, message)
+    assert monitor.on_stream_event_in(tp, 7, object(), None) is None  # type: ignore[arg-type]
+    assert tp in monitor.stream_inbound_time  # Faust's check for streams that stopped reads it
+    monitor.on_send_completed(None, monitor.on_send_initiated(None, tp.topic, None, 1, 1), None)  # type: ignore[arg-type]
+    assert monitor.messages_received_total == 0 and monitor.events_total == 0 and monitor.messages_sent == 0
+    assert message.time_in is None
