@@ -278,7 +278,6 @@ class ContiguousOffsets:
         self.next_offsets: dict[tuple[str, int], int] = {}
         self.checked: dict[tuple[str, int], int] = {}  # what each partition expected at the last stall check
         self.sought: dict[tuple[str, int], tuple[int, float]] = {}  # each partition's last seek back, and when
-        self.settled: set[tuple[str, int]] = set()  # found at their end at two checks since the assignment
         self.clock: Callable[[], float] = time.monotonic
         app.on_partitions_revoked.connect(self._forget)
         app.on_partitions_assigned.connect(self._forget)
@@ -288,7 +287,6 @@ class ContiguousOffsets:
         self.next_offsets.clear()
         self.checked.clear()
         self.sought.clear()
-        self.settled.clear()
 
     async def resume_stalled(self, *_: Any) -> None:
         """Re-reads a partition whose fetched records never reached the agent while nothing came behind them.
@@ -303,29 +301,15 @@ class ContiguousOffsets:
         acknowledged without rework. Records Faust has handed to the agent past the expected one (its read offset
         is beyond it) are on their way, not dropped: under load such a partition is slow, not stalled, and is left
         alone (it was sought back up to a few times a run). That holds only once the agent took a record since the
-        assignment: before that Faust's read offset is where the group committed, which may be past the stored one.
-
-        Faust cuts fetches short only around a rebalance (its flow stopped, partitions paused, a new generation). A
-        partition found at its end at two checks since the assignment is settled: any record dropped later would
-        have records behind it, whose gap `admit` sees. Settled partitions are not checked until the next
-        rebalance, so a worker that is merely behind (every partition slow, its delivery loop busy) is not made to
-        read its partitions again and again."""
+        assignment: before that Faust's read offset is where the group committed, which may be past the stored one."""
         app, consumer = self.app, self.app.consumer
         if app.rebalancing or app.in_recovery:
             self.checked.clear()
             return
-        assigned = consumer.assignment()
-        if any(tp in assigned and tp not in self.resting for tp in getattr(consumer, "_buffered_partitions", ())):
-            # An agent's queue is under pressure (Faust paused fetching its partition): Faust's delivery loop waits
-            # for it, and every other partition's fetched records wait behind. Seeking those back threw away what
-            # was fetched and read it again, over and over while the worker was behind (a partition of
-            # `edi_partner.commands` sought back to the same offset five times in 8 s during an EDI burst).
-            self.checked.clear()  # two looks without progress once records flow again
-            return
         checked: dict[tuple[str, int], int] = {}
-        for tp in assigned:
+        for tp in consumer.assignment():
             where = (tp.topic, tp.partition)
-            if tp.topic not in self.topics or tp in self.resting or where in self.settled:
+            if tp.topic not in self.topics or tp in self.resting:
                 continue
             expected = self.next_offsets.get(where)
             if expected is not None and _handed_over(consumer, tp, expected):
@@ -334,9 +318,7 @@ class ContiguousOffsets:
                 continue
             checked[where] = expected
             end = consumer.highwater(tp)
-            if self.checked.get(where) == expected and end is not None and end <= expected:
-                self.settled.add(where)
-            elif self.checked.get(where) == expected and end is not None and end > expected:
+            if self.checked.get(where) == expected and end is not None and end > expected:
                 log.warning(
                     "records fetched but not delivered: re-reading partition",
                     extra={"topic": tp.topic, "partition": tp.partition, "expected": expected, "end": end},

@@ -63,6 +63,9 @@ DEFAULTS = {
     "STREAMS_AGGREGATE_CACHE_SIZE": "10000",
     # Records Faust buffers per agent before it stops fetching their partitions (its `stream_buffer_maxsize`).
     "STREAMS_BUFFER_RECORDS": "8192",
+    # How long the EDI agent waits for a shipment command's outcome before it dead-letters the interchange as
+    # unanswered (to replay once the worker keeps up).
+    "EDI_OUTCOME_TIMEOUT_SECONDS": "30",
 }
 
 
@@ -194,6 +197,7 @@ class Settings:
     document_max_bytes: int = field(default_factory=lambda: int(setting("DOCUMENT_MAX_BYTES")))
     aggregate_cache_size: int = field(default_factory=lambda: int(setting("STREAMS_AGGREGATE_CACHE_SIZE")))
     stream_buffer_records: int = field(default_factory=lambda: int(setting("STREAMS_BUFFER_RECORDS")))
+    edi_outcome_timeout: float = field(default_factory=lambda: float(setting("EDI_OUTCOME_TIMEOUT_SECONDS")))
 
     def require_jwt_secret(self) -> str:
         """The signing secret, or a refusal to start that says how to provide one."""

@@ -88,7 +88,6 @@ ROUNDS_IN_FLIGHT = 4  # rounds awaiting outcomes while the next batch is read an
 RECEIVED_LIMIT = 4 * BATCH_SIZE
 RESULTS_PER_COMMAND = 100  # results in one RecordInterchanges: a record of some 100 kB at most
 RESULTS_NAMESPACE = uuid.UUID("3f6c0b52-8d1e-4a7b-9c2f-5e4d3a2b1c09")  # ids of RecordInterchanges commands
-OUTCOME_TIMEOUT_SECONDS = 30.0
 INBOUND, RESULTS = "edi.inbound", "edi.results"
 EDI_RESULT = "edi_result"  # the envelope kind of records on edi.results
 
@@ -195,6 +194,7 @@ class EdiAgent:
         self.partners = partners
         self.inbound_topic = settings.name(INBOUND)
         self.results_topic = settings.name(RESULTS)
+        self.outcome_timeout = settings.edi_outcome_timeout
         self.dead_letter_topic = dead_letter_for(self.inbound_topic)
         self.partner_commands = settings.name(EDI_PARTNER.commands_topic)
         self.shipment_commands = settings.name(SHIPMENT.commands_topic)
@@ -236,7 +236,7 @@ class EdiAgent:
         A burst larger than Faust's buffer (20,000 interchanges against 8,192) otherwise stalled the worker:
         the agent, waiting for its rounds' outcomes, stopped taking records; its buffer filled; Faust's
         delivery loop blocked on it, so the engine got no more shipment commands, and every waiting round
-        ran into OUTCOME_TIMEOUT_SECONDS and was dead-lettered unanswered.
+        ran into the outcome timeout (`EDI_OUTCOME_TIMEOUT_SECONDS`) and was dead-lettered unanswered.
         """
         handling = asyncio.ensure_future(self._handle_received())
         try:
@@ -257,7 +257,7 @@ class EdiAgent:
             event.message.incref()
             # Not waited for by a rebalance. Faust suspends every agent, the engine too, and then waits until
             # what its agents took is acknowledged; a round waiting for shipment outcomes could not finish then,
-            # ran out OUTCOME_TIMEOUT_SECONDS and was dead-lettered as unanswered. The rounds go on after the
+            # ran out the outcome timeout and was dead-lettered as unanswered. The rounds go on after the
             # rebalance; a record stays uncommitted until its round acknowledges it, and a partition that moved
             # is read again from its commit by its new owner (the commands' ids and the partner's recorded
             # offsets make a second handling apply nothing twice).
@@ -551,7 +551,7 @@ class EdiAgent:
     async def _await_answers(self, handlings: list[_Handling]) -> None:
         futures = [future for h in handlings for _, future in h.waiting.values()]
         if futures:
-            await asyncio.wait(futures, timeout=OUTCOME_TIMEOUT_SECONDS)
+            await asyncio.wait(futures, timeout=self.outcome_timeout)
         for handling in handlings:
             interchange_log = handling.log
             for request_id, (request, future) in handling.waiting.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from streams.engine import create_app
 from streams.registry import DOMAINS, codec
 from wellwon.config import LOCAL_DIR, Settings
@@ -148,3 +150,15 @@ def test_the_worker_s_faust_monitor_keeps_what_faust_reads_and_no_statistics_per
     monitor.on_send_completed(None, monitor.on_send_initiated(None, tp.topic, None, 1, 1), None)  # type: ignore[arg-type]
     assert monitor.messages_received_total == 0 and monitor.events_total == 0 and monitor.messages_sent == 0
     assert message.time_in is None
+
+
+def test_the_edi_agent_waits_for_outcomes_as_long_as_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams.edi.agent import register_edi_agent
+
+    settings = Settings(namespace="tediwait")
+    assert settings.edi_outcome_timeout == 30.0
+    monkeypatch.setenv("EDI_OUTCOME_TIMEOUT_SECONDS", "120")
+    settings = Settings(namespace="tediwait")
+    app = create_app(settings, DOMAINS, codec())
+    register_edi_agent(app, settings, codec())
+    assert app.edi_agent.outcome_timeout == 120.0  # type: ignore[attr-defined]
