@@ -4,6 +4,10 @@ The worker runs the domains' agents and the processes' agent; it is killed right
 that starts a saga is accepted, so the steps that follow land before, during or after the kill, and
 started again. Each saga must still complete once (balances moved once), and compensate on its
 failure path.
+
+A step the killed worker made before it died can already show in the read model while its successor
+is still starting (on a slow machine longer than a command's wait), so a command the test sends next
+may rightly be answered 202 (pending): the test then waits for its outcome, never for a 200.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from tests.integration.gateway_steps import gateway, gateway_key
 from tests.integration.logistics_steps import poll
 from tests.integration.observe import bearer, company_owner
 from tests.integration.test_customs_gateway import submitted_declaration
+from tests.integration.trade_steps import settled
 
 REGISTRATION = {"registration_number": "10702070/170325/0012345", "registered_on": "2025-03-17"}
 
@@ -80,7 +85,8 @@ async def test_customs_duty_is_paid_once_through_a_worker_kill_and_the_goods_the
     assert body["duty_paid"] == f"declaration:{declaration_id}:duty:1:paid"
     assert await poll(lambda: _balance_is(api, owner, Decimal("50000.00")), timeout=60)
     released = await api.post(f"/api/declarations/{declaration_id}/release", headers=gateway(key))
-    assert released.status_code == 200 and released.json()["status"] == "released", released.text
+    assert released.status_code in (200, 202), released.text  # 202: the restarted worker is not up yet (below)
+    assert await poll(lambda: _status_is(api, owner, declaration_id, "released"), timeout=60)
     assert await rouble_balance(api, owner) == Decimal("50000.00")  # paid once, whatever the kill re-sent
 
 
@@ -120,12 +126,16 @@ async def test_a_short_account_holds_the_goods_until_topped_up_and_a_rejection_r
     rejected = await api.post(
         f"/api/declarations/{declaration_id}/reject", headers=gateway(key), json={"reason": "wrong origin"}
     )
-    assert rejected.status_code == 200, rejected.text
+    assert rejected.status_code in (200, 202), rejected.text  # 202: the restarted worker is not up yet (below)
     assert await poll(lambda: _balance_is(api, owner, Decimal("2000.00")), timeout=60)  # the duty came back
 
 
 async def _balance_is(api: httpx.AsyncClient, owner: dict[str, str], expected: Decimal) -> bool:
     return await rouble_balance(api, owner) == expected
+
+
+async def _status_is(api: httpx.AsyncClient, owner: dict[str, str], declaration_id: str, expected: str) -> bool:
+    return (await declaration(api, owner, declaration_id)).get("status") == expected
 
 
 async def euro_account(api: httpx.AsyncClient, owner: dict[str, str], account: str) -> dict[str, Any]:
@@ -173,7 +183,7 @@ async def test_a_payment_is_reserved_settled_and_returned_in_the_ledger_through_
     assert (Decimal(str(held["credits_pending"])), Decimal(str(held["balance"]))) == (Decimal("1250.50"), Decimal(5000))
 
     sent = await api.post(f"/api/payments/{payment_id}/sent", headers=bearer(owner), json={"bank_reference": "B-77"})
-    assert sent.status_code == 200, sent.text
+    assert (await settled(api, owner, sent, f"/api/payments/{payment_id}")).json()["status"] == "sent", sent.text
     statement = camt053(account, reserved["end_to_end_id"], "1250.50")
     imported = await api.post(
         "/api/bank-statements/import",
@@ -187,8 +197,8 @@ async def test_a_payment_is_reserved_settled_and_returned_in_the_ledger_through_
         found = await euro_account(api, owner, account)
         return found if Decimal(str(found["credits_posted"])) == Decimal("1250.50") else None
 
-    settled = await poll(posted, timeout=60)
-    assert (Decimal(str(settled["credits_pending"])), Decimal(str(settled["balance"]))) == (0, Decimal("3749.50"))
+    booked = await poll(posted, timeout=60)
+    assert (Decimal(str(booked["credits_pending"])), Decimal(str(booked["balance"]))) == (0, Decimal("3749.50"))
 
     returned = await api.post(f"/api/payments/{payment_id}/return", headers=bearer(owner), json={"reason": "closed"})
     # 202 when the worker is still rebalancing after the restart (the killed member's session expires ~10 s after
@@ -255,7 +265,7 @@ async def test_a_purchase_order_goes_out_once_its_prepayment_settles_and_reopens
     assert (await api.post(f"/api/payments/{payment_id}/approve", headers=bearer(owner))).status_code in (200, 202)
     reserved = await payment_in(api, owner, payment_id, "reserved")
     sent = await api.post(f"/api/payments/{payment_id}/sent", headers=bearer(owner), json={"bank_reference": "B-9"})
-    assert sent.status_code == 200, sent.text
+    assert (await settled(api, owner, sent, f"/api/payments/{payment_id}")).json()["status"] == "sent", sent.text
     statement = camt053(paying["account"], reserved["end_to_end_id"], "3824.99")
     imported = await api.post(
         "/api/bank-statements/import",
@@ -368,12 +378,12 @@ async def test_an_fx_deal_moves_both_currencies_in_the_ledger_and_is_settled(
     assert agreed.status_code == 200, agreed.text
     restart_streams(platform)  # between the agreement and the money the process moves for it
 
-    async def settled() -> dict[str, Any] | None:
+    async def deal_settled() -> dict[str, Any] | None:
         found: dict[str, Any] = (await api.get(f"/api/fx/deals/{deal['id']}", headers=bearer(owner))).json()
         return found if found["status"] == "settled" else None
 
     try:
-        done = await poll(settled, timeout=120)
+        done = await poll(deal_settled, timeout=120)
     except AssertionError:
         deal_now = (await api.get(f"/api/fx/deals/{deal['id']}", headers=bearer(owner))).text
         moves = (await api.get("/api/ledger/transfers", headers=bearer(owner))).text

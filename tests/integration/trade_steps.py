@@ -39,7 +39,8 @@ def terms(**changes: Any) -> dict[str, Any]:
 
 
 async def settled(api: httpx.AsyncClient, tokens: dict[str, str], response: httpx.Response, read: str) -> Any:
-    """The answer of a command, waiting out a 202 (a loaded machine's lag) by polling its outcome, then `read`."""
+    """The answer of a command, waiting out a 202 (a loaded machine's lag, a rebalance) by polling its outcome, which
+    must be accepted, then `read`."""
     if response.status_code != 202:
         return response
     command = response.json()["command_id"]
@@ -47,6 +48,7 @@ async def settled(api: httpx.AsyncClient, tokens: dict[str, str], response: http
     while True:
         outcome = await api.get(f"/api/commands/{command}", headers=bearer(tokens))
         if outcome.status_code == 200 and outcome.json()["status"] != "pending":
+            assert outcome.json()["status"] == "accepted", outcome.text
             break
         assert time.monotonic() < deadline, f"command {command} still pending"
         await asyncio.sleep(0.3)
