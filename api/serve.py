@@ -53,8 +53,11 @@ def worker_app() -> FastAPI:
     configure_logging()  # a spawned worker starts with nothing of its parent's configuration
     die_with_parent()
     from api.app import create_app
+    from wellwon.collector import start_up_frozen
 
-    return create_app()
+    app = create_app()
+    start_up_frozen()
+    return app
 
 
 def main() -> None:
@@ -71,8 +74,11 @@ def main() -> None:
                               "access_log": False, "loop": "uvloop", "http": "httptools"}  # fmt: skip
     if config.api_processes == 1:
         from api.app import create_app
+        from wellwon.collector import start_up_frozen
 
-        uvicorn.run(create_app(config), **served)
+        app = create_app(config)
+        start_up_frozen()
+        uvicorn.run(app, **served)
         return
     uvicorn.run(
         "api.serve:worker_app",

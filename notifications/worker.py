@@ -24,6 +24,7 @@ from sinks.postgres.database import owner_dsn
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
 from wellwon import fetch_codec
+from wellwon.collector import start_up_frozen
 from wellwon.config import Settings, setting, settings
 from wellwon.logs import configure_logging
 
@@ -72,6 +73,7 @@ async def run() -> None:
 def main() -> None:
     configure_logging()
     fetch_codec.install()
+    start_up_frozen()
     asyncio.run(run())
 
 

@@ -20,9 +20,9 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import OperationalError
 
 from sinks.clickhouse_facts import FACTS, micros_column, records_by_table
-from sinks.collector import collections_paused
 from sinks.records import SinkRecord, public_json
 from sinks.runner import DeadLetters, apply_each_aggregate
+from wellwon.collector import collections_paused
 from wellwon.config import Settings
 from wellwon.envelope import EVENT
 

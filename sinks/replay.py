@@ -31,12 +31,12 @@ from sinks.clickhouse import (
     analytics_database,
     migrate_analytics,
 )
-from sinks.collector import rare_collections
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection
 from sinks.postgres.sink import PostgresSink, drop_read_models, schema_statements
 from sinks.records import SinkRecord, decode_records
 from sinks.runner import DeadLetters, Failed, Sink, send_dead_letters
+from wellwon.collector import rare_collections
 from wellwon.config import Settings
 from wellwon.envelope import MessageCodec
 from wellwon.topics import partitions_of, sink_dead_letter_topic

@@ -12,6 +12,7 @@ from sinks.push import PushSink
 from sinks.runner import SinkRunner
 from streams.registry import DOMAINS, codec
 from wellwon import fetch_codec
+from wellwon.collector import start_up_frozen
 from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
 
@@ -42,6 +43,7 @@ async def run() -> None:
 def main() -> None:
     configure_logging()
     fetch_codec.install()
+    start_up_frozen()
     asyncio.run(run())
 
 

@@ -20,8 +20,14 @@ from streams.local_store import hold_folder
 from streams.process_agent import register_process_agent
 from streams.registry import DOMAINS, PROCESSES, codec
 from wellwon import fetch_codec
+from wellwon.collector import start_up_frozen
 from wellwon.config import Settings, settings
 from wellwon.logs import configure_logging
+
+# The worker allocates a few objects per record, most gone within the batch: with start-up frozen, collecting the
+# young generation every 10,000 allocations instead of 700 took its collector from 1.9 s to 0.9-1.4 s of an
+# `edi_bench` run (docs/scaling.md, "Stop 36").
+WORKER_YOUNG_COLLECTION = 10_000
 
 
 def streams_app(config: Settings) -> faust.App:
@@ -47,6 +53,7 @@ def main() -> None:
     app = streams_app(settings())
     held = hold_folder(Path(app.conf.datadir))  # noqa: F841 - the lock lives as long as this process
     worker = StreamWorker(app, quiet=True)  # levels: LOG_LEVEL and LIBRARY_LOG_LEVEL, as everywhere
+    start_up_frozen(young_threshold=WORKER_YOUNG_COLLECTION)
     worker.execute_from_commandline()
 
 

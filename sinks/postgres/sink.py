@@ -30,13 +30,13 @@ import redis.asyncio as redis
 from aiokafka import TopicPartition
 from psycopg import AsyncConnection, AsyncCursor
 
-from sinks.collector import collections_paused
 from sinks.postgres.batch import AggregateKey, Position, admit, aggregate_key, per_projection
 from sinks.postgres.database import ensure_database, owner_dsn
 from sinks.postgres.projection import Projection, append_rows, appended_by_copy
 from sinks.postgres.tenancy import tenancy_statements
 from sinks.records import SinkRecord
 from sinks.runner import DeadLetters, isolate
+from wellwon.collector import collections_paused
 from wellwon.config import Settings
 from wellwon.envelope import EVENT, OUTCOME, CommandOutcome
 
@@ -153,7 +153,7 @@ class PostgresSink:
         # In pipeline mode a write is sent without waiting for its result, so Postgres applies one statement's
         # rows while this process builds the next one's; a read waits only for itself. An error still fails the
         # batch at the latest on commit, as before. The appended rows are COPYed after the pipeline (COPY cannot
-        # run in one). No cyclic collection meanwhile (see `sinks.collector`).
+        # run in one). No cyclic collection meanwhile (see `wellwon.collector`).
         with collections_paused():
             async with conn.transaction(), conn.cursor() as cur, appended_by_copy(cur), conn.pipeline():
                 await self._apply_records(cur, records, applied)

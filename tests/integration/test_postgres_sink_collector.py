@@ -1,5 +1,5 @@
 """The Postgres sink writes a batch with the cyclic garbage collector paused (a quarter of its CPU was collections
-that freed nothing; see `sinks.collector`), and turns it back on after the batch, committed or failed."""
+that freed nothing; see `wellwon.collector`), and turns it back on after the batch, committed or failed."""
 
 from __future__ import annotations
 

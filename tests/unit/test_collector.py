@@ -1,5 +1,6 @@
-"""The cyclic garbage collector during ClickHouse work: a replay runs it rarely and gives the default thresholds back
-however it ends; a sink batch pauses it, and it comes back on once no batch is in progress (unless it was off)."""
+"""The cyclic garbage collector: what start-up allocated is frozen out of its sight, garbage first; a replay runs it
+rarely and gives the default thresholds back however it ends; a sink batch pauses it, and it comes back on once no
+batch is in progress (unless it was off)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,33 @@ from typing import Any
 import pytest
 
 from sinks.clickhouse import ClickHouseSink
-from sinks.collector import collections_paused, rare_collections
 from sinks.records import SinkRecord
 from streams.shipment.events import ShipmentCancelled
+from wellwon.collector import collections_paused, rare_collections, start_up_frozen
 from wellwon.config import Settings
 from wellwon.envelope import EVENT, Envelope
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_start_up_is_frozen_out_of_the_collectors_sight_after_its_garbage_is_collected() -> None:
+    before = gc.get_threshold()
+    gc.disable()  # no automatic collection of the garbage below: only `start_up_frozen`'s own
+    try:
+        held = [Cycle() for _ in range(1_000)]  # alive: frozen
+        Cycle()  # garbage: collected, not frozen with the rest
+        start_up_frozen(young_threshold=12_345)
+        assert gc.get_freeze_count() >= len(held)
+        assert not any(isinstance(o, Cycle) for o in gc.get_objects())  # none left for a collection to traverse
+        assert gc.get_threshold() == (12_345, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        gc.enable()
+    assert sum(1 for o in gc.get_objects() if isinstance(o, Cycle)) == len(held)  # the garbage was not frozen
 
 
 def test_thresholds_are_raised_for_the_replay_and_restored_after() -> None:
@@ -89,9 +112,9 @@ def test_the_sink_inserts_columns_with_collection_paused_and_resumes_it_after() 
 def test_overlapping_pauses_without_end_still_collect_the_young_generation_when_overdue(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sinks.collector
+    import wellwon.collector
 
-    monkeypatch.setattr(sinks.collector, "OVERDUE_ALLOCATIONS", 1_000)
+    monkeypatch.setattr(wellwon.collector, "OVERDUE_ALLOCATIONS", 1_000)
     holding = collections_paused()
     holding.__enter__()  # another batch, still open
     try:
