@@ -286,24 +286,34 @@ def _clickhouse(port: int) -> Callable[[], subprocess.Popen[bytes]]:
 
 
 PREFERRED_PORTS["dagster"] = 13000  # Dagster's web UI
+PREFERRED_PORTS["dagster_code"] = 13001  # the code location's gRPC server
 
 
 def _dagster(ports: dict[str, int]) -> list[Service]:
-    """Dagster's webserver (the UI) and daemon (sensors, schedules, the run queue), on the platform's Postgres.
-
-    Both load the `pipelines` code location with DAGSTER_HOME `.local/dagster`, in this settings' namespace."""
+    """Dagster's code server (the `pipelines` code location), webserver (the UI) and daemon (sensors, schedules, the
+    run queue), on the platform's Postgres, with DAGSTER_HOME `.local/dagster`, in this settings' namespace. The
+    webserver and the daemon start once the code server answers: they load the location from it."""
     from stack import dagster
+
+    code_server = dagster.CodeServer("127.0.0.1", ports["dagster_code"])
 
     def prepared() -> tuple[Path, dict[str, str]]:
         # Postgres is started in the same `up`, a moment earlier: Dagster's database and tables need it.
         config, deadline = Settings(), time.monotonic() + 60
         while True:
             try:
-                return dagster.prepare_home(dagster.HOME, config), dagster.environment(dagster.HOME, config)
+                workspace = dagster.prepare_home(dagster.HOME, config, code_server)
+                return workspace, dagster.environment(dagster.HOME, config)
             except Exception:  # Postgres not accepting connections yet
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+
+    def code() -> subprocess.Popen[bytes]:
+        _, env = prepared()
+        return _spawn(
+            LOCAL_DIR / "dagster-code", dagster.with_environment(env, dagster.code_server_argv(code_server.port))
+        )
 
     # The running webserver's own port, kept beside its pid: a stack.env rewritten by a checkout that does not know
     # Dagster must not make `up` think it is down (its port taken, by itself) and start another on a free port.
@@ -314,6 +324,7 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
 
     def webserver() -> subprocess.Popen[bytes]:
         workspace, env = prepared()
+        code_server.wait()
         argv = dagster.webserver_argv(workspace, web.port)
         process = _spawn(web.folder, dagster.with_environment(env, argv))
         port_file.write_text(str(web.port))
@@ -321,10 +332,11 @@ def _dagster(ports: dict[str, int]) -> list[Service]:
 
     def daemon() -> subprocess.Popen[bytes]:
         workspace, env = prepared()
+        code_server.wait()
         return _spawn(LOCAL_DIR / "dagster-daemon", dagster.with_environment(env, dagster.daemon_argv(workspace)))
 
     web.start = webserver
-    return [web, Daemon("dagster-daemon", 0, daemon)]
+    return [Service("dagster-code", code_server.port, code), web, Daemon("dagster-daemon", 0, daemon)]
 
 
 def _s3proxy(port: int) -> Callable[[], subprocess.Popen[bytes]]:

@@ -1,24 +1,42 @@
-"""`python -m stack.dagster webserver|daemon`: prepare DAGSTER_HOME for this environment's settings, then become
-Dagster's webserver or daemon (compose.yaml runs these; `wellwon stack up` spawns the same programs)."""
+"""`python -m stack.dagster webserver|daemon|code-server`: prepare DAGSTER_HOME for this environment's settings, then
+become Dagster's webserver, daemon or the code location's server (compose.yaml runs these; `wellwon stack up` spawns
+the same programs). The webserver and the daemon wait for the code server to answer first."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from stack.dagster import HOME, daemon_argv, environment, prepare_home, webserver_argv
+from stack.dagster import (
+    HOME,
+    CodeServer,
+    code_server_argv,
+    daemon_argv,
+    environment,
+    prepare_home,
+    webserver_argv,
+)
 from wellwon.config import Settings
+
+PORTS = {"webserver": 13000, "code-server": 13001}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m stack.dagster", description=__doc__)
-    parser.add_argument("process", choices=["webserver", "daemon"])
-    parser.add_argument("--host", default="127.0.0.1", help="the webserver's address (0.0.0.0 in a container)")
-    parser.add_argument("--port", type=int, default=13000, help="the webserver's port")
+    parser.add_argument("process", choices=["webserver", "daemon", "code-server"])
+    parser.add_argument("--host", default="127.0.0.1", help="the address served (0.0.0.0 in a container)")
+    parser.add_argument("--port", type=int, help="the port served (webserver 13000, code-server 13001)")
+    parser.add_argument("--code-server", default="127.0.0.1:13001", help="the code server's HOST:PORT")
     args = parser.parse_args(argv)
     config = Settings()
-    workspace = prepare_home(HOME, config)
-    program = webserver_argv(workspace, args.port, args.host) if args.process == "webserver" else daemon_argv(workspace)
+    port = args.port or PORTS.get(args.process, 0)
+    if args.process == "code-server":
+        program = code_server_argv(port, host=args.host)
+    else:
+        code_server = CodeServer.parse(args.code_server)
+        workspace = prepare_home(HOME, config, code_server)
+        code_server.wait(timeout=600)
+        program = webserver_argv(workspace, port, args.host) if args.process == "webserver" else daemon_argv(workspace)
     os.execve(program[0], program, {**os.environ, **environment(HOME, config)})
 
 

@@ -26,7 +26,7 @@ from dagster import AssetKey, DagsterInstance, RunsFilter, materialize
 from pipelines.reconciliation import PIPELINE, duty_reconciliation
 from pipelines.reports import run_now
 from pipelines.resources import pipeline_command_id, platform_resources
-from stack.dagster import prepare_home
+from stack.dagster import CodeServer, prepare_home
 from stack.processes import PlatformProcesses
 from streams.customs.reconciliation import DifferenceClass, finding_key
 from tests.integration.gateway_steps import gateway, gateway_key
@@ -111,7 +111,8 @@ async def test_a_day_s_releases_are_reconciled_into_findings_and_refund_claims_o
     )
 
     day = now().date().isoformat()
-    prepare_home(tmp_path / "dagster", platform.settings)
+    unused = CodeServer("127.0.0.1", 0)  # no code server: the job runs in this process, on the instance alone
+    prepare_home(tmp_path / "dagster", platform.settings, unused)
     with DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
         first = reconcile(instance, platform, day)
         # The run and its materialisation, in the namespace's Dagster database.

@@ -145,9 +145,8 @@ def test_the_instance_keeps_runs_events_and_schedules_in_the_namespaces_postgres
     )
     assert instance["run_queue"]["max_concurrent_runs"] == 3
     assert instance["run_monitoring"]["enabled"] is True
-    workspace = yaml.safe_load(stack_dagster.workspace_yaml("pipelines", Path("/project")))
-    assert workspace["load_from"][0]["python_module"]["module_name"] == "pipelines"
-    assert workspace["load_from"][0]["python_module"]["working_directory"] == "/project"
+    workspace = yaml.safe_load(stack_dagster.workspace_yaml(stack_dagster.CodeServer.parse("code:4000")))
+    assert workspace["load_from"] == [{"grpc_server": {"host": "code", "port": 4000, "location_name": "pipelines"}}]
 
 
 def test_dagsters_processes_get_their_home_and_the_namespace() -> None:
@@ -163,8 +162,12 @@ def test_compose_runs_dagsters_webserver_and_daemon_from_the_platforms_image() -
     services = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())["services"]
     webserver, daemon = services["dagster-webserver"], services["dagster-daemon"]
     assert webserver["build"] == daemon["build"] == "."
+    code = services["dagster-code"]
+    assert code["build"] == webserver["build"] == daemon["build"] == "."
+    assert code["command"] == ["python", "-m", "stack.dagster", "code-server", "--host", "0.0.0.0", "--port", "4000"]
     assert webserver["command"][:4] == ["python", "-m", "stack.dagster", "webserver"]
-    assert daemon["command"] == ["python", "-m", "stack.dagster", "daemon"]
+    assert webserver["command"][-2:] == daemon["command"][-2:] == ["--code-server", "dagster-code:4000"]
+    assert daemon["command"][:4] == ["python", "-m", "stack.dagster", "daemon"]
     assert webserver["ports"] == ["127.0.0.1:13000:3000"]
     assert daemon["depends_on"]["dagster-webserver"] == {"condition": "service_healthy"}
     assert webserver["environment"]["POSTGRES_DSN"].startswith("postgresql://")
