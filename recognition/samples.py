@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+import numpy
 import pypdfium2 as pdfium
 from fpdf import FPDF
 from PIL import Image, ImageFilter
@@ -440,8 +441,16 @@ def scanned(image: Image.Image, rng: random.Random) -> Image.Image:
     page = image.resize((int(image.width * low), int(image.height * low)), Image.Resampling.BILINEAR)
     page = page.rotate(rng.uniform(-1.5, 1.5), resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 0.8)))
-    grain = Image.effect_noise(page.size, rng.uniform(12, 24))
-    return Image.blend(page, grain, 0.12)
+    return Image.blend(page, grain(page.size, rng.uniform(12, 24), rng), 0.12)
+
+
+def grain(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
+    """Gaussian noise around mid-grey, drawn from the sample's own seed. (PIL's `effect_noise` draws from the C
+    library's `rand()`, whose state is whatever the process did before: the same seed gave other pages, and other
+    OCR results, depending on the tests that ran earlier.)"""
+    width, height = size
+    noise = numpy.random.default_rng(rng.getrandbits(64)).normal(128.0, sigma, (height, width))
+    return Image.fromarray(noise.clip(0, 255).astype(numpy.uint8), "L")
 
 
 def encode(image: Image.Image, kind: Literal["PNG", "JPEG"], quality: int = 90) -> bytes:

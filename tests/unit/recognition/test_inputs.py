@@ -17,6 +17,9 @@ from recognition.samples import encode, labelled_set, rasterise, sample
 def test_the_generator_is_deterministic_and_its_values_are_valid() -> None:
     first, again = sample(7, "commercial_invoice", "ru", "text"), sample(7, "commercial_invoice", "ru", "text")
     assert first.data == again.data and first.fields == again.fields
+    scan = sample(7, "cmr", "en", "scanned")
+    random_state_of_c = Image.effect_noise((8, 8), 20)  # moves the C library's rand(), as other code in a process may
+    assert random_state_of_c.size == (8, 8) and sample(7, "cmr", "en", "scanned").data == scan.data
     assert sample(8, "commercial_invoice", "ru", "text").fields != first.fields
     from recognition.validation import check_sums, check_value
 
