@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from stack.services import free_port
 from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
 
 log = logging.getLogger("wellwon.supervisor")
@@ -33,15 +34,6 @@ PROCESS_MODULES = {
     "notifications": "notifications.worker",
     "api": "api.serve",
 }
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def throwaway_namespace() -> str:
