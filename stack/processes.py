@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from stack.services import free_port
+from stack.ports import free_port
 from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
 
 log = logging.getLogger("wellwon.supervisor")

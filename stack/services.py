@@ -17,7 +17,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stack.ports import free_port, port_is_open
 from wellwon.config import (
     LOCAL_DIR,
     PROJECT_ROOT,
@@ -53,19 +53,6 @@ URL_VARIABLES = {
     "maildev": "SMTP_URL",
     "telegram_bot_api": "TELEGRAM_API_URL",
 }
-
-
-def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex((host, port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def choose_ports() -> dict[str, int]:

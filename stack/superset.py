@@ -40,7 +40,7 @@ from dashboards.superset import (
     database_payload,
     dataset_payload,
 )
-from stack.services import free_port, port_is_open
+from stack.ports import free_port, port_is_open
 from wellwon.config import LOCAL_DIR, Settings, ensure_local_secret
 
 log = logging.getLogger("wellwon.superset")

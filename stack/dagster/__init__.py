@@ -200,7 +200,7 @@ def running_daemon(
     tests and benchmarks."""
     from dagster import DagsterInstance
 
-    from stack.services import free_port
+    from stack.ports import free_port
 
     code_server = CodeServer("127.0.0.1", free_port())
     workspace = prepare_home(home, settings, code_server, module, max_concurrent_runs, held_tags)
