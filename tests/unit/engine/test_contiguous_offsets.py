@@ -138,6 +138,20 @@ async def test_a_partition_whose_records_were_handed_over_and_wait_behind_others
     assert seeks(order) == [(stalled, 331)]  # 332..360 of the slow one are in the agent's queue
 
 
+async def test_a_seek_back_undone_by_the_rest_of_the_fetch_before_it_is_made_again_by_the_stall_check() -> None:
+    """Faust's seek sets its read offset to the offset sought; the rest of the fetch before it sets it past that
+    again. If the seek was undone, nothing more comes, and the read offset past the expected one is no sign that
+    the records sought are on their way."""
+    tp = TP(TOPIC, 0)
+    order = offsets({tp: 300}, stored={0: 46})
+    assert await order.admit([event(0, 289)]) == []
+    assert seeks(order) == [(tp, 46)]
+    order.app.consumer._read_offset[tp] = 299  # type: ignore[attr-defined]  # handed out after the seek
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(tp, 46), (tp, 46)]
+
+
 async def test_before_the_agent_took_a_record_the_read_offset_is_the_commit_and_the_stored_offset_decides() -> None:
     behind = TP(TOPIC, 0)
     order = offsets({behind: 90}, stored={0: 60})
