@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from wellwon.config import MissingSecret, settings
+from wellwon.config import MissingSecret, Settings, settings
 from wellwon.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -52,10 +52,16 @@ def worker_app() -> FastAPI:
     """The app of one of API_PROCESSES workers (uvicorn's import-string factory, called in the worker)."""
     configure_logging()  # a spawned worker starts with nothing of its parent's configuration
     die_with_parent()
+    return made_app()
+
+
+def made_app(config: Settings | None = None) -> FastAPI:
+    """The app, then start-up's objects frozen out of the cyclic collector's sight (wellwon.collector). Imported
+    here, not at the top: the parent of API_PROCESSES workers never makes an app."""
     from api.app import create_app
     from wellwon.collector import start_up_frozen
 
-    app = create_app()
+    app = create_app(config)
     start_up_frozen()
     return app
 
@@ -73,12 +79,7 @@ def main() -> None:
     served: dict[str, Any] = {"host": config.api_host, "port": config.api_port, "log_config": None,
                               "access_log": False, "loop": "uvloop", "http": "httptools"}  # fmt: skip
     if config.api_processes == 1:
-        from api.app import create_app
-        from wellwon.collector import start_up_frozen
-
-        app = create_app(config)
-        start_up_frozen()
-        uvicorn.run(app, **served)
+        uvicorn.run(made_app(config), **served)
         return
     uvicorn.run(
         "api.serve:worker_app",

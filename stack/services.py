@@ -12,6 +12,7 @@ POSTGRES_DSN, REDIS_URL, CLICKHOUSE_URL, S3_URL) skips the local instance.
 from __future__ import annotations
 
 import fcntl
+import functools
 import glob
 import logging
 import os
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stack import dagster
 from stack.ports import free_port, port_is_open
 from wellwon.config import (
     LOCAL_DIR,
@@ -272,18 +274,17 @@ def _clickhouse(port: int) -> Callable[[], subprocess.Popen[bytes]]:
     return start
 
 
-PREFERRED_PORTS["dagster"] = 13000  # Dagster's web UI
-PREFERRED_PORTS["dagster_code"] = 13001  # the code location's gRPC server
+PREFERRED_PORTS["dagster"] = dagster.WEBSERVER_PORT  # Dagster's web UI
+PREFERRED_PORTS["dagster_code"] = dagster.CODE_SERVER_PORT  # the code location's gRPC server
 
 
 def _dagster(ports: dict[str, int]) -> list[Service]:
     """Dagster's code server (the `pipelines` code location), webserver (the UI) and daemon (sensors, schedules, the
     run queue), on the platform's Postgres, with DAGSTER_HOME `.local/dagster`, in this settings' namespace. The
     webserver and the daemon start once the code server answers: they load the location from it."""
-    from stack import dagster
-
     code_server = dagster.CodeServer("127.0.0.1", ports["dagster_code"])
 
+    @functools.cache  # once per `up`, by whichever of the three starts first
     def prepared() -> tuple[Path, dict[str, str]]:
         # Postgres is started in the same `up`, a moment earlier: Dagster's database and tables need it.
         config, deadline = Settings(), time.monotonic() + 60

@@ -34,6 +34,8 @@ PIPELINES_MODULE = "pipelines"  # the code location: one Definitions (pipelines/
 # two at a time is what two cores carry beside the platform; the rest wait in Dagster's run queue.
 MAX_CONCURRENT_RUNS = 2
 GRPC_TIMEOUT_SECONDS = 300
+WEBSERVER_PORT = 13000  # preferred ports: `wellwon stack up` takes free ones when these are taken
+CODE_SERVER_PORT = 13001
 
 
 def database_name(settings: Settings) -> str:

@@ -8,7 +8,9 @@ import argparse
 import os
 
 from stack.dagster import (
+    CODE_SERVER_PORT,
     HOME,
+    WEBSERVER_PORT,
     CodeServer,
     code_server_argv,
     daemon_argv,
@@ -18,15 +20,16 @@ from stack.dagster import (
 )
 from wellwon.config import Settings
 
-PORTS = {"webserver": 13000, "code-server": 13001}
+PORTS = {"webserver": WEBSERVER_PORT, "code-server": CODE_SERVER_PORT}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m stack.dagster", description=__doc__)
     parser.add_argument("process", choices=["webserver", "daemon", "code-server"])
     parser.add_argument("--host", default="127.0.0.1", help="the address served (0.0.0.0 in a container)")
-    parser.add_argument("--port", type=int, help="the port served (webserver 13000, code-server 13001)")
-    parser.add_argument("--code-server", default="127.0.0.1:13001", help="the code server's HOST:PORT")
+    served = f"the port served (webserver {WEBSERVER_PORT}, code-server {CODE_SERVER_PORT})"
+    parser.add_argument("--port", type=int, help=served)
+    parser.add_argument("--code-server", default=f"127.0.0.1:{CODE_SERVER_PORT}", help="the code server's HOST:PORT")
     args = parser.parse_args(argv)
     config = Settings()
     port = args.port or PORTS.get(args.process, 0)
