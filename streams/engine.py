@@ -277,8 +277,8 @@ class ContiguousOffsets:
         self.resting = resting
         self.next_offsets: dict[tuple[str, int], int] = {}
         self.checked: dict[tuple[str, int], int] = {}  # what each partition expected at the last stall check
-        self.sought: dict[tuple[str, int], tuple[int, float]] = {}  # each partition's last seek back, and when
-        self.resought: dict[tuple[str, int], int] = {}  # the offset each partition was last sought back to by the check
+        # Each partition's last seek back: to which offset, when, and whether on a jump (else by the stall check).
+        self.sought: dict[tuple[str, int], tuple[int, float, bool]] = {}
         self.clock: Callable[[], float] = time.monotonic
         app.on_partitions_revoked.connect(self._forget)
         app.on_partitions_assigned.connect(self._forget)
@@ -288,7 +288,6 @@ class ContiguousOffsets:
         self.next_offsets.clear()
         self.checked.clear()
         self.sought.clear()
-        self.resought.clear()
 
     async def resume_stalled(self, *_: Any) -> None:
         """Re-reads a partition whose fetched records never reached the agent while nothing came behind them.
@@ -331,16 +330,15 @@ class ContiguousOffsets:
                     extra={"topic": tp.topic, "partition": tp.partition, "expected": expected, "end": end},
                 )
                 await consumer.seek(tp, expected)
-                self.sought[where] = (expected, self.clock())
-                self.resought[where] = expected
+                self.sought[where] = (expected, self.clock(), False)
         self.checked = checked
 
     def _unconfirmed(self, where: tuple[str, int], expected: int) -> bool:
-        """Whether the partition was sought back to `expected` on a jump, and the check has not sought it there since:
-        the one case where Faust's read offset past `expected` says nothing. Once is enough: a partition whose
-        records wait behind others was otherwise sought back again at every other check (an EDI burst)."""
+        """Whether the partition's last seek back was on a jump, to `expected`: the one case where Faust's read offset
+        past `expected` says nothing. Once the check sought it again, that seek is the last: a partition whose
+        records wait behind others would otherwise be sought back again at every other check."""
         last = self.sought.get(where)
-        return last is not None and last[0] == expected and self.resought.get(where) != expected
+        return last is not None and last[0] == expected and last[2]
 
     async def _read_again(self, message: Any, expected: int) -> None:
         """Seek the partition back to `expected`, unless it was sought there a moment ago.
@@ -355,7 +353,7 @@ class ContiguousOffsets:
         last = self.sought.get(where)
         if last is not None and last[0] == expected and now - last[1] < RESEEK_SECONDS:
             return
-        self.sought[where] = (expected, now)
+        self.sought[where] = (expected, now, True)
         log.warning(
             "offset gap: re-reading partition",
             extra={"topic": message.topic, "partition": message.partition, "expected": expected, "got": message.offset},

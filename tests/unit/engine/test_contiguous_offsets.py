@@ -154,6 +154,14 @@ async def test_a_seek_back_undone_by_the_rest_of_the_fetch_before_it_is_made_aga
     await order.resume_stalled()
     await order.resume_stalled()
     assert seeks(order) == [(tp, 46), (tp, 46)]  # once: they may only wait behind others in the agent's queue
+    from streams.engine import RESEEK_SECONDS
+
+    order.clock = lambda: 10**9 + RESEEK_SECONDS  # later, a new record past the jump: sought back on it again
+    assert await order.admit([event(0, 301)]) == []
+    order.app.consumer._read_offset[tp] = 301  # type: ignore[attr-defined]
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(tp, 46), (tp, 46), (tp, 46), (tp, 46)]  # that seek is checked once too
 
 
 async def test_before_the_agent_took_a_record_the_read_offset_is_the_commit_and_the_stored_offset_decides() -> None:
