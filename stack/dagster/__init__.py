@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from stack.ports import free_port
 from wellwon.config import LOCAL_DIR, PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -201,8 +202,6 @@ def running_daemon(
     code server and its instance open for reading runs; stopped (with its code server and runs) on leaving. For
     tests and benchmarks."""
     from dagster import DagsterInstance
-
-    from stack.ports import free_port
 
     code_server = CodeServer("127.0.0.1", free_port())
     workspace = prepare_home(home, settings, code_server, module, max_concurrent_runs, held_tags)
