@@ -57,6 +57,9 @@ BATCH_WINDOW_SECONDS = 0.005
 # How often a partition's progress is checked for records fetched and never delivered (`ContiguousOffsets`).
 STALL_CHECK_SECONDS = 2.0
 RESEEK_SECONDS = 2.0  # a jump met again within this of seeking its partition back there is the rest of a fetch
+# How long records Faust handed over make a partition without progress count as slow rather than stalled. Its
+# queues hold at most STREAMS_BUFFER_RECORDS per agent, which the slowest agent here works off in a few seconds.
+HANDED_OVER_TRUST_SECONDS = 10.0
 
 
 class AggregateTable(faust.Table):  # type: ignore[misc]
@@ -157,8 +160,9 @@ def offset_key(partition: int) -> bytes:
 
 class _HandedOffsets(dict[Any, Any]):
     """Faust's read offsets. Faust's own reads find every partition not read yet, so it drops no record (see
-    `_order_offsets_in_the_engine`); what it records, the offset of the last record it handed to the agents (or a
-    seek's), is kept for the stall check (`_handed_over`, through `get`)."""
+    `_order_offsets_in_the_engine`); what it records, the offset of the last record it handed to the agents' queues
+    (or a seek's), is kept for the stall check (`_handed_over`, through `get`) until those queues are emptied
+    (`_forget_handed_over_when_queues_clear`)."""
 
     def __getitem__(self, key: Any) -> None:
         return None
@@ -221,6 +225,25 @@ def _order_offsets_in_the_engine() -> None:
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
 
 
+def _forget_handed_over_when_queues_clear(app: faust.App) -> None:
+    """Faust empties the agents' queues whenever its flow control resumes (`FlowControlEvent.resume` clears them),
+    which it does several times in each recovery after a rebalance. The records in them are gone, unacknowledged,
+    and the read offsets that placed them on their way to an agent say nothing more: forgotten with them. Until
+    this, a partition whose records were dropped so waited, taken for slow, until a new command came (the kill -9
+    of one of two workers: 2 minutes, in about one run of four; a partition at 45, its read offset 60, its end 61)."""
+    flow_control = app.flow_control
+    if getattr(flow_control, "forgets_handed_over", False):
+        return
+    clear = flow_control.clear
+
+    def clear_and_forget() -> None:
+        clear()
+        _read_offsets(app.consumer).clear()
+
+    flow_control.clear = clear_and_forget  # type: ignore[method-assign]
+    flow_control.forgets_handed_over = True  # type: ignore[attr-defined]
+
+
 # How long a fetch waits at the broker for records (Faust's is 1.5 s). aiokafka sends a partition's next fetch only
 # after the fetch in flight returns, and that one left out the partition whose records were then being handled:
 # with the busy partitions' records handled and the rest idle, their next records waited up to this long (engine
@@ -277,16 +300,20 @@ class ContiguousOffsets:
         self.resting = resting
         self.next_offsets: dict[tuple[str, int], int] = {}
         self.checked: dict[tuple[str, int], int] = {}  # what each partition expected at the last stall check
+        # What each partition expects, and since when (its last progress as the stall check saw it).
+        self.waiting: dict[tuple[str, int], tuple[int, float]] = {}
         # Each partition's last seek back: to which offset, when, and whether on a jump (else by the stall check).
         self.sought: dict[tuple[str, int], tuple[int, float, bool]] = {}
         self.clock: Callable[[], float] = time.monotonic
         app.on_partitions_revoked.connect(self._forget)
         app.on_partitions_assigned.connect(self._forget)
         app.timer(STALL_CHECK_SECONDS)(self.resume_stalled)
+        _forget_handed_over_when_queues_clear(app)
 
     async def _forget(self, *args: Any, **kwargs: Any) -> None:
         self.next_offsets.clear()
         self.checked.clear()
+        self.waiting.clear()
         self.sought.clear()
 
     async def resume_stalled(self, *_: Any) -> None:
@@ -304,22 +331,29 @@ class ContiguousOffsets:
         alone (it was sought back up to a few times a run). That holds only once the agent took a record since the
         assignment: before that Faust's read offset is where the group committed, which may be past the stored one.
         Nor, once, after a seek back on a jump to the offset it still expects: the rest of the fetch before the seek
-        sets the read offset past it again, so it says nothing of the records sought. When such a seek was undone
-        (seen right after a rebalance; Faust ends the tables' recovery by seeking every partition to its committed
-        offset), the check took the partition for slow, and its commands waited until a new one came: two minutes,
-        in 2 of 8 runs of the kill -9 of one of two workers."""
+        sets the read offset past it again, so it says nothing of the records sought. Nor once Faust emptied the
+        agents' queues (`_forget_handed_over_when_queues_clear`): the records it had handed over are gone. Both
+        were seen right after rebalances: the check took the partition for slow, and its commands waited until a
+        new one came, two minutes, in about one run of four of the kill -9 of one of two workers. Nor, last, for
+        longer than HANDED_OVER_TRUST_SECONDS without progress or a seek back, in case records leave Faust's queues
+        by some other path."""
         app, consumer = self.app, self.app.consumer
         if app.rebalancing or app.in_recovery:
             self.checked.clear()
+            self.waiting.clear()
             return
+        now = self.clock()
         checked: dict[tuple[str, int], int] = {}
+        waiting: dict[tuple[str, int], tuple[int, float]] = {}
         for tp in consumer.assignment():
             where = (tp.topic, tp.partition)
             if tp.topic not in self.topics or tp in self.resting:
                 continue
             expected = self.next_offsets.get(where)
-            if expected is not None and _handed_over(consumer, tp, expected) and not self._unconfirmed(where, expected):
-                continue
+            if expected is not None:
+                waiting[where] = waited = self._waiting(where, expected, now)
+                if _handed_over(consumer, tp, expected) and self._trusted(where, waited, now):
+                    continue
             if expected is None and (expected := self.stored(*where)) is None:
                 continue
             checked[where] = expected
@@ -327,11 +361,34 @@ class ContiguousOffsets:
             if self.checked.get(where) == expected and end is not None and end > expected:
                 log.warning(
                     "records fetched but not delivered: re-reading partition",
-                    extra={"topic": tp.topic, "partition": tp.partition, "expected": expected, "end": end},
+                    extra={
+                        "topic": tp.topic,
+                        "partition": tp.partition,
+                        "expected": expected,
+                        "end": end,
+                        "handed_over": _read_offsets(consumer).get(tp),
+                    },
                 )
                 await consumer.seek(tp, expected)
-                self.sought[where] = (expected, self.clock(), False)
+                self.sought[where] = (expected, now, False)
         self.checked = checked
+        self.waiting = waiting
+
+    def _waiting(self, where: tuple[str, int], expected: int, now: float) -> tuple[int, float]:
+        """`expected` and since when the partition expects it (now, if it expected another offset at the last check)."""
+        last = self.waiting.get(where)
+        return last if last is not None and last[0] == expected else (expected, now)
+
+    def _trusted(self, where: tuple[str, int], waiting: tuple[int, float], now: float) -> bool:
+        """Whether Faust's read offset past the expected offset still stands for records on their way to the agent:
+        not after a seek back on a jump to it (`_unconfirmed`), nor once the partition waited
+        HANDED_OVER_TRUST_SECONDS since its last progress or seek back."""
+        expected, since = waiting
+        if self._unconfirmed(where, expected):
+            return False
+        if (last := self.sought.get(where)) is not None:
+            since = max(since, last[1])
+        return now - since < HANDED_OVER_TRUST_SECONDS
 
     def _unconfirmed(self, where: tuple[str, int], expected: int) -> bool:
         """Whether the partition's last seek back was on a jump, to `expected`: the one case where Faust's read offset
@@ -385,9 +442,15 @@ class ContiguousOffsets:
         return admitted
 
 
+def _read_offsets(consumer: Any) -> dict[TP, int | None]:
+    """Faust's read offsets (`_HandedOffsets` in a worker)."""
+    offsets: dict[TP, int | None] = consumer._read_offset
+    return offsets
+
+
 def _handed_over(consumer: Any, tp: TP, expected: int) -> bool:
     """Whether Faust has handed the agents a record of the partition past `expected` (its read offset)."""
-    read: int | None = consumer._read_offset.get(tp)
+    read = _read_offsets(consumer).get(tp)
     return read is not None and read > expected
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -17,6 +18,10 @@ from wellwon.config import Settings, setting
 from wellwon.topics import delete_namespace_topics
 
 log = logging.getLogger("wellwon.tests")
+
+# The platform processes tests start (they inherit this environment) log Faust's and the Kafka clients' rebalance and
+# recovery steps into `.local/test-logs/`: without them a stall after a rebalance could not be explained from CI.
+os.environ.setdefault("LIBRARY_LOG_LEVEL", "INFO")
 
 
 @contextmanager

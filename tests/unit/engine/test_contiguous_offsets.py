@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from faust.types import TP
+from mode.utils.queues import FlowControlEvent, FlowControlQueue
 
-from streams.engine import ContiguousOffsets
+from streams.engine import HANDED_OVER_TRUST_SECONDS, ContiguousOffsets
 from tests.unit.faust_fakes import Event, Signal
 
 TOPIC = "t.user_account.commands"
@@ -37,6 +38,7 @@ class App:
         self.in_recovery = False
         self.on_partitions_revoked, self.on_partitions_assigned = Signal(), Signal()
         self.timers: list[tuple[float, Any]] = []
+        self.flow_control = FlowControlEvent()
 
     def timer(self, interval: float) -> Any:
         return lambda fun: self.timers.append((interval, fun))
@@ -199,3 +201,49 @@ async def test_the_rest_of_a_fetch_made_before_a_seek_back_does_not_seek_again_a
     assert await order.admit(sought) == sought
     assert await order.admit([event(0, 30)]) == []  # a new jump, from 13: sought at once
     assert seeks(order) == [(tp, 10), (tp, 10), (tp, 13)]
+
+
+async def test_records_handed_over_then_dropped_with_faust_s_queues_are_read_again() -> None:
+    """Faust empties the agents' queues when its flow control resumes (at the end of every recovery): the records
+    it had handed over are gone, and its read offset past the expected one must no longer excuse the partition."""
+    tp = TP(TOPIC, 0)
+    order = offsets({tp: 61})
+    app: Any = order.app
+    queue: FlowControlQueue[int] = FlowControlQueue(flow_control=app.flow_control, clear_on_resume=True)
+    order.next_offsets[TOPIC, 0] = 45
+    for offset in range(45, 61):  # handed to the agent's queue, not yet taken
+        queue.put_nowait(offset)
+        app.consumer._read_offset[tp] = offset
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == []  # on their way
+    app.flow_control.resume()  # as Faust's recovery ends
+    assert queue.empty()
+    await order.resume_stalled()
+    await order.resume_stalled()
+    assert seeks(order) == [(tp, 45)]
+
+
+async def test_records_handed_over_excuse_a_partition_without_progress_for_a_bounded_time() -> None:
+    tp = TP(TOPIC, 0)
+    order = offsets({tp: 61})
+    clock = [1000.0]
+    order.clock = lambda: clock[0]
+    order.next_offsets[TOPIC, 0] = 45
+    order.app.consumer._read_offset[tp] = 60  # type: ignore[attr-defined]
+    for _ in range(4):
+        await order.resume_stalled()
+        clock[0] += HANDED_OVER_TRUST_SECONDS / 4 - 0.1
+    assert seeks(order) == []
+    order.next_offsets[TOPIC, 0] = 50  # progress: trusted anew
+    for _ in range(4):
+        await order.resume_stalled()
+        clock[0] += HANDED_OVER_TRUST_SECONDS / 4 - 0.1
+    assert seeks(order) == []
+    for _ in range(3):  # no progress since 50 for the whole while: two looks, then sought back
+        clock[0] += 1.0
+        await order.resume_stalled()
+    assert seeks(order) == [(tp, 50)]
+    clock[0] += 1.0
+    await order.resume_stalled()
+    assert seeks(order) == [(tp, 50)]  # the seek back is trusted anew: no seek at every look
