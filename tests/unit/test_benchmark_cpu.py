@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from benchmarks.cpu import CpuSnapshot, CpuUse, cpu_seconds, group_of, machine_use, snapshot, use_over
+from benchmarks.cpu import (
+    CLOCK_TICKS,
+    CpuSnapshot,
+    CpuUse,
+    cpu_seconds,
+    group_of,
+    machine_use,
+    snapshot,
+    use_over,
+)
 
 
 def test_processes_are_grouped_by_their_command_lines() -> None:
@@ -49,4 +58,8 @@ def test_use_over_an_interval_counts_what_runs_meanwhile() -> None:
         return await measuring
 
     use = asyncio.run(busy_while_measured())
-    assert 0 < use.groups["benchmark client"] <= use.machine <= use.cores
+    # A process's CPU time and the machine's are counted apart, each in clock ticks: over 0.5 s the first can come
+    # out a tick or two above the second (seen: 0.118 against 0.098 cores).
+    ticks = 2 / CLOCK_TICKS / 0.5
+    assert 0 < use.groups["benchmark client"] <= use.machine + ticks
+    assert use.machine <= use.cores

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from faust.types import TP
-from mode.utils.queues import FlowControlEvent, FlowControlQueue
+from mode.utils.queues import FlowControlQueue
 
 from streams.engine import HANDED_OVER_TRUST_SECONDS, ContiguousOffsets
-from tests.unit.faust_fakes import Event, Signal
+from tests.unit.faust_fakes import App, Event
 
 TOPIC = "t.user_account.commands"
 
@@ -29,19 +29,6 @@ class FetchingConsumer:
 
     async def seek(self, tp: TP, offset: int) -> None:
         self.seeks.append((tp, offset))
-
-
-class App:
-    def __init__(self, consumer: FetchingConsumer):
-        self.consumer = consumer
-        self.rebalancing = False
-        self.in_recovery = False
-        self.on_partitions_revoked, self.on_partitions_assigned = Signal(), Signal()
-        self.timers: list[tuple[float, Any]] = []
-        self.flow_control = FlowControlEvent()
-
-    def timer(self, interval: float) -> Any:
-        return lambda fun: self.timers.append((interval, fun))
 
 
 def offsets(highwaters: dict[TP, int | None], stored: dict[int, int] | None = None) -> ContiguousOffsets:

@@ -11,7 +11,10 @@ from mode.utils.logging import setup_logging
 from streams.worker import StreamWorker
 
 
-def test_the_worker_logs_json_with_its_fields_after_faust_set_up_logging(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_worker_logs_json_with_its_fields_after_faust_set_up_logging(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIBRARY_LOG_LEVEL", "WARNING")  # the default (tests/conftest.py raises it for the platform)
     before = logging.root.handlers[:], logging.root.level
     try:
         setup_logging(loglevel="WARNING")  # what Faust's worker does first: its own text handler on stdout

@@ -12,7 +12,7 @@ from faust.types import TP
 
 from streams.edi.agent import EdiAgent
 from streams.engine import ContiguousOffsets
-from tests.unit.faust_fakes import Event, Signal
+from tests.unit.faust_fakes import App, Event
 
 TOPIC = "t.edi.inbound"
 
@@ -28,16 +28,6 @@ class Consumer:
 
     async def seek(self, tp: TP, offset: int) -> None:
         self.seeks.append((tp, offset))
-
-
-class App:
-    def __init__(self, consumer: Consumer):
-        self.consumer = consumer
-        self.rebalancing = self.in_recovery = False
-        self.on_partitions_revoked, self.on_partitions_assigned = Signal(), Signal()
-
-    def timer(self, interval: float) -> Any:
-        return lambda fun: fun
 
 
 def record(partition: int, offset: int) -> Event:
