@@ -14,6 +14,7 @@ from streams.edi.handling import read_submission
 from streams.edi_partner.events import InterchangeRecorded
 from streams.registry import codec
 from streams.shipment.identifiers import shipment_id_for
+from tests.conftest import wait_until_flowing
 from tests.integration.logistics_steps import (
     analytics_types,
     fixture,
@@ -311,7 +312,7 @@ async def test_a_burst_larger_than_the_workers_buffers_is_applied_without_a_stal
         assert_all_applied(platform, partner_id, len(reports), timeout=90)
     finally:
         small_buffers.stop_all()
-        platform.start("streams")
+        restart_session_worker(platform)
 
 
 async def test_a_worker_joining_mid_burst_leaves_no_interchange_unanswered(
@@ -343,4 +344,11 @@ async def test_a_worker_joining_mid_burst_leaves_no_interchange_unanswered(
     finally:
         second.stop_all()
         first.stop_all()
-        platform.start("streams")
+        restart_session_worker(platform)
+
+
+def restart_session_worker(platform: PlatformProcesses) -> None:
+    """The session's stream worker again, flowing before the next test sends its first command: that test's commands
+    would otherwise wait out the worker's start (seen in CI: a registration answered 202 after 10 s)."""
+    platform.start("streams")
+    wait_until_flowing(platform)
