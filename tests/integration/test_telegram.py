@@ -129,12 +129,17 @@ async def test_notification_delivered_to_telegram(
 
     [text] = await poll(arrived, timeout=60)  # through the notification worker process
     assert text.startswith(f"Shipment {reference}: exception") and "Seal broken <b>at</b> Vostochny" in text, text
-    [(status, receipt)] = sql(
-        platform, "SELECT status, receipt FROM notification_deliveries WHERE user_id = %s AND channel = 'telegram'",
-        world["ann_id"],
-    )  # fmt: skip
     message_id = next(m["message_id"] for m in await sent_to(platform, ANN_CHAT) if "Seal broken" in m["text"])
-    assert (status, receipt) == ("sent", f"{ANN_CHAT}:{message_id}")
+
+    async def recorded() -> tuple[str, str | None] | None:
+        # The worker records the delivery after the Bot API answered: the message can be seen a moment before.
+        [(status, receipt)] = sql(
+            platform, "SELECT status, receipt FROM notification_deliveries WHERE user_id = %s AND channel = 'telegram'",
+            world["ann_id"],
+        )  # fmt: skip
+        return None if status == "pending" else (status, receipt)
+
+    assert await poll(recorded, timeout=30) == ("sent", f"{ANN_CHAT}:{message_id}")
 
 
 async def test_chat_message_to_telegram_and_reply_back(
