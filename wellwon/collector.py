@@ -62,10 +62,11 @@ def collections_paused() -> Iterator[None]:
 
 
 # A replay's young generation is collected every this many allocations (net of those freed), not 700. Each young
-# collection traverses every object still alive since the one before: in a replay that is the batches read ahead and
-# the states the Postgres sink keeps, so at 10,000 one ran at the end of every batch, 27 ms
-# each, 2.4 s of the Postgres replay's 16 s of CPU for 200,000 events. A replay makes little cyclic garbage (2,225
-# objects in 300,000 events, measured by gc.callbacks), so waiting for a million costs no memory to speak of.
+# collection traverses every object still alive since the one before: in a replay, the batches read ahead and the
+# states the Postgres sink keeps. At 10,000 one ran at the end of every batch, 27 ms each; with the middle and full
+# collections that followed from it, 4.4 s of the Postgres replay's 32.2 s of CPU in two runs of 200,000 events.
+# A replay makes little cyclic garbage (2,225 objects in 300,000 events, by gc.callbacks), so waiting for a million
+# costs no memory to speak of.
 REPLAY_YOUNG_COLLECTION = 1_000_000
 
 
